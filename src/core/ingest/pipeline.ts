@@ -1,0 +1,480 @@
+import { EVENT_COLUMNS, EVENTS_TABLE, type EventRecord } from '../canonical.ts';
+import { LOADED, META, type Adapter, type Outcome, type RecordParser, type Sink } from './adapter.ts';
+import { ArchiveError, expandContainers, type ByteSource } from './containers.ts';
+import { detectEncoding, LineSplitter, looksBinary, MAX_LINE_CHARS, type Line } from './text.ts';
+
+/** Bytes of decoded text an adapter's sniffer sees. */
+export const SNIFF_CHARS = 64 * 1024;
+/** Rows per batch handed to the sink. */
+export const BATCH_ROWS = 32_768;
+/** Rejection samples kept per source. */
+export const MAX_REJECTION_SAMPLES = 20;
+/** Longest text a document-mode adapter is given at once. */
+export const MAX_DOCUMENT_CHARS = 256 * 1024 * 1024;
+/** Longest `extra` JSON kept per event. */
+const MAX_EXTRA_CHARS = 8192;
+/** Least sniff confidence for a format to be chosen without asking the user. */
+export const MIN_CONFIDENCE = 0.5;
+
+export interface Rejection {
+  line: number;
+  reason: string;
+  sample: string;
+}
+
+/** What happened to one input file or archive member; rows_read = rows_loaded + rows_rejected, always. */
+export interface SourceSummary {
+  name: string;
+  format: string;
+  status: 'loaded' | 'unrecognised' | 'failed';
+  rows_read: number;
+  rows_loaded: number;
+  rows_rejected: number;
+  rejections: Rejection[];
+  bytes: number;
+  millis: number;
+  /** Why a file was not (fully) read, in words an investigator can act on. */
+  message: string | null;
+  /** First line of an unrecognised file, to show what it looks like. */
+  firstLine?: string;
+  /** Sniffed text, kept only for unrecognised files (the column-mapping dialog reads the header from it). */
+  head?: string;
+}
+
+export interface ColumnBatch {
+  table: string;
+  rows: number;
+  columns: Record<string, unknown[]>;
+  types: Record<string, string>;
+}
+
+export interface BatchSink {
+  write(batch: ColumnBatch): Promise<void>;
+}
+
+export interface IngestProgress {
+  name: string;
+  bytesRead: number;
+  bytesTotal: number | null;
+  records: number;
+  elapsedMs: number;
+}
+
+export interface IngestOptions {
+  adapters: readonly Adapter[];
+  utcOffsetMinutes: number;
+  /** Use this adapter instead of sniffing (the user picked a format or a column mapping). */
+  forceAdapter?: Adapter;
+  signal?: AbortSignal;
+  onProgress?: (p: IngestProgress) => void;
+  /** Total compressed bytes of the input, for progress. */
+  sizeHint?: number;
+  now?: () => number;
+}
+
+const EVENT_TYPES: Record<string, string> = Object.fromEntries(EVENT_COLUMNS.map((c) => [c.name, c.type]));
+
+/**
+ * Reads one user file (plain, gzip or zip; any text encoding), recognises each member's format by content, and
+ * streams canonical and raw rows to `sink` in batches. Returns one summary per file or archive member.
+ */
+export async function ingestFile(
+  name: string,
+  chunks: AsyncIterable<Uint8Array>,
+  sink: BatchSink,
+  options: IngestOptions,
+): Promise<SourceSummary[]> {
+  const now = options.now ?? (() => performance.now());
+  const counted = countBytes(chunks, options, name, now);
+  const summaries: SourceSummary[] = [];
+  try {
+    for await (const member of expandContainers(name, counted.chunks)) {
+      summaries.push(await ingestSource(member, sink, options, now, counted));
+      if (options.signal?.aborted) break;
+    }
+  } catch (error) {
+    if (isAbort(error)) {
+      if (summaries.length === 0) summaries.push(emptySummary(name, 'unknown', 'failed', 'Loading was cancelled.'));
+      return summaries;
+    }
+    if (!(error instanceof ArchiveError)) throw error;
+    const last = summaries.at(-1);
+    summaries.push(emptySummary(name, 'archive', 'failed', error.message, last ? 0 : counted.total()));
+  }
+  return summaries;
+}
+
+interface ByteCounter {
+  chunks: AsyncIterable<Uint8Array>;
+  total(): number;
+}
+
+function countBytes(
+  chunks: AsyncIterable<Uint8Array>,
+  options: IngestOptions,
+  name: string,
+  now: () => number,
+): ByteCounter {
+  let bytes = 0;
+  const started = now();
+  let lastReport = 0;
+  return {
+    total: () => bytes,
+    chunks: (async function* () {
+      for await (const chunk of chunks) {
+        if (options.signal?.aborted) throw new DOMException('Loading was cancelled.', 'AbortError');
+        bytes += chunk.length;
+        const t = now();
+        if (options.onProgress && t - lastReport > 200) {
+          lastReport = t;
+          options.onProgress({
+            name,
+            bytesRead: bytes,
+            bytesTotal: options.sizeHint ?? null,
+            records: 0,
+            elapsedMs: t - started,
+          });
+        }
+        yield chunk;
+      }
+    })(),
+  };
+}
+
+const isAbort = (error: unknown) => error instanceof DOMException && error.name === 'AbortError';
+
+function emptySummary(
+  name: string,
+  format: string,
+  status: SourceSummary['status'],
+  message: string | null,
+  bytes = 0,
+): SourceSummary {
+  return {
+    name,
+    format,
+    status,
+    rows_read: 0,
+    rows_loaded: 0,
+    rows_rejected: 0,
+    rejections: [],
+    bytes,
+    millis: 0,
+    message,
+  };
+}
+
+/** Picks the adapter whose sniffer is most confident about `head`, or null under MIN_CONFIDENCE. */
+export function chooseAdapter(head: string, adapters: readonly Adapter[]): { adapter: Adapter; confidence: number } | null {
+  let best: { adapter: Adapter; confidence: number } | null = null;
+  for (const adapter of adapters) {
+    let confidence = 0;
+    try {
+      confidence = adapter.sniff(head);
+    } catch {
+      confidence = 0;
+    }
+    if (confidence >= MIN_CONFIDENCE && (!best || confidence > best.confidence)) best = { adapter, confidence };
+  }
+  return best;
+}
+
+async function ingestSource(
+  source: ByteSource,
+  sink: BatchSink,
+  options: IngestOptions,
+  now: () => number,
+  counter: ByteCounter,
+): Promise<SourceSummary> {
+  const started = now();
+  const bytesBefore = counter.total();
+  const summary = emptySummary(source.name, 'unknown', 'loaded', null);
+  const text = decodeStream(source.chunks);
+
+  // Gather the sniff window before choosing an adapter.
+  let head = '';
+  let textDone = false;
+  while (head.length < SNIFF_CHARS) {
+    const r = await text.next();
+    if (r.done) {
+      textDone = true;
+      break;
+    }
+    head += r.value;
+  }
+  const finish = () => {
+    summary.millis = now() - started;
+    summary.bytes = counter.total() - bytesBefore;
+    return summary;
+  };
+  const drainRest = async () => {
+    if (!textDone) for (let r = await text.next(); !r.done; r = await text.next());
+  };
+
+  if (head.trim() === '') {
+    await drainRest();
+    summary.status = 'failed';
+    summary.format = 'empty';
+    summary.message = 'The file is empty (0 records).';
+    return finish();
+  }
+  if (looksBinary(head)) {
+    await drainRest();
+    summary.status = 'failed';
+    summary.format = 'binary';
+    summary.message =
+      'This looks like a binary file, not a text log. Relaywatch reads text logs, optionally gzip- or zip-compressed; export the data as text, JSON or CSV.';
+    return finish();
+  }
+  const sniffHead = head.slice(0, SNIFF_CHARS);
+  const chosen = options.forceAdapter ? { adapter: options.forceAdapter } : chooseAdapter(sniffHead, options.adapters);
+  if (!chosen) {
+    await drainRest();
+    const firstLine = sniffHead.split(/\r?\n/, 1)[0].slice(0, 300);
+    summary.status = 'unrecognised';
+    summary.firstLine = firstLine;
+    summary.head = sniffHead.slice(0, 16 * 1024);
+    summary.message =
+      `No format recognised this file. Tried: ${options.adapters.map((a) => a.title).join(', ')}. ` +
+      `Its first line starts: "${firstLine}". If it is a delimited file with a header row, map its columns.`;
+    return finish();
+  }
+
+  const parser = chosen.adapter.open({ utcOffsetMinutes: options.utcOffsetMinutes, fileName: source.name });
+  const batcher = new Batcher(source.name, () => parser.format, sink);
+  const record = (outcome: Outcome, no: number, sample: string) => {
+    if (outcome === META) return;
+    summary.rows_read += 1;
+    if (outcome === LOADED) summary.rows_loaded += 1;
+    else {
+      summary.rows_rejected += 1;
+      if (summary.rejections.length < MAX_REJECTION_SAMPLES) {
+        summary.rejections.push({ line: no, reason: outcome.reject, sample: sample.slice(0, 300) });
+      }
+    }
+  };
+
+  let lastProgress = 0;
+  const progress = () => {
+    const t = now();
+    if (options.onProgress && t - lastProgress > 200) {
+      lastProgress = t;
+      options.onProgress({
+        name: source.name,
+        bytesRead: counter.total(),
+        bytesTotal: options.sizeHint ?? null,
+        records: summary.rows_read,
+        elapsedMs: t - started,
+      });
+    }
+  };
+
+  const rest = (async function* () {
+    yield head;
+    if (!textDone) for (let r = await text.next(); !r.done; r = await text.next()) yield r.value;
+  })();
+
+  try {
+    if (parser.mode === 'document') {
+      await readDocument(parser, rest, batcher, record, summary);
+    } else {
+      const splitter = new LineSplitter();
+      const handle = async (lines: Line[]) => {
+        for (const line of lines) {
+          batcher.line = line.no;
+          const outcome = parseLine(parser, line, batcher);
+          record(outcome, line.no, line.text);
+          await batcher.flushIfFull();
+        }
+        progress();
+      };
+      for await (const chunk of rest) await handle(splitter.push(chunk));
+      await handle(splitter.end());
+    }
+  } catch (error) {
+    if (error instanceof ArchiveError) summary.message = error.message;
+    else if (isAbort(error)) summary.message = `Loading was cancelled after ${summary.rows_read} records; those stay loaded.`;
+    else throw error;
+    summary.status = summary.rows_loaded > 0 ? 'loaded' : 'failed';
+  }
+  await batcher.flush();
+  summary.format = parser.format;
+  return finish();
+}
+
+function parseLine(parser: RecordParser, line: Line, sink: Sink): Outcome {
+  if (line.overlongChars) return { reject: `line is ${line.overlongChars} characters long (more than ${MAX_LINE_CHARS})` };
+  if (line.text.trim() === '') return META;
+  try {
+    return parser.line!(line.text, line.no, sink);
+  } catch (error) {
+    return { reject: `could not be parsed: ${(error as Error).message}` };
+  }
+}
+
+async function readDocument(
+  parser: RecordParser,
+  text: AsyncIterable<string>,
+  batcher: Batcher,
+  record: (outcome: Outcome, no: number, sample: string) => void,
+  summary: SourceSummary,
+) {
+  let whole = '';
+  for await (const chunk of text) {
+    if (whole.length + chunk.length > MAX_DOCUMENT_CHARS) {
+      summary.status = 'failed';
+      summary.message = `This ${parser.format} file is larger than ${MAX_DOCUMENT_CHARS} characters, which is read as one document. Split it, or export it as one record per line (NDJSON/CSV).`;
+      return;
+    }
+    whole += chunk;
+  }
+  const pending: Promise<void>[] = [];
+  parser.document!(whole, batcher, (outcome, no, sample) => {
+    batcher.line = no;
+    record(outcome, no, sample);
+    pending.push(batcher.flushIfFull());
+  });
+  await Promise.all(pending);
+}
+
+async function* decodeStream(chunks: AsyncIterable<Uint8Array>): AsyncGenerator<string> {
+  let decoder: TextDecoder | null = null;
+  let skip = 0;
+  let held: Uint8Array = new Uint8Array(0);
+  for await (const chunk of chunks) {
+    if (!decoder) {
+      // Wait for a few bytes so the BOM / UTF-16 check sees enough.
+      held = concat(held, chunk);
+      if (held.length < 4096) continue;
+      const { encoding, bomLength } = detectEncoding(held);
+      decoder = new TextDecoder(encoding);
+      skip = bomLength;
+      yield decoder.decode(held.subarray(skip), { stream: true });
+      continue;
+    }
+    yield decoder.decode(chunk, { stream: true });
+  }
+  if (!decoder) {
+    const { encoding, bomLength } = detectEncoding(held);
+    decoder = new TextDecoder(encoding);
+    yield decoder.decode(held.subarray(bomLength), { stream: true });
+  }
+  const tail = decoder.decode();
+  if (tail) yield tail;
+}
+
+function concat(a: Uint8Array, b: Uint8Array): Uint8Array {
+  if (a.length === 0) return b;
+  const out = new Uint8Array(a.length + b.length);
+  out.set(a);
+  out.set(b, a.length);
+  return out;
+}
+
+/** Accumulates canonical events and raw rows column by column and hands full batches to the sink. */
+class Batcher implements Sink {
+  line = 0;
+  private events = newEventColumns();
+  private eventRows = 0;
+  private raws = new Map<string, { columns: Map<string, (string | null)[]>; rows: number }>();
+  private pending = 0;
+
+  constructor(
+    private readonly fileName: string,
+    private readonly format: () => string,
+    private readonly sink: BatchSink,
+  ) {}
+
+  event(rec: EventRecord): void {
+    const cols = this.events;
+    for (const spec of EVENT_COLUMNS) {
+      const name = spec.name;
+      let value: unknown;
+      if (name === 'source_file') value = this.fileName;
+      else if (name === 'source_format') value = this.format();
+      else if (name === 'source_line') value = this.line;
+      else if (name === 'extra') {
+        const extra = rec.extra;
+        value = extra && extra.length > MAX_EXTRA_CHARS ? extra.slice(0, MAX_EXTRA_CHARS) : (extra ?? null);
+      } else value = (rec as unknown as Record<string, unknown>)[name] ?? null;
+      cols[name].push(value);
+    }
+    this.eventRows += 1;
+    this.pending += 1;
+  }
+
+  raw(table: string, row: Record<string, string | null>): void {
+    const safeTable = rawTableName(table);
+    let t = this.raws.get(safeTable);
+    if (!t) {
+      t = { columns: new Map([['source_file', []], ['source_line', []]]), rows: 0 };
+      this.raws.set(safeTable, t);
+    }
+    const keys = Object.keys(row);
+    for (const key of keys) {
+      const col = rawColumnName(key);
+      if (!t.columns.has(col)) t.columns.set(col, new Array(t.rows).fill(null));
+    }
+    for (const [col, values] of t.columns) {
+      if (col === 'source_file') values.push(this.fileName);
+      else if (col === 'source_line') values.push(String(this.line));
+      else values.push(null);
+    }
+    for (const key of keys) {
+      const values = t.columns.get(rawColumnName(key))!;
+      values[values.length - 1] = row[key] ?? null;
+    }
+    t.rows += 1;
+    this.pending += 1;
+  }
+
+  async flushIfFull(): Promise<void> {
+    if (this.pending >= BATCH_ROWS) await this.flush();
+  }
+
+  async flush(): Promise<void> {
+    this.pending = 0;
+    if (this.eventRows > 0) {
+      const batch: ColumnBatch = { table: EVENTS_TABLE, rows: this.eventRows, columns: {}, types: {} };
+      for (const spec of EVENT_COLUMNS) {
+        const values = this.events[spec.name];
+        // Columns the format never fills are left out; the insert leaves them NULL.
+        if (values.every((v) => v === null)) continue;
+        batch.columns[spec.name] = values;
+        batch.types[spec.name] = EVENT_TYPES[spec.name];
+      }
+      this.events = newEventColumns();
+      this.eventRows = 0;
+      await this.sink.write(batch);
+    }
+    for (const [table, t] of this.raws) {
+      if (t.rows === 0) continue;
+      const columns: Record<string, unknown[]> = {};
+      const types: Record<string, string> = {};
+      for (const [col, values] of t.columns) {
+        columns[col] = values;
+        types[col] = 'VARCHAR';
+      }
+      this.raws.set(table, { columns: new Map([...t.columns.keys()].map((k) => [k, []])), rows: 0 });
+      await this.sink.write({ table, rows: t.rows, columns, types });
+    }
+  }
+}
+
+function newEventColumns(): Record<string, unknown[]> {
+  return Object.fromEntries(EVENT_COLUMNS.map((c) => [c.name, []]));
+}
+
+/** Raw tables are named by us, never by the data: lower-case letters, digits and underscores. */
+export function rawTableName(name: string): string {
+  const cleaned = name.toLowerCase().replace(/[^a-z0-9_]+/g, '_').replace(/^_+|_+$/g, '').slice(0, 60);
+  return `raw_${cleaned || 'table'}`;
+}
+
+/** Column names from log headers are data: normalise them to safe identifiers. */
+export function rawColumnName(key: string): string {
+  const cleaned = key.toLowerCase().replace(/[^a-z0-9_]+/g, '_').replace(/^_+|_+$/g, '').slice(0, 60);
+  return cleaned === '' || /^\d/.test(cleaned) ? `f_${cleaned}` : cleaned;
+}
+
+export { EVENT_TYPES };
