@@ -26,6 +26,7 @@ const contentSecurityPolicyMeta = {
 export default defineConfig({
   root: 'src',
   publicDir: '../public',
+  cacheDir: '../node_modules/.vite',
   plugins: [svelte({ configFile: false }), contentSecurityPolicyMeta],
   base: './',
   worker: { format: 'es' },

@@ -5,6 +5,14 @@ import { recordSources } from '../core/ingest/store.ts';
 import type { IngestProgress, SourceSummary } from '../core/ingest/pipeline.ts';
 import type { ColumnMapping } from '../core/adapters/csv-mapped.ts';
 import { IngestClient } from './ingest-client.ts';
+import { applyContext } from '../context/context.ts';
+import { CONTEXT_SQL } from '../context/sql-files.ts';
+import { shippedCatalog, type Catalog } from '../context/catalog.ts';
+import type { InventoryEntry } from '../context/inventory.ts';
+import type { PolicyRow } from '../context/policy.ts';
+import { loadBrowserDetectionPack } from '../detection/manifest-browser.ts';
+import { runDetection, type DetectionResult, type DetectionWindow, type Finding } from '../detection/detect.ts';
+import type { ParamValue } from '../detection/manifest.ts';
 
 /** The states of the contract's `app-status` hook. */
 export type AppStatus = 'loading-engine' | 'idle' | 'ingesting' | 'analyzing' | 'ready' | 'error';
@@ -31,7 +39,18 @@ export class Workbench {
   tables = $state.raw<TableInfo[]>([]);
   ingestProgress = $state.raw<IngestProgress | null>(null);
   utcOffsetMinutes = $state(0);
+  /** Ranked findings of the last detection run (few: one per suspicious relationship, not per event). */
+  findings = $state.raw<Finding[]>([]);
+  detection = $state.raw<DetectionResult | null>(null);
+  /** Context data, applied at query time: edits re-run the analysis. */
+  catalog = $state.raw<Catalog>(shippedCatalog());
+  inventories = $state.raw<InventoryEntry[][]>([]);
+  policy = $state.raw<PolicyRow[]>([]);
+  /** Overrides of the detection pack's parameters and the windows. */
+  params = $state.raw<Record<string, ParamValue>>({});
+  window = $state.raw<DetectionWindow>({});
   engine: WasmEngine | null = null;
+  private readonly pack = loadBrowserDetectionPack();
   private ingestClient: IngestClient | null = null;
 
   /** Starts DuckDB-WASM (progress shown while the wasm loads) and creates the canonical tables. */
@@ -67,9 +86,9 @@ export class Workbench {
       );
       await recordSources(engine, summaries);
       this.sources = [...this.sources, ...summaries];
-      await this.refreshTables();
-      this.status = this.sources.some((s) => s.rows_loaded > 0) ? 'ready' : 'idle';
-      this.statusText = describeLoad(summaries);
+      const loadText = describeLoad(summaries);
+      await this.analyze();
+      this.statusText = `${loadText} · ${describeFindings(this.findings)}`;
       return summaries;
     } catch (error) {
       this.fail(error);
@@ -77,6 +96,48 @@ export class Workbench {
     } finally {
       this.ingestProgress = null;
     }
+  }
+
+  /**
+   * Applies the context data (catalog, inventories, policy) and runs the detection pack over everything loaded.
+   * `ready` afterwards means every loaded file is ingested and the findings shown are current.
+   */
+  async analyze(): Promise<void> {
+    const engine = this.engine;
+    if (!engine) return;
+    if (!this.sources.some((s) => s.rows_loaded > 0)) {
+      this.status = 'idle';
+      return;
+    }
+    this.status = 'analyzing';
+    this.statusText = 'Analysing…';
+    try {
+      await applyContext(engine, { catalog: this.catalog, inventories: this.inventories, policy: this.policy }, CONTEXT_SQL);
+      const result = await runDetection(engine, { pack: this.pack, params: this.params, window: this.window });
+      this.detection = result;
+      this.findings = result.findings;
+      await this.refreshTables();
+      this.status = 'ready';
+      this.statusText = describeFindings(result.findings);
+    } catch (error) {
+      this.fail(error);
+    }
+  }
+
+  /** Replaces the approved-service policy and re-scores at once. */
+  async setPolicy(rows: PolicyRow[]): Promise<void> {
+    this.policy = rows;
+    await this.analyze();
+  }
+
+  async setInventories(lists: InventoryEntry[][]): Promise<void> {
+    this.inventories = lists;
+    await this.analyze();
+  }
+
+  async setCatalog(catalog: Catalog): Promise<void> {
+    this.catalog = catalog;
+    await this.analyze();
   }
 
   cancelLoad(): void {
@@ -122,6 +183,15 @@ function describeLoad(summaries: SourceSummary[]): string {
     (rejected ? `, ${rejected.toLocaleString('en-US')} rejected` : '') +
     (problems ? `, ${problems} not read` : '')
   );
+}
+
+function describeFindings(findings: readonly Finding[]): string {
+  const bySeverity = new Map<string, number>();
+  for (const f of findings) bySeverity.set(f.severity, (bySeverity.get(f.severity) ?? 0) + 1);
+  const parts = ['critical', 'high', 'medium', 'low', 'info']
+    .filter((s) => bySeverity.has(s))
+    .map((s) => `${bySeverity.get(s)} ${s}`);
+  return `${findings.length} finding${findings.length === 1 ? '' : 's'}${parts.length ? ` (${parts.join(', ')})` : ''}`;
 }
 
 const KEY = Symbol('workbench');

@@ -1,0 +1,128 @@
+import { readFile, writeFile } from 'node:fs/promises';
+import { parseArgs } from 'node:util';
+import { canonicalDdl } from '../core/canonical.ts';
+import { ingestFile, type SourceSummary } from '../core/ingest/pipeline.ts';
+import { recordSources, storeBatch } from '../core/ingest/store.ts';
+import { ALL_ADAPTERS } from '../core/adapters/index.ts';
+import { applyContext } from '../context/context.ts';
+import { readContextSql } from '../context/sql-files-node.ts';
+import { catalogFromCsv, shippedCatalog } from '../context/catalog.ts';
+import { parseInventoryCsv } from '../context/inventory.ts';
+import { parsePolicyCsv } from '../context/policy.ts';
+import { loadNodeDetectionPack } from '../detection/manifest-node.ts';
+import { runDetection } from '../detection/detect.ts';
+import { buildFindingsExport } from '../detection/export.ts';
+import { collectInputs, fileChunks } from './input-files.ts';
+import { NativeEngine } from './native-engine.ts';
+import { TOOL_VERSION } from '../core/version.ts';
+
+export const ANALYZE_USAGE = `  relaywatch analyze [--inventory assets.csv]... [--approved approved.csv] [--catalog extra.csv]
+                     [--window-start ISO] [--window-end ISO] [--baseline-end ISO] [--utc-offset MINUTES]
+                     [--param name=value]... [--db FILE] [--out findings.json] FILE_OR_DIR...
+
+  Reads every log format the browser reads (files, folders, .gz, .zip; detected by content), runs the
+  detection pack on native DuckDB and writes the findings export (findings.schema.json) to --out or stdout.
+  Progress and warnings go to stderr. Exit 0 on success, 2 on bad input (one line per problem on stderr).
+  --db FILE keeps the database on disk, so analyses larger than memory spill there.`;
+
+const progress = (line: string) => process.stderr.write(`relaywatch: ${line}\n`);
+
+/** `relaywatch analyze`: the same adapters and SQL pack as the browser, on native DuckDB. */
+export async function analyzeCommand(argv: string[]): Promise<number> {
+  const { values, positionals } = parseArgs({
+    args: argv,
+    allowPositionals: true,
+    options: {
+      inventory: { type: 'string', multiple: true },
+      approved: { type: 'string' },
+      catalog: { type: 'string' },
+      'window-start': { type: 'string' },
+      'window-end': { type: 'string' },
+      'baseline-end': { type: 'string' },
+      'utc-offset': { type: 'string' },
+      param: { type: 'string', multiple: true },
+      db: { type: 'string' },
+      out: { type: 'string' },
+    },
+  });
+  const problems: string[] = [];
+  if (positionals.length === 0) problems.push('no input files or folders given');
+  const utcOffsetMinutes = Number(values['utc-offset'] ?? 0);
+  if (!Number.isFinite(utcOffsetMinutes)) problems.push(`--utc-offset must be a number of minutes, not '${values['utc-offset']}'`);
+  for (const flag of ['window-start', 'window-end', 'baseline-end'] as const) {
+    const v = values[flag];
+    if (v !== undefined && Number.isNaN(Date.parse(v))) problems.push(`--${flag} is not an ISO-8601 date-time: '${v}'`);
+  }
+  const params: Record<string, string | number> = {};
+  for (const p of values.param ?? []) {
+    const m = /^([a-z_][a-z0-9_]*)=(.*)$/i.exec(p);
+    if (!m) problems.push(`--param must be name=value, not '${p}'`);
+    else params[m[1]] = m[2] !== '' && Number.isFinite(Number(m[2])) ? Number(m[2]) : m[2];
+  }
+
+  const { inputs, problems: missing } = await collectInputs(positionals);
+  problems.push(...missing);
+
+  // Context files: bad rows are problems, reported before any work starts.
+  let catalog = shippedCatalog();
+  if (values.catalog) {
+    const merged = catalogFromCsv(await readFile(values.catalog, 'utf8'), catalog);
+    problems.push(...merged.issues.map((i) => `${values.catalog}: ${i}`));
+    catalog = merged.catalog;
+  }
+  const inventories = [];
+  for (const path of values.inventory ?? []) {
+    const parsed = parseInventoryCsv(await readFile(path, 'utf8'), { source: path });
+    problems.push(...parsed.issues);
+    inventories.push(parsed.entries);
+  }
+  let policy: ReturnType<typeof parsePolicyCsv>['rows'] = [];
+  if (values.approved) {
+    const parsed = parsePolicyCsv(await readFile(values.approved, 'utf8'), catalog, values.approved);
+    problems.push(...parsed.issues);
+    policy = parsed.rows;
+  }
+  if (problems.length) {
+    for (const p of problems) process.stderr.write(`relaywatch: ${p}\n`);
+    return 2;
+  }
+
+  const engine = await NativeEngine.open(values.db ?? ':memory:');
+  try {
+    await engine.exec(canonicalDdl());
+    const summaries: SourceSummary[] = [];
+    for (const input of inputs) {
+      const started = Date.now();
+      const result = await ingestFile(input.name, fileChunks(input.path), { write: (batch) => storeBatch(engine, batch) }, {
+        adapters: ALL_ADAPTERS,
+        utcOffsetMinutes,
+        sizeHint: input.size,
+      });
+      for (const s of result) {
+        progress(`${s.name}: ${s.format}, ${s.rows_loaded} loaded, ${s.rows_rejected} rejected (${Date.now() - started} ms)`);
+        if (s.message && s.status === 'loaded') progress(`${s.name}: ${s.message}`);
+      }
+      summaries.push(...result);
+    }
+    await recordSources(engine, summaries);
+
+    await applyContext(engine, { catalog, inventories, policy }, readContextSql());
+    progress('running the detection pack');
+    const detection = await runDetection(engine, {
+      pack: loadNodeDetectionPack(),
+      params,
+      window: { detectStart: values['window-start'], detectEnd: values['window-end'], baselineEnd: values['baseline-end'] },
+    });
+    const exported = await buildFindingsExport(engine, detection, { toolVersion: TOOL_VERSION });
+    const json = JSON.stringify(exported, null, 2) + '\n';
+    if (values.out) await writeFile(values.out, json);
+    else process.stdout.write(json);
+    progress(`${detection.findings.length} findings from ${summaries.reduce((n, s) => n + s.rows_loaded, 0)} records`);
+
+    const unread = summaries.filter((s) => s.status !== 'loaded');
+    for (const s of unread) process.stderr.write(`relaywatch: ${s.name}: not read: ${s.message}\n`);
+    return unread.length ? 2 : 0;
+  } finally {
+    engine.close();
+  }
+}

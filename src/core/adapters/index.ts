@@ -1,0 +1,49 @@
+import type { Adapter } from '../ingest/adapter.ts';
+import { zeekTsvAdapter } from './zeek-tsv.ts';
+import { zeekJsonAdapter } from './zeek-json.ts';
+import { suricataEveAdapter } from './suricata-eve.ts';
+import { squidAdapter } from './squid.ts';
+import { w3cElffAdapter } from './w3c-elff.ts';
+import { paloAltoAdapter } from './palo-alto.ts';
+import { fortigateAdapter } from './fortigate.ts';
+import { cefAdapter } from './cef.ts';
+import { windowsDnsDebugAdapter } from './windows-dns-debug.ts';
+import { bindQueryAdapter } from './bind-query.ts';
+import { nfdumpCsvAdapter } from './nfdump-csv.ts';
+import { SYSMON_ADAPTERS } from './sysmon.ts';
+import { mdeNetworkCsvAdapter, mdeNetworkJsonAdapter } from './mde-network.ts';
+import { m365AuditCsvAdapter, m365AuditJsonAdapter } from './m365-audit.ts';
+import { googleWorkspaceCsvAdapter } from './google-workspace.ts';
+import { csvMappedAdapter } from './csv-mapped.ts';
+
+/**
+ * Every format adapter. The pipeline picks the most confident sniffer; on a tie the earlier entry wins,
+ * so more specific formats come first and the generic column-layout CSV presets last.
+ */
+export const ALL_ADAPTERS: readonly Adapter[] = [
+  zeekTsvAdapter,
+  zeekJsonAdapter,
+  suricataEveAdapter,
+  ...SYSMON_ADAPTERS,
+  mdeNetworkCsvAdapter,
+  mdeNetworkJsonAdapter,
+  m365AuditCsvAdapter,
+  m365AuditJsonAdapter,
+  googleWorkspaceCsvAdapter,
+  squidAdapter,
+  w3cElffAdapter,
+  paloAltoAdapter,
+  fortigateAdapter,
+  cefAdapter,
+  windowsDnsDebugAdapter,
+  bindQueryAdapter,
+  nfdumpCsvAdapter,
+  csvMappedAdapter,
+];
+
+/** The adapter with this id (for a format the user picked by hand). */
+export function adapterById(id: string): Adapter {
+  const adapter = ALL_ADAPTERS.find((a) => a.id === id);
+  if (!adapter) throw new Error(`Unknown format id: ${id}`);
+  return adapter;
+}

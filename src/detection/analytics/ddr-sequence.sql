@@ -1,0 +1,51 @@
+-- id: ddr-sequence
+-- title: Dead-drop fetch followed by a never-seen destination
+-- attack: T1102, T1102.001
+-- family: sequence
+-- probability: 0.6
+-- description: A source fetches from a paste, code-hosting, social or blog service and within seconds first contacts a destination it had never reached before, the way an implant reads a dead drop resolver and then calls the address it found. Fewer new destinations in the window and rarer ones across all sources weigh more (a browser page load pulls in many new hosts at once); a fetch of a catalogued raw-content/API path weighs fully, one whose path is unknown (TLS, flows) half, a web page less.
+-- false_positive: Opening a page that links to a new site and following the link; installers that read a release page then download from a CDN.
+-- tables: rw_events, rw_service_prevalence, rw_sources, catalog_paths
+-- param: ddr_window_s | double | 60 | seconds after the fetch in which a first contact counts
+-- param: ddr_categories | varchar | paste,code-hosting,social,blog,forum | catalog categories that can hold a dead drop
+-- param: ddr_max_new | integer | 3 | more new destinations than this in the window look like a page load and are ignored
+WITH first_contacts AS (
+  SELECT src_key, dst_name, min(ts) AS first_ts, min(service_id) AS service_id FROM rw_events GROUP BY src_key, dst_name
+), fetches AS (
+  SELECT e.src_key, e.service_id, e.ts, e.dst_name, e.url_path,
+    CASE WHEN e.url_path IS NULL THEN 'path unknown'
+         WHEN EXISTS (SELECT 1 FROM catalog_paths p WHERE p.service_id = e.service_id
+                        AND p.use IN ('raw-content', 'file-download', 'api') AND regexp_matches(e.url_path, p.path_regex))
+           THEN 'raw content' ELSE 'web page' END AS fetch_kind
+  FROM rw_events e
+  WHERE e.in_detection AND list_contains(string_split(getvariable('ddr_categories'), ','), e.category)
+), follow AS (
+  SELECT f.src_key, f.service_id, f.ts AS fetch_ts, f.dst_name AS fetch_host, f.url_path, f.fetch_kind, c.dst_name AS new_dst, c.first_ts,
+    count(*) OVER (PARTITION BY f.src_key, f.service_id, f.ts) AS new_in_window
+  FROM fetches f JOIN first_contacts c
+    ON c.src_key = f.src_key AND c.first_ts > f.ts
+   AND c.first_ts <= f.ts + to_microseconds(CAST(getvariable('ddr_window_s') * 1e6 AS BIGINT))
+  WHERE c.service_id IS DISTINCT FROM f.service_id
+), ranked AS (
+  SELECT fo.*, coalesce(sp.hosts, 1) AS new_dst_hosts, epoch(fo.first_ts - fo.fetch_ts) AS delay_s,
+    CASE fo.fetch_kind WHEN 'raw content' THEN 1.0 WHEN 'path unknown' THEN 0.5 ELSE 0.4 END AS fetch_strength
+  FROM follow fo LEFT JOIN rw_service_prevalence sp ON sp.service_key = fo.new_dst
+  WHERE fo.new_in_window <= getvariable('ddr_max_new')
+), pairs AS (
+  SELECT src_key, service_id, count(DISTINCT fetch_ts) AS sequences, min(fetch_ts) AS first_seen, max(first_ts) AS last_seen,
+    max(fetch_strength) AS fetch_strength, arg_max(fetch_kind, fetch_strength) AS fetch_kind,
+    arg_min(fetch_host, new_dst_hosts * 1e6 + delay_s) AS fetch_host, arg_min(new_dst, new_dst_hosts * 1e6 + delay_s) AS new_dst,
+    arg_min(delay_s, new_dst_hosts * 1e6 + delay_s) AS delay_s, min(new_dst_hosts) AS new_dst_hosts,
+    arg_min(left(url_path, 200), new_dst_hosts * 1e6 + delay_s) AS fetch_path,
+    (SELECT count(*) FROM rw_sources) AS all_hosts
+  FROM ranked GROUP BY src_key, service_id
+)
+SELECT 'ddr-sequence' AS signal_id, p.src_key, s.src_ip, s.src_host, s.src_user, NULL::VARCHAR AS process,
+  p.service_id, p.fetch_host AS dst_host,
+  p.fetch_strength * greatest(0.3, 1 - (p.new_dst_hosts - 1) / greatest(p.all_hosts, 1)) AS weight,
+  p.sequences AS events, p.first_seen, p.last_seen,
+  format('{} fetched {}{} ({}) and {:.1f} s later first contacted {}, a destination {} source(s) ever reached',
+         p.src_key, p.fetch_host, coalesce(p.fetch_path, ''), p.fetch_kind, p.delay_s, p.new_dst, p.new_dst_hosts) AS explanation,
+  p.new_dst AS evidence_new_destination, p.delay_s AS evidence_delay_s, p.sequences AS evidence_sequences,
+  p.new_dst_hosts AS evidence_new_destination_sources, p.fetch_kind AS evidence_fetch_kind
+FROM pairs p JOIN rw_sources s USING (src_key)

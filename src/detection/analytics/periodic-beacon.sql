@@ -1,0 +1,44 @@
+-- id: periodic-beacon
+-- title: Periodic check-ins to a web service
+-- attack: T1102
+-- family: timing
+-- probability: 0.55
+-- description: A source talks to one destination on a schedule that a random stream of the same rate would not produce (period, jitter and p-value from the periodicity analysis); down-weighted when most peers show the same cadence to the same service, which is how fleet software (sync clients, updaters, EDR telemetry) looks.
+-- false_positive: Sync clients, updaters, monitoring agents and NTP-like pollers that only part of a peer group runs.
+-- false_positive: Web pages with auto-refresh left open all day.
+-- tables: periodicity_results, rw_sources, rw_peer_groups
+-- param: periodic_min_score | double | 0.5 | minimum periodicity score (0..1) for a signal
+-- param: fleet_share | double | 0.3 | share of peers with the same cadence to the same service above which the cadence is fleet behaviour
+-- param: fleet_period_tolerance | double | 0.25 | relative period difference still counted as the same cadence
+-- param: fleet_factor | double | 0.15 | weight multiplier for fleet cadences
+-- param: fleet_min_peers | integer | 3 | peer-group size below which fleet behaviour cannot be judged
+WITH hits AS (
+  SELECT p.*, s.peer_group FROM periodicity_results p JOIN rw_sources s USING (src_key)
+  WHERE p.periodic AND p.score >= getvariable('periodic_min_score')
+), fleet AS (
+  SELECT a.src_key, a.dst_name, count(DISTINCT b.src_key) AS peers_same_cadence
+  FROM hits a JOIN hits b
+    ON b.peer_group = a.peer_group AND b.service_key = a.service_key AND b.src_key <> a.src_key
+   AND abs(b.period_s - a.period_s) <= getvariable('fleet_period_tolerance') * a.period_s
+  GROUP BY ALL
+), scored AS (
+  SELECT h.*, coalesce(f.peers_same_cadence, 0) AS peers_same_cadence, g.hosts - 1 AS peers,
+    g.hosts >= getvariable('fleet_min_peers')
+      AND coalesce(f.peers_same_cadence, 0) >= getvariable('fleet_share') * (g.hosts - 1) AS fleet_cadence
+  FROM hits h JOIN rw_peer_groups g USING (peer_group)
+  LEFT JOIN fleet f ON f.src_key = h.src_key AND f.dst_name = h.dst_name
+)
+SELECT 'periodic-beacon' AS signal_id, s.src_key, src.src_ip, src.src_host, src.src_user, NULL::VARCHAR AS process,
+  s.service_id, s.dst_name AS dst_host,
+  s.score * CASE WHEN s.fleet_cadence THEN getvariable('fleet_factor') ELSE 1 END::DOUBLE AS weight,
+  s.events::BIGINT AS events, s.first_seen, s.last_seen,
+  format('{} contacts {} every {:.0f} s (jitter {:.0f} %{}){}', s.src_key, s.dst_name, s.period_s,
+         100 * coalesce(s.jitter, 0), coalesce(printf(', p = %.3g', s.p_value), ''),
+         CASE WHEN s.fleet_cadence
+              THEN format('; {} of {} peers show the same cadence to this service, so it is down-weighted as fleet software',
+                          s.peers_same_cadence, s.peers)
+              ELSE '' END) AS explanation,
+  s.period_s AS evidence_period_s, s.jitter AS evidence_jitter, s.p_value AS evidence_p_value,
+  s.other_periods_s AS evidence_other_periods_s, s.score AS evidence_periodicity_score,
+  s.peers_same_cadence AS evidence_peers_same_cadence, s.method AS evidence_method
+FROM scored s JOIN rw_sources src USING (src_key)

@@ -1,0 +1,105 @@
+-- id: scoped-events
+-- description: Windows, source keys (host name else IP), resolved destination names, catalog services and peer groups for every network event: the table every analytic reads.
+-- tables: events, host_roles, dst_services, catalog_services
+-- param: baseline_start | timestamp | null | start of the baseline window (default: midnight UTC before the first event)
+-- param: baseline_end | timestamp | null | end of the baseline window (default: baseline_start + baseline_days)
+-- param: baseline_days | double | 1 | baseline length in days when baseline_end is not given
+-- param: detect_start | timestamp | null | start of the detection window (default: first event)
+-- param: detect_end | timestamp | null | end of the detection window, exclusive (default: just after the last event)
+-- param: network_kinds | varchar | flow,http,tls,dns,proxy,firewall | event kinds that describe network use
+
+-- Short, lower-case host name ('WS01.corp.local' -> 'ws01'); IP literals are kept whole.
+CREATE OR REPLACE TEMP MACRO rw_short_host(h) AS
+  CASE WHEN h IS NULL OR trim(h) = '' THEN NULL
+       WHEN regexp_matches(h, '^[0-9.]+$|:') THEN h
+       ELSE lower(split_part(trim(h), '.', 1)) END;
+
+-- Does one approved_services row cover this source (and process, for process-level findings)?
+CREATE OR REPLACE TEMP MACRO rw_scope_matches(scope_kind, scope_value, role, business_unit, src_key, src_ip, process_name) AS
+  CASE lower(scope_kind)
+    WHEN 'all' THEN true
+    WHEN 'role' THEN lower(scope_value) = lower(role)
+    WHEN 'business_unit' THEN lower(scope_value) = lower(business_unit)
+    WHEN 'host' THEN rw_short_host(scope_value) = src_key OR scope_value = src_ip
+    WHEN 'process' THEN lower(scope_value) = process_name
+    ELSE false END;
+
+CREATE OR REPLACE TEMP TABLE rw_window AS
+WITH span AS (
+  SELECT min(ts) AS data_start, max(ts) AS data_end FROM events
+  WHERE list_contains(string_split(getvariable('network_kinds'), ','), kind)
+), starts AS (
+  SELECT *, coalesce(CAST(getvariable('baseline_start') AS TIMESTAMP), date_trunc('day', data_start)) AS baseline_start FROM span
+)
+SELECT data_start, data_end, baseline_start,
+  coalesce(CAST(getvariable('baseline_end') AS TIMESTAMP),
+           baseline_start + to_microseconds(CAST(getvariable('baseline_days') * 86400e6 AS BIGINT))) AS baseline_end,
+  coalesce(CAST(getvariable('detect_start') AS TIMESTAMP), data_start) AS detect_start,
+  coalesce(CAST(getvariable('detect_end') AS TIMESTAMP), data_end + INTERVAL 1 SECOND) AS detect_end
+FROM starts;
+
+-- IP -> host name, from the inventory first, then from logs that carry both (Sysmon, EDR).
+CREATE OR REPLACE TEMP TABLE rw_ip_hosts AS
+SELECT src_ip, arg_max(host, weight) AS host FROM (
+  SELECT src_ip, rw_short_host(src_host) AS host, 1e12 AS weight FROM host_roles
+  WHERE src_ip IS NOT NULL AND src_host IS NOT NULL
+  UNION ALL
+  SELECT src_ip, rw_short_host(src_host), count(*) FROM events
+  WHERE src_ip IS NOT NULL AND src_host IS NOT NULL GROUP BY ALL
+) GROUP BY src_ip;
+
+-- Destination IP -> name, only where the data maps the IP to exactly one name (shared CDN IPs stay IPs).
+CREATE OR REPLACE TEMP TABLE rw_ip_names AS
+SELECT dst_ip, min(name) AS name FROM (
+  SELECT dst_ip, lower(rtrim(dst_host, '.')) AS name FROM events
+  WHERE dst_ip IS NOT NULL AND dst_host IS NOT NULL AND kind <> 'dns'
+  UNION
+  SELECT trim(answer), lower(rtrim(dns_query, '.')) FROM (
+    SELECT dns_query, unnest(string_split(dns_answers, ',')) AS answer FROM events
+    WHERE kind = 'dns' AND dns_answers IS NOT NULL AND dns_query IS NOT NULL
+  ) WHERE regexp_matches(trim(answer), '^[0-9.]+$|^[0-9a-f:]+:[0-9a-f:]*$')
+) GROUP BY dst_ip HAVING count(DISTINCT name) = 1;
+
+CREATE OR REPLACE TEMP TABLE rw_roles AS
+SELECT coalesce(rw_short_host(h.src_host), ih.host, h.src_ip) AS src_key,
+  arg_max(h.role, h.role_origin = 'inventory') AS role,
+  arg_max(h.business_unit, h.role_origin = 'inventory') AS business_unit,
+  arg_max(h.role_origin, h.role_origin = 'inventory') AS role_origin
+FROM host_roles h LEFT JOIN rw_ip_hosts ih ON ih.src_ip = h.src_ip
+WHERE coalesce(h.src_host, h.src_ip) IS NOT NULL
+GROUP BY 1;
+
+CREATE OR REPLACE TEMP TABLE rw_events AS
+WITH base AS (
+  SELECT e.ts, e.kind,
+    coalesce(rw_short_host(e.src_host), ih.host, e.src_ip) AS src_key,
+    e.src_ip, coalesce(rw_short_host(e.src_host), ih.host) AS src_host, e.src_user,
+    e.process, lower(regexp_extract(e.process, '([^\\/]+)$', 1)) AS process_name,
+    coalesce(lower(rtrim(e.dst_host, '.')), ipn.name, e.dst_ip) AS dst_name,
+    e.dst_ip, e.dst_port, e.url_path, upper(e.method) AS method, e.status, e.user_agent,
+    e.bytes_out, e.bytes_in, e.duration, e.conn_state, lower(e.action) AS action, e.tls_ja3
+  FROM events e
+  LEFT JOIN rw_ip_hosts ih ON ih.src_ip = e.src_ip
+  LEFT JOIN rw_ip_names ipn ON e.dst_host IS NULL AND ipn.dst_ip = e.dst_ip
+  WHERE list_contains(string_split(getvariable('network_kinds'), ','), e.kind)
+), services AS (
+  SELECT lower(rtrim(dst_host, '.')) AS dst_name, min(service_id) AS service_id FROM dst_services GROUP BY 1
+)
+SELECT b.*, s.service_id, coalesce(s.service_id, b.dst_name) AS service_key,
+  cs.category, coalesce(cs.consumer, false) AS consumer,
+  coalesce(r.role, 'unknown') AS role, coalesce(r.business_unit, 'unknown') AS business_unit,
+  coalesce(r.role_origin, 'unknown') AS role_origin,
+  coalesce(r.role, 'unknown') || ' / ' || coalesce(r.business_unit, 'unknown') AS peer_group,
+  b.ts >= w.baseline_start AND b.ts < w.baseline_end AS in_baseline,
+  b.ts >= w.detect_start AND b.ts < w.detect_end AS in_detection
+FROM base b CROSS JOIN rw_window w
+LEFT JOIN services s ON s.dst_name = b.dst_name
+LEFT JOIN catalog_services cs ON cs.service_id = s.service_id
+LEFT JOIN rw_roles r ON r.src_key = b.src_key
+WHERE b.src_key IS NOT NULL AND b.dst_name IS NOT NULL;
+
+-- One identity row per source key for the signal rows.
+CREATE OR REPLACE TEMP TABLE rw_sources AS
+SELECT src_key, mode(src_ip) AS src_ip, mode(src_host) AS src_host, mode(src_user) AS src_user,
+  any_value(role) AS role, any_value(business_unit) AS business_unit, any_value(role_origin) AS role_origin, any_value(peer_group) AS peer_group
+FROM rw_events GROUP BY src_key;

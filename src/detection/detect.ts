@@ -1,0 +1,452 @@
+/**
+ * Runs the detection pack: binds parameters, builds baselines once, analyses timing of candidate pairs,
+ * runs every analytic, then scores findings. Same code in the browser (DuckDB-WASM) and the CLI (native DuckDB).
+ */
+import { setVariables, type SqlEngine, type SqlParam } from '../core/sql-engine.ts';
+import { analyzePeriodicity, type PeriodicityOptions, type PeriodicityResult } from './periodicity/index.ts';
+import { SIGNAL_COLUMNS, type DetectionPack, type ParamValue } from './manifest.ts';
+import {
+  DEFAULT_SCORING,
+  attackIds,
+  combineSignals,
+  findingId,
+  groupFindings,
+  severityFor,
+  type AnalyticInfo,
+  type ScoredSignal,
+  type ScoringOptions,
+  type Severity,
+  type SignalRow,
+} from './scoring.ts';
+
+export type PeriodicityAnalyzer = (times: readonly number[], options?: Partial<PeriodicityOptions>) => PeriodicityResult;
+
+/** Window bounds as ISO-8601 strings or epoch milliseconds; omitted bounds come from the data. */
+export interface DetectionWindow {
+  baselineStart?: string | number;
+  baselineEnd?: string | number;
+  detectStart?: string | number;
+  detectEnd?: string | number;
+}
+
+export interface DetectionOptions {
+  pack: DetectionPack;
+  /** Overrides of SQL header parameters, by name. */
+  params?: Record<string, ParamValue>;
+  /** Overrides of analytic base probabilities, by analytic id. */
+  weights?: Record<string, number>;
+  window?: DetectionWindow;
+  scoring?: Partial<ScoringOptions>;
+  periodicity?: Partial<PeriodicityOptions>;
+  /** Timing analysis; defaults to ./periodicity. */
+  analyzePeriodicity?: PeriodicityAnalyzer;
+}
+
+export interface FindingSignal {
+  id: string;
+  title: string;
+  /** Probability this signal contributes (analytic base probability × strength). */
+  weight: number;
+  evidence: Record<string, unknown>;
+  explanation: string;
+}
+
+/** One scored finding, already in the shape of findings.schema.json (plus `summary`). */
+export interface Finding {
+  id: string;
+  rank: number;
+  score: number;
+  severity: Severity;
+  source: {
+    ip: string | null;
+    hostname: string | null;
+    user: string | null;
+    process: string | null;
+    role: string | null;
+    role_origin: 'inventory' | 'inferred' | 'unknown' | null;
+  };
+  service: { id: string; name: string; category: string } | null;
+  destination: { domain: string | null; ips: string[]; ports: number[]; url_patterns: string[] };
+  first_seen: string;
+  last_seen: string;
+  events: number;
+  bytes_out: number | null;
+  bytes_in: number | null;
+  periodicity: { period_s: number; jitter?: number; p_value: number | null; other_periods_s: number[] } | null;
+  signals: FindingSignal[];
+  attack: string[];
+  summary: string;
+}
+
+export interface DetectionResult {
+  window: {
+    data_start: string | null;
+    data_end: string | null;
+    baseline_start: string | null;
+    baseline_end: string | null;
+    detect_start: string | null;
+    detect_end: string | null;
+  };
+  findings: Finding[];
+  signalCount: number;
+  periodicity: { candidates: number; periodic: number };
+}
+
+const PERIODICITY_TABLE_DDL = `CREATE OR REPLACE TEMP TABLE periodicity_results (
+  src_key VARCHAR, dst_name VARCHAR, service_id VARCHAR, service_key VARCHAR, events BIGINT,
+  first_seen TIMESTAMP, last_seen TIMESTAMP, periodic BOOLEAN, period_s DOUBLE, jitter DOUBLE, p_value DOUBLE,
+  other_periods_s VARCHAR, score DOUBLE, method VARCHAR, explanation VARCHAR
+)`;
+
+const FINDING_TABLES_DDL = `
+CREATE OR REPLACE TEMP TABLE rw_finding_pairs (src_key VARCHAR, service_key VARCHAR);
+CREATE OR REPLACE TEMP TABLE rw_finding_keys (src_key VARCHAR, service_key VARCHAR, process VARCHAR);`;
+
+/** Creates the tables the runner fills itself, so every analytic can be planned (EXPLAIN) before a run. */
+export async function createRunnerTables(engine: SqlEngine): Promise<void> {
+  await engine.exec(PERIODICITY_TABLE_DDL);
+  await engine.exec(FINDING_TABLES_DDL);
+}
+
+/** Names the SQL file in any error it raises. */
+async function withPath<T>(path: string, run: () => Promise<T>): Promise<T> {
+  try {
+    return await run();
+  } catch (error) {
+    throw new Error(`${path}: ${error instanceof Error ? error.message : String(error)}`, { cause: error });
+  }
+}
+
+function toSqlTimestamp(value: string | number | undefined): string | null {
+  if (value === undefined) return null;
+  const ms = typeof value === 'number' ? value : Date.parse(value);
+  if (!Number.isFinite(ms)) throw new Error(`Invalid window bound: ${String(value)}`);
+  return new Date(ms).toISOString().replace('T', ' ').replace('Z', '');
+}
+
+function isoOrNull(ms: unknown): string | null {
+  return typeof ms === 'number' && Number.isFinite(ms) ? new Date(ms).toISOString() : null;
+}
+
+/** Parameter values for a run: header defaults, then caller overrides (unknown names and wrong types are errors). */
+export function resolveParams(
+  pack: DetectionPack,
+  overrides: Record<string, ParamValue> = {},
+  window: DetectionWindow = {},
+): Record<string, SqlParam> {
+  const values: Record<string, SqlParam> = Object.create(null);
+  for (const [name, spec] of pack.params) values[name] = spec.default;
+  for (const [name, value] of Object.entries(overrides)) {
+    const spec = pack.params.get(name);
+    if (!spec) throw new Error(`Unknown detection parameter: ${name}`);
+    const expected = spec.type === 'integer' || spec.type === 'double' ? 'number' : spec.type === 'boolean' ? 'boolean' : 'string';
+    if (value !== null && typeof value !== expected) throw new Error(`Parameter ${name} must be a ${spec.type}`);
+    values[name] = spec.type === 'timestamp' && value !== null ? toSqlTimestamp(value as string) : value;
+  }
+  const bounds: [keyof DetectionWindow, string][] = [
+    ['baselineStart', 'baseline_start'],
+    ['baselineEnd', 'baseline_end'],
+    ['detectStart', 'detect_start'],
+    ['detectEnd', 'detect_end'],
+  ];
+  for (const [key, name] of bounds) if (window[key] !== undefined) values[name] = toSqlTimestamp(window[key]);
+  return values;
+}
+
+/** Keeps one of several timestamps closer than `dedupeS` (one request seen by Zeek ssl, conn and the proxy). */
+export function dedupeTimes(times: readonly number[], dedupeS: number): number[] {
+  const sorted = [...times].sort((a, b) => a - b);
+  const kept: number[] = [];
+  for (const t of sorted) if (kept.length === 0 || t - kept[kept.length - 1] >= dedupeS) kept.push(t);
+  return kept;
+}
+
+interface Candidate {
+  src_key: string;
+  dst_name: string;
+  service_id: string | null;
+  service_key: string;
+  events: number;
+  first_seen: number;
+  last_seen: number;
+  times_s: number[];
+}
+
+async function runPeriodicity(
+  engine: SqlEngine,
+  pack: DetectionPack,
+  params: Record<string, SqlParam>,
+  options: DetectionOptions,
+): Promise<{ candidates: number; periodic: number }> {
+  const stage = pack.stages.get('periodicity-candidates');
+  if (!stage) throw new Error('detection pack lacks stages/periodicity-candidates.sql');
+  const candidates = await withPath(stage.path, () => engine.all<Candidate>(stage.sql));
+  const analyze = options.analyzePeriodicity ?? analyzePeriodicity;
+  const dedupeS = Number(params.periodic_dedupe_s);
+  const minEvents = Number(params.periodic_min_events);
+  const rows: Record<string, unknown[]> = Object.fromEntries(
+    ['src_key', 'dst_name', 'service_id', 'service_key', 'events', 'first_seen', 'last_seen', 'periodic', 'period_s',
+      'jitter', 'p_value', 'other_periods_s', 'score', 'method', 'explanation'].map((c) => [c, []]),
+  );
+  let periodic = 0;
+  for (const c of candidates) {
+    const times = dedupeTimes(c.times_s, dedupeS);
+    if (times.length < minEvents) continue;
+    const result = analyze(times, options.periodicity);
+    if (result.periodic) periodic++;
+    const row: Record<string, unknown> = {
+      src_key: c.src_key, dst_name: c.dst_name, service_id: c.service_id, service_key: c.service_key,
+      events: times.length, first_seen: c.first_seen * 1000, last_seen: c.last_seen * 1000,
+      periodic: result.periodic, period_s: result.period_s, jitter: result.jitter, p_value: result.p_value,
+      other_periods_s: result.other_periods_s.map((p) => p.toFixed(1)).join(','), score: result.score,
+      method: result.method, explanation: result.explanation,
+    };
+    for (const [column, values] of Object.entries(rows)) values.push(row[column]);
+  }
+  await engine.exec(PERIODICITY_TABLE_DDL);
+  await engine.append('periodicity_results', rows, {
+    src_key: 'VARCHAR', dst_name: 'VARCHAR', service_id: 'VARCHAR', service_key: 'VARCHAR', events: 'BIGINT',
+    first_seen: 'TIMESTAMP', last_seen: 'TIMESTAMP', periodic: 'BOOLEAN', period_s: 'DOUBLE', jitter: 'DOUBLE',
+    p_value: 'DOUBLE', other_periods_s: 'VARCHAR', score: 'DOUBLE', method: 'VARCHAR', explanation: 'VARCHAR',
+  });
+  return { candidates: candidates.length, periodic };
+}
+
+/** Turns one analytic result row into a SignalRow, checking it has the common shape. */
+export function toSignalRow(analyticId: string, row: Record<string, unknown>): SignalRow {
+  const evidence: Record<string, unknown> = Object.create(null);
+  for (const [column, value] of Object.entries(row)) {
+    if (column.startsWith('evidence_')) evidence[column.slice('evidence_'.length)] = value;
+    else if (!(SIGNAL_COLUMNS as readonly string[]).includes(column)) {
+      throw new Error(`${analyticId}: unexpected column ${column}`);
+    }
+  }
+  const text = (v: unknown) => (v === null || v === undefined ? null : String(v));
+  return {
+    signal_id: String(row.signal_id),
+    src_key: String(row.src_key),
+    src_ip: text(row.src_ip),
+    src_host: text(row.src_host),
+    src_user: text(row.src_user),
+    process: text(row.process),
+    service_id: text(row.service_id),
+    dst_host: text(row.dst_host),
+    weight: Math.min(Math.max(Number(row.weight) || 0, 0), 1),
+    events: Number(row.events) || 0,
+    first_seen: typeof row.first_seen === 'number' ? row.first_seen : null,
+    last_seen: typeof row.last_seen === 'number' ? row.last_seen : null,
+    explanation: String(row.explanation ?? ''),
+    evidence,
+  };
+}
+
+interface PairFacts {
+  src_key: string;
+  service_key: string;
+  src_ip: string | null;
+  src_host: string | null;
+  src_user: string | null;
+  role: string | null;
+  role_origin: string | null;
+  service_id: string | null;
+  service_name: string | null;
+  service_category: string | null;
+  domain: string | null;
+  ips: string[] | null;
+  ports: number[] | null;
+  processes: string[] | null;
+  url_patterns: string[] | null;
+  first_seen: number | null;
+  last_seen: number | null;
+  events: number | null;
+  bytes_out: number | null;
+  bytes_in: number | null;
+}
+
+const pairId = (srcKey: string, serviceKey: string) => `${srcKey}\u0000${serviceKey}`;
+
+/** Runs the whole pack against the `events` and context tables and returns ranked findings. */
+export async function runDetection(engine: SqlEngine, options: DetectionOptions): Promise<DetectionResult> {
+  const { pack } = options;
+  const scoring: ScoringOptions = { ...DEFAULT_SCORING, ...options.scoring };
+  const params = resolveParams(pack, options.params, options.window);
+  await setVariables(engine, params);
+  await createRunnerTables(engine);
+  for (const baseline of pack.baselines) await withPath(baseline.path, () => engine.exec(baseline.sql));
+  const periodicity = await runPeriodicity(engine, pack, params, options);
+
+  const analytics = new Map<string, AnalyticInfo>();
+  const signals: SignalRow[] = [];
+  for (const analytic of pack.analytics) {
+    const probability = options.weights?.[analytic.id] ?? analytic.probability;
+    analytics.set(analytic.id, { ...analytic, probability });
+    const rows = await withPath(analytic.path, () => engine.all(analytic.sql));
+    for (const row of rows) signals.push(toSignalRow(analytic.id, row));
+  }
+  for (const id of Object.keys(options.weights ?? {})) {
+    if (!analytics.has(id)) throw new Error(`Unknown analytic in weights: ${id}`);
+  }
+
+  const [window] = await engine.all<Record<string, number | null>>('SELECT * FROM rw_window');
+  const result: DetectionResult = {
+    window: {
+      data_start: isoOrNull(window?.data_start), data_end: isoOrNull(window?.data_end),
+      baseline_start: isoOrNull(window?.baseline_start), baseline_end: isoOrNull(window?.baseline_end),
+      detect_start: isoOrNull(window?.detect_start), detect_end: isoOrNull(window?.detect_end),
+    },
+    findings: [],
+    signalCount: signals.length,
+    periodicity,
+  };
+  if (signals.length === 0) return result;
+  result.findings = await scoreFindings(engine, pack, signals, analytics, scoring);
+  return result;
+}
+
+async function scoreFindings(
+  engine: SqlEngine,
+  pack: DetectionPack,
+  signals: SignalRow[],
+  analytics: ReadonlyMap<string, AnalyticInfo>,
+  scoring: ScoringOptions,
+): Promise<Finding[]> {
+  const pairs = new Map<string, [string, string]>();
+  for (const s of signals) {
+    const serviceKey = s.service_id ?? s.dst_host ?? '';
+    pairs.set(pairId(s.src_key, serviceKey), [s.src_key, serviceKey]);
+  }
+  await engine.exec(FINDING_TABLES_DDL);
+  const pairList = [...pairs.values()];
+  await engine.append(
+    'rw_finding_pairs',
+    { src_key: pairList.map((p) => p[0]), service_key: pairList.map((p) => p[1]) },
+    { src_key: 'VARCHAR', service_key: 'VARCHAR' },
+  );
+  const facts = new Map<string, PairFacts>();
+  const factsStage = pack.stages.get('finding-facts')!;
+  for (const f of await withPath(factsStage.path, () => engine.all<PairFacts>(factsStage.sql))) {
+    facts.set(pairId(f.src_key, f.service_key), f);
+  }
+  const processesByPair = new Map<string, string[]>();
+  for (const [id, f] of facts) processesByPair.set(id, f.processes ?? []);
+  const groups = groupFindings(signals, processesByPair);
+
+  await engine.append(
+    'rw_finding_keys',
+    {
+      src_key: groups.map((g) => g.src_key),
+      service_key: groups.map((g) => g.service_key),
+      process: groups.map((g) => g.process),
+    },
+    { src_key: 'VARCHAR', service_key: 'VARCHAR', process: 'VARCHAR' },
+  );
+  const approvals = new Map<string, string>();
+  const approvalsStage = pack.stages.get('finding-approvals')!;
+  type Approval = { src_key: string; service_key: string; process: string | null; approved_by: string };
+  for (const a of await withPath(approvalsStage.path, () => engine.all<Approval>(approvalsStage.sql))) {
+    approvals.set(`${pairId(a.src_key, a.service_key)}\u0000${a.process ?? ''}`, a.approved_by);
+  }
+
+  const findings = groups.map((group): Finding => {
+    const pair = facts.get(pairId(group.src_key, group.service_key));
+    const scored: ScoredSignal[] = group.signals.map((signal) => ({
+      signal,
+      probability: (analytics.get(signal.signal_id)?.probability ?? 0) * signal.weight,
+    }));
+    const combination = combineSignals(scored, analytics, scoring);
+    const approvedBy = approvals.get(`${pairId(group.src_key, group.service_key)}\u0000${group.process ?? ''}`);
+    const probability = approvedBy ? combination.probability * scoring.approvedFactor : combination.probability;
+    const score = Math.round(1000 * probability) / 10;
+    scored.sort((a, b) => b.probability - a.probability || a.signal.signal_id.localeCompare(b.signal.signal_id));
+    const findingSignals: FindingSignal[] = scored.map(({ signal, probability: p }) => ({
+      id: signal.signal_id,
+      title: analytics.get(signal.signal_id)?.title ?? signal.signal_id,
+      weight: Math.round(p * 1000) / 1000,
+      evidence: {
+        strength: signal.weight,
+        events: signal.events,
+        first_seen: isoOrNull(signal.first_seen),
+        last_seen: isoOrNull(signal.last_seen),
+        ...signal.evidence,
+      },
+      explanation: signal.explanation,
+    }));
+    if (approvedBy) {
+      findingSignals.push({
+        id: 'approved-service',
+        title: 'Covered by the approved-service policy',
+        weight: scoring.approvedFactor,
+        evidence: { approved_by: approvedBy },
+        explanation: `Approved by policy (${approvedBy}), so the score was multiplied by ${scoring.approvedFactor}`,
+      });
+    }
+    const periodic = group.signals
+      .filter((s) => s.signal_id === 'periodic-beacon' && typeof s.evidence.period_s === 'number')
+      .sort((a, b) => b.weight - a.weight)[0];
+    const firstSeen = pair?.first_seen ?? Math.min(...group.signals.map((s) => s.first_seen ?? Infinity));
+    const lastSeen = pair?.last_seen ?? Math.max(...group.signals.map((s) => s.last_seen ?? -Infinity));
+    const anySignal = group.signals[0];
+    const roleOrigin = pair?.role_origin;
+    const finding: Finding = {
+      id: findingId(group.src_key, group.service_key, group.process),
+      rank: 0,
+      score,
+      severity: severityFor(score),
+      source: {
+        ip: pair?.src_ip ?? anySignal.src_ip,
+        hostname: pair?.src_host ?? anySignal.src_host,
+        user: pair?.src_user ?? anySignal.src_user,
+        process: group.process,
+        role: pair?.role && pair.role !== 'unknown' ? pair.role : null,
+        role_origin: roleOrigin === 'inventory' || roleOrigin === 'inferred' ? roleOrigin : 'unknown',
+      },
+      service: pair?.service_id
+        ? { id: pair.service_id, name: pair.service_name ?? pair.service_id, category: pair.service_category ?? 'unknown' }
+        : null,
+      destination: {
+        domain: pair?.domain ?? anySignal.dst_host,
+        ips: pair?.ips ?? [],
+        ports: pair?.ports ?? [],
+        url_patterns: pair?.url_patterns ?? [],
+      },
+      first_seen: isoOrNull(firstSeen) ?? new Date(0).toISOString(),
+      last_seen: isoOrNull(lastSeen) ?? new Date(0).toISOString(),
+      events: Math.max(1, pair?.events ?? Math.max(...group.signals.map((s) => s.events))),
+      bytes_out: pair?.bytes_out ?? null,
+      bytes_in: pair?.bytes_in ?? null,
+      periodicity: periodic
+        ? {
+            period_s: periodic.evidence.period_s as number,
+            ...(typeof periodic.evidence.jitter === 'number' ? { jitter: periodic.evidence.jitter } : {}),
+            p_value: typeof periodic.evidence.p_value === 'number' ? periodic.evidence.p_value : null,
+            other_periods_s: String(periodic.evidence.other_periods_s ?? '')
+              .split(',')
+              .filter(Boolean)
+              .map(Number),
+          }
+        : null,
+      signals: findingSignals,
+      attack: attackIds({ signals: group.signals, analytics, bytesOut: pair?.bytes_out ?? null, bytesIn: pair?.bytes_in ?? null }, scoring),
+      summary: '',
+    };
+    finding.summary = summarize(finding, group.src_key, group.service_key, combination.corroboratingFamilies, group.processAttributed);
+    return finding;
+  });
+  findings.sort((a, b) => b.score - a.score || a.id.localeCompare(b.id));
+  findings.forEach((f, i) => (f.rank = i + 1));
+  return findings;
+}
+
+/** One plain-language sentence: who, what, through which process, the strongest evidence, and the agreement. */
+function summarize(finding: Finding, srcKey: string, serviceKey: string, families: string[], attributed: boolean): string {
+  const who = finding.source.role ? `${srcKey} (${finding.source.role})` : srcKey;
+  const what = finding.service?.name ?? serviceKey;
+  const via = finding.source.process ? ` via ${finding.source.process}${attributed ? ' (the only process seen for it)' : ''}` : '';
+  const reasons = finding.signals
+    .filter((s) => s.id !== 'approved-service')
+    .slice(0, 3)
+    .map((s) => s.explanation.replace(/\.$/, ''));
+  const agreement = families.length > 1 ? `; ${families.length} independent kinds of evidence agree (${families.join(', ')})` : '';
+  const approved = finding.signals.some((s) => s.id === 'approved-service') ? '; approved by policy, so down-weighted' : '';
+  return `${who} → ${what}${via}: ${reasons.join('; ')}${agreement}${approved}.`;
+}
