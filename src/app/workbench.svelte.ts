@@ -5,6 +5,7 @@ import { recordSources } from '../core/ingest/store.ts';
 import type { IngestProgress, SourceSummary } from '../core/ingest/pipeline.ts';
 import type { ColumnMapping } from '../core/adapters/csv-mapped.ts';
 import { IngestClient } from './ingest-client.ts';
+import { workerPeriodicityAnalyzer } from './analysis-client.ts';
 import { applyContext } from '../context/context.ts';
 import { CONTEXT_SQL } from '../context/sql-files.ts';
 import { shippedCatalog, type Catalog } from '../context/catalog.ts';
@@ -50,7 +51,10 @@ export class Workbench {
   params = $state.raw<Record<string, ParamValue>>({});
   window = $state.raw<DetectionWindow>({});
   engine: WasmEngine | null = null;
+  /** The user's files by source name, so one can be read again (e.g. with a column mapping). */
+  private readonly files = new Map<string, File>();
   private readonly pack = loadBrowserDetectionPack();
+  private readonly analyzePeriodicity = workerPeriodicityAnalyzer();
   private ingestClient: IngestClient | null = null;
 
   /** Starts DuckDB-WASM (progress shown while the wasm loads) and creates the canonical tables. */
@@ -71,6 +75,7 @@ export class Workbench {
     const engine = this.engine;
     if (!engine || files.length === 0) return [];
     this.ingestClient ??= new IngestClient();
+    for (const f of files) this.files.set(f.name, f.file);
     this.status = 'ingesting';
     this.statusText = `Loading ${files.length} file${files.length === 1 ? '' : 's'}…`;
     this.error = null;
@@ -84,8 +89,15 @@ export class Workbench {
         },
         (p) => (this.ingestProgress = p),
       );
+      // A file read again (e.g. with a column mapping after it was not recognised) replaces its empty entry.
+      const rereads = new Set(summaries.map((s) => s.name));
+      const replaced = this.sources.filter((s) => rereads.has(s.name) && s.rows_loaded === 0);
+      for (const s of replaced) {
+        await engine.all('DELETE FROM sources WHERE name = ?', [s.name]);
+        await engine.all('DELETE FROM rejections WHERE source = ?', [s.name]);
+      }
       await recordSources(engine, summaries);
-      this.sources = [...this.sources, ...summaries];
+      this.sources = [...this.sources.filter((s) => !replaced.includes(s)), ...summaries];
       const loadText = describeLoad(summaries);
       await this.analyze();
       this.statusText = `${loadText} · ${describeFindings(this.findings)}`;
@@ -113,7 +125,12 @@ export class Workbench {
     this.statusText = 'Analysing…';
     try {
       await applyContext(engine, { catalog: this.catalog, inventories: this.inventories, policy: this.policy }, CONTEXT_SQL);
-      const result = await runDetection(engine, { pack: this.pack, params: this.params, window: this.window });
+      const result = await runDetection(engine, {
+        pack: this.pack,
+        params: this.params,
+        window: this.window,
+        analyzePeriodicity: this.analyzePeriodicity,
+      });
       this.detection = result;
       this.findings = result.findings;
       await this.refreshTables();
@@ -138,6 +155,11 @@ export class Workbench {
   async setCatalog(catalog: Catalog): Promise<void> {
     this.catalog = catalog;
     await this.analyze();
+  }
+
+  /** The File behind a loaded source name (null for archive members and unknown names). */
+  fileFor(name: string): File | null {
+    return this.files.get(name) ?? null;
   }
 
   cancelLoad(): void {

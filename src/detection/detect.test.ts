@@ -144,11 +144,13 @@ describe('runDetection settings', () => {
   it('uses the injected timing analysis on deduplicated times', async () => {
     const seen: number[][] = [];
     const result = await detect({
-      analyzePeriodicity: (times) => {
-        seen.push([...times]);
-        return { periodic: false, period_s: null, jitter: null, p_value: null, other_periods_s: [], score: 0, method: 'stand-in', explanation: '' };
-      },
+      analyzePeriodicity: async (series) =>
+        series.map((times) => {
+          seen.push([...times]);
+          return { periodic: false, period_s: null, jitter: null, p_value: null, other_periods_s: [], score: 0, method: 'stand-in', explanation: '' };
+        }),
     });
+    expect(seen.length).toBeGreaterThan(0);
     expect(result.periodicity.periodic).toBe(0);
     expect(result.findings.flatMap((f) => f.signals).some((s) => s.id === 'periodic-beacon')).toBe(false);
     for (const times of seen) for (let i = 1; i < times.length; i++) expect(times[i] - times[i - 1]).toBeGreaterThanOrEqual(1);

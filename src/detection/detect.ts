@@ -19,7 +19,18 @@ import {
   type SignalRow,
 } from './scoring.ts';
 
-export type PeriodicityAnalyzer = (times: readonly number[], options?: Partial<PeriodicityOptions>) => PeriodicityResult;
+/**
+ * Timing analysis of many candidate series at once. The default runs ./periodicity in this thread; the browser passes
+ * one that runs the same code in a Comlink worker so the page stays responsive.
+ */
+export type PeriodicityAnalyzer = (
+  series: readonly (readonly number[])[],
+  options?: Partial<PeriodicityOptions>,
+) => Promise<PeriodicityResult[]>;
+
+/** Runs ./periodicity on every series in the calling thread. */
+export const analyzeInThread: PeriodicityAnalyzer = async (series, options) =>
+  series.map((times) => analyzePeriodicity(times, options));
 
 /** Window bounds as ISO-8601 strings or epoch milliseconds; omitted bounds come from the data. */
 export interface DetectionWindow {
@@ -38,7 +49,7 @@ export interface DetectionOptions {
   window?: DetectionWindow;
   scoring?: Partial<ScoringOptions>;
   periodicity?: Partial<PeriodicityOptions>;
-  /** Timing analysis; defaults to ./periodicity. */
+  /** Timing analysis of the candidates; defaults to ./periodicity in this thread. */
   analyzePeriodicity?: PeriodicityAnalyzer;
 }
 
@@ -181,7 +192,7 @@ async function runPeriodicity(
   const stage = pack.stages.get('periodicity-candidates');
   if (!stage) throw new Error('detection pack lacks stages/periodicity-candidates.sql');
   const candidates = await withPath(stage.path, () => engine.all<Candidate>(stage.sql));
-  const analyze = options.analyzePeriodicity ?? analyzePeriodicity;
+  const analyze = options.analyzePeriodicity ?? analyzeInThread;
   const dedupeS = Number(params.periodic_dedupe_s);
   const minEvents = Number(params.periodic_min_events);
   const rows: Record<string, unknown[]> = Object.fromEntries(
@@ -189,10 +200,13 @@ async function runPeriodicity(
       'jitter', 'p_value', 'other_periods_s', 'score', 'method', 'explanation'].map((c) => [c, []]),
   );
   let periodic = 0;
-  for (const c of candidates) {
-    const times = dedupeTimes(c.times_s, dedupeS);
-    if (times.length < minEvents) continue;
-    const result = analyze(times, options.periodicity);
+  const series = candidates.map((c) => dedupeTimes(c.times_s, dedupeS));
+  const kept = candidates.map((_, i) => i).filter((i) => series[i].length >= minEvents);
+  const results = await analyze(kept.map((i) => series[i]), options.periodicity);
+  kept.forEach((candidateIndex, k) => {
+    const c = candidates[candidateIndex];
+    const times = series[candidateIndex];
+    const result = results[k];
     if (result.periodic) periodic++;
     const row: Record<string, unknown> = {
       src_key: c.src_key, dst_name: c.dst_name, service_id: c.service_id, service_key: c.service_key,
@@ -202,7 +216,7 @@ async function runPeriodicity(
       method: result.method, explanation: result.explanation,
     };
     for (const [column, values] of Object.entries(rows)) values.push(row[column]);
-  }
+  });
   await engine.exec(PERIODICITY_TABLE_DDL);
   await engine.append('periodicity_results', rows, {
     src_key: 'VARCHAR', dst_name: 'VARCHAR', service_id: 'VARCHAR', service_key: 'VARCHAR', events: 'BIGINT',
