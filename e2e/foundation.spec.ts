@@ -47,3 +47,13 @@ test('the console pages a large result and reports SQL errors clearly', async ({
   await app.query('SELECT * FROM no_such_table');
   await expect(page.getByTestId('sql-error')).toContainText('no_such_table');
 });
+
+test('the built-in demo loads offline and produces ranked findings', async ({ page }) => {
+  const app = new WorkbenchPage(page);
+  await app.open();
+  await page.getByTestId('load-demo').click();
+  await app.waitFor(['ready'], 120_000);
+  await expect(page.getByTestId('source-row')).toHaveCount(14);
+  await expect(page.getByTestId('app-status')).toContainText(/\d+ findings/);
+  await page.screenshot({ path: 'test-results/screens/demo-loaded.png' });
+});

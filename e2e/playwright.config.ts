@@ -3,7 +3,8 @@ import { existsSync } from 'node:fs';
 
 /** Debian's Chromium where present (this machine and CI); Playwright's own browser elsewhere. */
 const SYSTEM_CHROMIUM = '/usr/bin/chromium';
-const PORT = 4317;
+// A free port can be chosen with E2E_PORT when several suites run side by side.
+const PORT = Number(process.env.E2E_PORT ?? 4317);
 
 export default defineConfig({
   testDir: '.',

@@ -5,6 +5,7 @@ import { ensureTableSql } from '../src/core/ingest/store.ts';
 import { ALL_ADAPTERS, adapterById } from '../src/core/adapters/index.ts';
 import { createMappedCsvAdapter, type ColumnMapping } from '../src/core/adapters/csv-mapped.ts';
 import { columnsToIpc } from '../src/engine/arrow-encode.ts';
+import { ANSWER_KEY_FILE, INVENTORY_FILE, PRESETS, generateFiles, resolveOptions } from '../src/generator/index.ts';
 
 /** A batch as it crosses to the page: Arrow IPC bytes plus what the engine needs to insert them. */
 export interface IpcBatch {
@@ -21,6 +22,13 @@ export interface WorkerIngestOptions {
   formatId?: string;
   /** A column mapping from the mapping dialog. */
   mapping?: ColumnMapping;
+}
+
+/** What the built-in demo (or any generated scenario) gives the page besides its log rows. */
+export interface GeneratedLoad {
+  summaries: SourceSummary[];
+  inventoryCsv: string;
+  utcOffsetMinutes: number;
 }
 
 let controller: AbortController | null = null;
@@ -91,6 +99,43 @@ const api = {
     }
     controller = null;
     return summaries;
+  },
+
+  /**
+   * Generates the built-in demo scenario here (deterministic, offline) and ingests its logs exactly as if the user had
+   * dropped them; the inventory goes back to the page, the answer key stays out of the investigation.
+   */
+  async ingestDemo(
+    onBatch: (batch: IpcBatch) => Promise<void>,
+    onProgress: (p: IngestProgress) => void,
+  ): Promise<GeneratedLoad> {
+    const options = resolveOptions(PRESETS.demo);
+    const texts = new Map<string, string[]>();
+    for (const chunk of generateFiles(options)) {
+      const parts = texts.get(chunk.name) ?? [];
+      parts.push(chunk.text);
+      texts.set(chunk.name, parts);
+    }
+    const encoder = new TextEncoder();
+    const summaries: SourceSummary[] = [];
+    for (const [name, parts] of texts) {
+      if (name === INVENTORY_FILE || name === ANSWER_KEY_FILE) continue;
+      const chunks = (async function* () {
+        for (const part of parts) yield encoder.encode(part);
+      })();
+      const write = async (batch: ColumnBatch) => {
+        const ipcBatch = toIpc(batch);
+        await onBatch(Comlink.transfer(ipcBatch, [ipcBatch.ipc.buffer as ArrayBuffer]));
+      };
+      summaries.push(
+        ...(await ingestFile(`demo/${name}`, chunks, { write }, {
+          adapters: ALL_ADAPTERS,
+          utcOffsetMinutes: options.utcOffsetMinutes,
+          onProgress,
+        })),
+      );
+    }
+    return { summaries, inventoryCsv: (texts.get(INVENTORY_FILE) ?? []).join(''), utcOffsetMinutes: options.utcOffsetMinutes };
   },
 
   cancel(): void {

@@ -1,5 +1,5 @@
 import * as Comlink from 'comlink';
-import type { IngestWorkerApi, IpcBatch, WorkerIngestOptions } from '../../workers/ingest.worker.ts';
+import type { GeneratedLoad, IngestWorkerApi, IpcBatch, WorkerIngestOptions } from '../../workers/ingest.worker.ts';
 import type { IngestProgress, SourceSummary } from '../core/ingest/pipeline.ts';
 
 /** The page's handle on the ingest worker: parsing happens there, inserts happen through the engine facade. */
@@ -14,6 +14,10 @@ export class IngestClient {
     onProgress: (p: IngestProgress) => void,
   ): Promise<SourceSummary[]> {
     return this.api.ingest(files, options, Comlink.proxy(onBatch), Comlink.proxy(onProgress));
+  }
+
+  demo(onBatch: (batch: IpcBatch) => Promise<void>, onProgress: (p: IngestProgress) => void): Promise<GeneratedLoad> {
+    return this.api.ingestDemo(Comlink.proxy(onBatch), Comlink.proxy(onProgress));
   }
 
   cancel(): Promise<void> {

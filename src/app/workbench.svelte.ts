@@ -5,11 +5,12 @@ import { recordSources } from '../core/ingest/store.ts';
 import type { IngestProgress, SourceSummary } from '../core/ingest/pipeline.ts';
 import type { ColumnMapping } from '../core/adapters/csv-mapped.ts';
 import { IngestClient } from './ingest-client.ts';
+import type { IpcBatch } from '../../workers/ingest.worker.ts';
 import { workerPeriodicityAnalyzer } from './analysis-client.ts';
 import { applyContext } from '../context/context.ts';
 import { CONTEXT_SQL } from '../context/sql-files.ts';
 import { shippedCatalog, type Catalog } from '../context/catalog.ts';
-import type { InventoryEntry } from '../context/inventory.ts';
+import { parseInventoryCsv, type InventoryEntry } from '../context/inventory.ts';
 import type { PolicyRow } from '../context/policy.ts';
 import { loadBrowserDetectionPack } from '../detection/manifest-browser.ts';
 import { runDetection, type DetectionResult, type DetectionWindow, type Finding } from '../detection/detect.ts';
@@ -72,17 +73,47 @@ export class Workbench {
 
   /** Parses files in the ingest worker and inserts their rows; every file ends up in `sources`. */
   async load(files: { name: string; file: File }[], options: Partial<LoadOptions> = {}): Promise<SourceSummary[]> {
-    const engine = this.engine;
-    if (!engine || files.length === 0) return [];
-    this.ingestClient ??= new IngestClient();
+    if (files.length === 0) return [];
     for (const f of files) this.files.set(f.name, f.file);
+    const workerOptions = {
+      utcOffsetMinutes: options.utcOffsetMinutes ?? this.utcOffsetMinutes,
+      formatId: options.formatId,
+      mapping: options.mapping,
+    };
+    return this.ingest(`Loading ${files.length} file${files.length === 1 ? '' : 's'}…`, (client, onBatch, onProgress) =>
+      client.run(files, workerOptions, onBatch, onProgress),
+    );
+  }
+
+  /** Generates the built-in demo scenario offline, loads its logs and applies its asset inventory. */
+  async loadDemo(): Promise<SourceSummary[]> {
+    return this.ingest('Generating and loading the demo investigation…', async (client, onBatch, onProgress) => {
+      const demo = await client.demo(onBatch, onProgress);
+      this.utcOffsetMinutes = demo.utcOffsetMinutes;
+      const inventory = parseInventoryCsv(demo.inventoryCsv, { source: 'demo/inventory/assets.csv' });
+      this.inventories = [...this.inventories, inventory.entries];
+      return demo.summaries;
+    });
+  }
+
+  /** The shared load sequence: ingest in the worker, insert batches, record per-source counts, then analyse. */
+  private async ingest(
+    text: string,
+    run: (
+      client: IngestClient,
+      onBatch: (batch: IpcBatch) => Promise<void>,
+      onProgress: (p: IngestProgress) => void,
+    ) => Promise<SourceSummary[]>,
+  ): Promise<SourceSummary[]> {
+    const engine = this.engine;
+    if (!engine) return [];
+    this.ingestClient ??= new IngestClient();
     this.status = 'ingesting';
-    this.statusText = `Loading ${files.length} file${files.length === 1 ? '' : 's'}…`;
+    this.statusText = text;
     this.error = null;
     try {
-      const summaries = await this.ingestClient.run(
-        files,
-        { utcOffsetMinutes: options.utcOffsetMinutes ?? this.utcOffsetMinutes, formatId: options.formatId, mapping: options.mapping },
+      const summaries = await run(
+        this.ingestClient,
         async (batch) => {
           if (batch.ddl) await engine.exec(batch.ddl);
           await engine.insertIpc(batch.table, batch.ipc, batch.selectList);
@@ -99,8 +130,9 @@ export class Workbench {
       await recordSources(engine, summaries);
       this.sources = [...this.sources.filter((s) => !replaced.includes(s)), ...summaries];
       const loadText = describeLoad(summaries);
+      this.ingestProgress = null;
       await this.analyze();
-      this.statusText = `${loadText} · ${describeFindings(this.findings)}`;
+      if (this.status === 'ready' || this.status === 'idle') this.statusText = `${loadText} · ${describeFindings(this.findings)}`;
       return summaries;
     } catch (error) {
       this.fail(error);

@@ -15,15 +15,24 @@ import { buildFindingsExport } from '../detection/export.ts';
 import { collectInputs, fileChunks } from './input-files.ts';
 import { NativeEngine } from './native-engine.ts';
 import { TOOL_VERSION } from '../core/version.ts';
+import { collectReportData } from '../report/report-data.ts';
+import { buildReportHtml } from '../report/report-html.ts';
+import { writeWorkspaceFile } from '../workspace/write-file.ts';
 
 export const ANALYZE_USAGE = `  relaywatch analyze [--inventory assets.csv]... [--approved approved.csv] [--catalog extra.csv]
                      [--window-start ISO] [--window-end ISO] [--baseline-end ISO] [--utc-offset MINUTES]
-                     [--param name=value]... [--db FILE] [--out findings.json] FILE_OR_DIR...
+                     [--param name=value]... [--db FILE] [--out findings.json]
+                     [--report-out report.html] [--workspace-out case.rwz] FILE_OR_DIR...
 
   Reads every log format the browser reads (files, folders, .gz, .zip; detected by content), runs the
   detection pack on native DuckDB and writes the findings export (findings.schema.json) to --out or stdout.
   Progress and warnings go to stderr. Exit 0 on success, 2 on bad input (one line per problem on stderr).
-  --db FILE keeps the database on disk, so analyses larger than memory spill there.`;
+  --db FILE keeps the database on disk, so analyses larger than memory spill there.
+  --report-out writes the self-contained HTML report (charts as tables of numbers: they are drawn in the browser).
+  --workspace-out writes a workspace the browser's "Open workspace…" restores (data, settings, context).`;
+
+/** Width the CLI report bins its chart tables to (a handful of rows per finding). */
+const CLI_REPORT_BINS_PX = 96;
 
 const progress = (line: string) => process.stderr.write(`relaywatch: ${line}\n`);
 
@@ -43,6 +52,8 @@ export async function analyzeCommand(argv: string[]): Promise<number> {
       param: { type: 'string', multiple: true },
       db: { type: 'string' },
       out: { type: 'string' },
+      'report-out': { type: 'string' },
+      'workspace-out': { type: 'string' },
     },
   });
   const problems: string[] = [];
@@ -108,16 +119,32 @@ export async function analyzeCommand(argv: string[]): Promise<number> {
 
     await applyContext(engine, { catalog, inventories, policy }, readContextSql());
     progress('running the detection pack');
-    const detection = await runDetection(engine, {
-      pack: loadNodeDetectionPack(),
-      params,
-      window: { detectStart: values['window-start'], detectEnd: values['window-end'], baselineEnd: values['baseline-end'] },
-    });
+    const pack = loadNodeDetectionPack();
+    const window = { detectStart: values['window-start'], detectEnd: values['window-end'], baselineEnd: values['baseline-end'] };
+    const detection = await runDetection(engine, { pack, params, window });
     const exported = await buildFindingsExport(engine, detection, { toolVersion: TOOL_VERSION });
     const json = JSON.stringify(exported, null, 2) + '\n';
     if (values.out) await writeFile(values.out, json);
     else process.stdout.write(json);
     progress(`${detection.findings.length} findings from ${summaries.reduce((n, s) => n + s.rows_loaded, 0)} records`);
+    if (values['report-out']) {
+      const data = await collectReportData(engine, {
+        findings: detection.findings, window: detection.window, triage: new Map(), toolVersion: TOOL_VERSION,
+        chartWidthPx: CLI_REPORT_BINS_PX, analytics: pack.analytics,
+      });
+      await writeFile(values['report-out'], buildReportHtml(data));
+      progress(`report written to ${values['report-out']}`);
+    }
+    if (values['workspace-out']) {
+      const state = {
+        settings: { params, window, utcOffsetMinutes },
+        context: { catalog, inventories, policy },
+        triage: [],
+        sources: summaries.map(({ head: _head, ...summary }) => summary),
+      };
+      const tables = await writeWorkspaceFile(values['workspace-out'], engine, state, TOOL_VERSION);
+      progress(`workspace with ${tables} tables written to ${values['workspace-out']}`);
+    }
 
     const unread = summaries.filter((s) => s.status !== 'loaded');
     for (const s of unread) process.stderr.write(`relaywatch: ${s.name}: not read: ${s.message}\n`);

@@ -1,9 +1,12 @@
 import { analyzeCommand, ANALYZE_USAGE } from './analyze.ts';
+import { generateCommand, GENERATE_USAGE } from './generate.ts';
 
 const USAGE = `Relaywatch — find command-and-control traffic hiding in legitimate web services.
 
 Usage:
 ${ANALYZE_USAGE}
+
+${GENERATE_USAGE}
 
 Run 'relaywatch help' for this text.`;
 
@@ -14,6 +17,8 @@ export async function main(argv: string[]): Promise<number> {
     switch (command) {
       case 'analyze':
         return await analyzeCommand(rest);
+      case 'generate':
+        return await generateCommand(rest);
       case undefined:
       case 'help':
       case '--help':
