@@ -132,7 +132,8 @@ export class Workbench {
       const loadText = describeLoad(summaries);
       this.ingestProgress = null;
       await this.analyze();
-      if (this.status === 'ready' || this.status === 'idle') this.statusText = `${loadText} · ${describeFindings(this.findings)}`;
+      // analyze() moved the status on; keep its error text if it failed.
+      if ((this.status as AppStatus) !== 'error') this.statusText = `${loadText} · ${describeFindings(this.findings)}`;
       return summaries;
     } catch (error) {
       this.fail(error);

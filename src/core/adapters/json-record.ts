@@ -23,6 +23,8 @@ const LONG_INTEGER_HINT = /\d{16}/;
  * their decimal text so link ids are never rounded.
  */
 export function parseJsonRecord(line: string): JsonRecord | string {
+  const depth = nestingDepth(line);
+  if (depth > MAX_NESTING) return `JSON nested ${depth} levels deep (more than ${MAX_NESTING}); not a log record`;
   const source = LONG_INTEGER_HINT.test(line) ? quoteUnsafeIntegers(line) : line;
   let parsed: unknown;
   try {
@@ -32,6 +34,29 @@ export function parseJsonRecord(line: string): JsonRecord | string {
   }
   if (parsed === null || typeof parsed !== 'object' || Array.isArray(parsed)) return 'not a JSON object';
   return flattenJson(parsed as object);
+}
+
+/** Deepest nesting a record may have: no log format comes near it, and deeper input would exhaust the stack. */
+const MAX_NESTING = 64;
+
+/** Bracket depth of a JSON text, ignoring brackets inside strings (a linear scan, no recursion). */
+function nestingDepth(text: string): number {
+  let depth = 0;
+  let max = 0;
+  let inString = false;
+  for (let i = 0; i < text.length; i++) {
+    const c = text.charCodeAt(i);
+    if (inString) {
+      if (c === 92) i++; // backslash escapes the next character
+      else if (c === 34) inString = false;
+    } else if (c === 34) inString = true;
+    else if (c === 123 || c === 91) {
+      depth++;
+      if (depth > max) max = depth;
+      if (max > MAX_NESTING) return max;
+    } else if (c === 125 || c === 93) depth--;
+  }
+  return max;
 }
 
 /** Flatten nested objects into `into` under dotted keys. Own enumerable keys only; arrays are kept as values. */

@@ -59,6 +59,7 @@ async function* gunzipStream(chunks: AsyncIterable<Uint8Array>, name: string): A
     if (final) finished = true;
   });
   const guard = new BombGuard(name);
+  let produced = false;
   for await (const chunk of chunks) {
     guard.compressed(chunk.length);
     try {
@@ -69,6 +70,7 @@ async function* gunzipStream(chunks: AsyncIterable<Uint8Array>, name: string): A
     while (out.length) {
       const data = out.shift()!;
       guard.decompressed(data.length);
+      produced ||= data.length > 0;
       yield data;
     }
   }
@@ -76,7 +78,11 @@ async function* gunzipStream(chunks: AsyncIterable<Uint8Array>, name: string): A
     try {
       gunzip.push(new Uint8Array(0), true);
     } catch {
-      throw new ArchiveError(`${name}: the gzip file is truncated; the records before the cut were loaded.`);
+      throw new ArchiveError(
+        produced
+          ? `${name}: the gzip file is truncated; the records before the cut were loaded.`
+          : `${name}: the gzip file is truncated before any complete data; nothing could be read.`,
+      );
     }
   }
   while (out.length) yield out.shift()!;

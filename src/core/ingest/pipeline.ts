@@ -1,5 +1,5 @@
 import { EVENT_COLUMNS, EVENTS_TABLE, type EventRecord } from '../canonical.ts';
-import { LOADED, META, type Adapter, type Outcome, type RecordParser, type Sink } from './adapter.ts';
+import { LOADED, META, reject, type Adapter, type Outcome, type RecordParser, type Sink } from './adapter.ts';
 import { ArchiveError, expandContainers, type ByteSource } from './containers.ts';
 import { detectEncoding, LineSplitter, looksBinary, MAX_LINE_CHARS, type Line } from './text.ts';
 
@@ -88,9 +88,15 @@ export async function ingestFile(
   const counted = countBytes(chunks, options, name, now);
   const summaries: SourceSummary[] = [];
   try {
+    // Bytes before a member count towards it: the container check has already read the first chunk.
+    let consumed = 0;
     for await (const member of expandContainers(name, counted.chunks)) {
-      summaries.push(await ingestSource(member, sink, options, now, counted));
+      summaries.push(await ingestSource(member, sink, options, now, counted, consumed));
+      consumed = counted.total();
       if (options.signal?.aborted) break;
+    }
+    if (summaries.length === 0) {
+      summaries.push(emptySummary(name, 'archive', 'failed', 'The archive holds no files (or is cut off before its first one).', counted.total()));
     }
   } catch (error) {
     if (isAbort(error)) {
@@ -185,17 +191,27 @@ async function ingestSource(
   options: IngestOptions,
   now: () => number,
   counter: ByteCounter,
+  bytesBefore: number,
 ): Promise<SourceSummary> {
   const started = now();
-  const bytesBefore = counter.total();
   const summary = emptySummary(source.name, 'unknown', 'loaded', null);
   const text = decodeStream(source.chunks);
 
   // Gather the sniff window before choosing an adapter.
   let head = '';
   let textDone = false;
+  // A truncated or refused archive can end the text inside the sniff window: parse what came, then report it.
+  let stopped: ArchiveError | null = null;
   while (head.length < SNIFF_CHARS) {
-    const r = await text.next();
+    let r: IteratorResult<string>;
+    try {
+      r = await text.next();
+    } catch (error) {
+      if (!(error instanceof ArchiveError)) throw error;
+      stopped = error;
+      textDone = true;
+      break;
+    }
     if (r.done) {
       textDone = true;
       break;
@@ -215,7 +231,7 @@ async function ingestSource(
     await drainRest();
     summary.status = 'failed';
     summary.format = 'empty';
-    summary.message = 'The file is empty (0 records).';
+    summary.message = stopped ? stopped.message : 'The file is empty (0 records).';
     return finish();
   }
   if (looksBinary(head)) {
@@ -271,14 +287,15 @@ async function ingestSource(
 
   const rest = (async function* () {
     yield head;
+    if (stopped) throw stopped;
     if (!textDone) for (let r = await text.next(); !r.done; r = await text.next()) yield r.value;
   })();
 
+  const splitter = new LineSplitter();
   try {
     if (parser.mode === 'document') {
       await readDocument(parser, rest, batcher, record, summary);
     } else {
-      const splitter = new LineSplitter();
       const handle = async (lines: Line[]) => {
         for (const line of lines) {
           batcher.line = line.no;
@@ -295,6 +312,8 @@ async function ingestSource(
     if (error instanceof ArchiveError) summary.message = error.message;
     else if (isAbort(error)) summary.message = `Loading was cancelled after ${summary.rows_read} records; those stay loaded.`;
     else throw error;
+    // The line in progress when reading stopped is incomplete: count it, don't drop it.
+    for (const line of splitter.end()) record(reject('the line was cut off where reading stopped'), line.no, line.text);
     summary.status = summary.rows_loaded > 0 ? 'loaded' : 'failed';
   }
   await batcher.flush();
@@ -329,11 +348,19 @@ async function readDocument(
     whole += chunk;
   }
   const pending: Promise<void>[] = [];
-  parser.document!(whole, batcher, (outcome, no, sample) => {
-    batcher.line = no;
-    record(outcome, no, sample);
-    pending.push(batcher.flushIfFull());
-  });
+  let lastRecord = 0;
+  try {
+    parser.document!(whole, batcher, (outcome, no, sample) => {
+      batcher.line = no;
+      lastRecord = no;
+      record(outcome, no, sample);
+      pending.push(batcher.flushIfFull());
+    });
+  } catch (error) {
+    // A whole-document parser cannot skip one bad record the way a line parser can: keep what it answered.
+    summary.status = summary.rows_loaded > 0 ? 'loaded' : 'failed';
+    summary.message = `Reading stopped after record ${lastRecord}: ${(error as Error).message}. Records after it were not read.`;
+  }
   await Promise.all(pending);
 }
 
