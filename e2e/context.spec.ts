@@ -71,7 +71,7 @@ test('map an unknown CSV, import an inventory, approve a service: each re-scores
   await expect(page.locator('[data-source="gateway-export.txt"]')).toContainText('csv-mapped-acme-gateway');
 
   // 2. The beacon host has findings; an inventory says it is a Finance database server.
-  await page.getByRole('button', { name: 'Assets', exact: true }).click();
+  await app.gotoView('Assets');
   const beaconRow = page.locator(`[data-testid="host-row"][data-ip="${BEACON_IP}"]`);
   await expect(beaconRow.getByTestId('host-top-score')).toBeVisible();
   const scoreBefore = Number(await beaconRow.getByTestId('host-top-score').textContent());
@@ -89,7 +89,7 @@ test('map an unknown CSV, import an inventory, approve a service: each re-scores
   await page.screenshot({ path: 'test-results/screens/context-assets.png' });
 
   // 3. Telegram approved for that host: the finding stays but is down-weighted and counted against the row.
-  await page.getByRole('button', { name: 'Policy', exact: true }).click();
+  await app.gotoView('Policy');
   await page.getByTestId('policy-service').selectOption('telegram');
   await page.getByTestId('policy-scope-kind').selectOption('host');
   await page.getByTestId('policy-scope-value').fill(BEACON_IP);
@@ -99,11 +99,11 @@ test('map an unknown CSV, import an inventory, approve a service: each re-scores
   await expect(page.getByTestId('policy-row')).toHaveCount(1);
   await expect(page.getByTestId('policy-coverage')).toHaveText('1');
   await page.screenshot({ path: 'test-results/screens/context-policy.png' });
-  await page.getByRole('button', { name: 'Assets', exact: true }).click();
+  await app.gotoView('Assets');
   await expect.poll(async () => Number(await beaconRow.getByTestId('host-top-score').textContent())).toBeLessThan(scoreWithInventory);
 
   // 4. The catalog view searches the shipped services and refuses an invalid edit.
-  await page.getByRole('button', { name: 'Catalog', exact: true }).click();
+  await app.gotoView('Catalog');
   await page.getByTestId('catalog-search').fill('api.telegram.org');
   await expect(page.locator('[data-testid="catalog-service"][data-service-id="telegram"]')).toBeVisible();
   await page.getByTestId('catalog-add').click();

@@ -65,8 +65,13 @@ export class WorkbenchPage {
     await this.waitFor(['ready', 'idle']);
   }
 
+  /** Opens a view from the navigation bar by its label. */
+  async gotoView(label: string): Promise<void> {
+    await this.page.getByRole('navigation', { name: 'Views' }).getByRole('link', { name: label, exact: true }).click();
+  }
+
   async query(sql: string): Promise<void> {
-    await this.page.getByRole('button', { name: 'SQL console' }).click();
+    await this.gotoView('SQL console');
     await this.page.getByTestId('sql-editor').fill(sql);
     await this.page.getByTestId('sql-run').click();
     await expect(this.page.getByTestId('sql-run')).toBeEnabled();

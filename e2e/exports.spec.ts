@@ -1,0 +1,171 @@
+import { execFileSync } from 'node:child_process';
+import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { dirname } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import type { Download, Page } from '@playwright/test';
+import { test, expect, WorkbenchPage } from './fixtures.ts';
+import { hostileSquidLog, PAYLOADS } from '../src/report/fixtures/hostile-squid.ts';
+
+/**
+ * Exports, report and workspaces, end to end: a proxy log with two planted beacons and attacker payloads
+ * (<script>, <img onerror>, =HYPERLINK) in its fields goes in; the findings JSON, the CSV, the HTML report
+ * (opened with JavaScript disabled) and a saved workspace come out, and the workspace (also one made by the
+ * CLI) restores the same findings in a fresh page.
+ */
+const repo = (path: string) => fileURLToPath(new URL(`../${path}`, import.meta.url));
+const LOG = repo('test-results/e2e-data/hostile-access.log');
+const CLI_WORKSPACE = repo('test-results/e2e-data/cli-case.rwz');
+
+interface ExportedFindings {
+  format: string;
+  version: number;
+  sources: { name: string; rows_loaded: number; rows_rejected: number }[];
+  findings: { id: string; rank: number; severity: string; signals: unknown[]; attack: string[]; triage: unknown }[];
+}
+
+test.beforeAll(() => {
+  mkdirSync(dirname(LOG), { recursive: true });
+  writeFileSync(LOG, hostileSquidLog());
+});
+
+async function download(page: Page, testId: string): Promise<Download> {
+  const [file] = await Promise.all([page.waitForEvent('download'), page.getByTestId(testId).click()]);
+  return file;
+}
+
+async function downloadText(page: Page, testId: string): Promise<{ name: string; text: string }> {
+  const file = await download(page, testId);
+  return { name: file.suggestedFilename(), text: readFileSync((await file.path())!, 'utf8') };
+}
+
+async function exportedFindings(page: Page): Promise<ExportedFindings> {
+  return JSON.parse((await downloadText(page, 'export-findings-json')).text) as ExportedFindings;
+}
+
+test('findings JSON and CSV, and a report that shows every finding with JavaScript disabled and runs nothing', async ({ page, browser }) => {
+  const app = new WorkbenchPage(page);
+  await app.open();
+  await app.loadFiles([LOG]);
+  await expect(app.status()).toHaveAttribute('data-state', 'ready');
+  await page.screenshot({ path: 'test-results/screens/exports-header.png' });
+
+  const json = await exportedFindings(page);
+  for (const key of ['format', 'version', 'generated_at', 'tool', 'sources', 'findings']) expect(json).toHaveProperty(key);
+  expect(json.format).toBe('relaywatch.findings');
+  expect(json.sources).toEqual([expect.objectContaining({ name: 'hostile-access.log', rows_loaded: 480, rows_rejected: 1 })]);
+  expect(json.findings.length).toBe(2);
+  for (const f of json.findings) {
+    for (const key of ['id', 'rank', 'score', 'severity', 'source', 'destination', 'first_seen', 'last_seen', 'events', 'signals', 'attack']) {
+      expect(f).toHaveProperty(key);
+    }
+    expect(f.triage).toBeNull();
+  }
+
+  const csv = await downloadText(page, 'export-findings-csv');
+  expect(csv.name).toMatch(/^relaywatch-findings-\d{8}-\d{6}\.csv$/);
+  expect(csv.text).toContain(`"'=HYPERLINK(""http://evil.example/x"",""open"")"`);
+  expect(csv.text.split('\r\n').some((line) => /(^|,)"?=/.test(line))).toBe(false);
+
+  const report = await downloadText(page, 'export-report-html');
+  expect(report.name).toMatch(/^relaywatch-report-\d{8}-\d{6}\.html$/);
+  expect(report.text).not.toMatch(/<script/i);
+  expect(report.text).toContain('&lt;script&gt;alert(1)&lt;/script&gt;');
+  expect(report.text.match(/<svg[\s>]/g)?.length).toBe(2 * json.findings.length);
+
+  // Read with scripts off, as the report promises.
+  const noScript = await browser.newContext({ javaScriptEnabled: false, viewport: { width: 1440, height: 900 } });
+  const reader = await noScript.newPage();
+  await reader.setContent(report.text);
+  await expect(reader.locator('section.finding')).toHaveCount(json.findings.length);
+  for (const f of json.findings) await expect(reader.locator(`[data-finding-id="${f.id}"]`)).toBeVisible();
+  await expect(reader.locator('#summary')).toContainText('2 suspicious relationships');
+  await expect(reader.locator('body')).toContainText(PAYLOADS.script);
+  await expect(reader.locator('body')).toContainText(PAYLOADS.formula);
+  await expect(reader.locator('img')).toHaveCount(0);
+  await reader.screenshot({ path: 'test-results/screens/report-top.png' });
+  await reader.locator('section.finding').first().scrollIntoViewIfNeeded();
+  await reader.screenshot({ path: 'test-results/screens/report-finding.png' });
+  await noScript.close();
+
+  // With scripts on, the payloads still do nothing: no dialog opens, no element from a log appears.
+  const scripted = await browser.newContext();
+  const scriptedPage = await scripted.newPage();
+  const dialogs: string[] = [];
+  scriptedPage.on('dialog', (d) => {
+    dialogs.push(d.message());
+    void d.dismiss();
+  });
+  await scriptedPage.setContent(report.text);
+  await scriptedPage.waitForTimeout(300);
+  expect(dialogs).toEqual([]);
+  expect(await scriptedPage.locator('script, img, iframe, object').count()).toBe(0);
+  await scripted.close();
+});
+
+test('a saved workspace, and one made by the CLI, restore the same findings in a fresh page; a bad file is refused', async ({ page, browser }) => {
+  const app = new WorkbenchPage(page);
+  await app.open();
+  await app.loadFiles([LOG]);
+  const before = await exportedFindings(page);
+  const saved = await download(page, 'save-workspace');
+  expect(saved.suggestedFilename()).toMatch(/\.rwz$/);
+  const workspacePath = (await saved.path())!;
+
+  const fresh = await browser.newContext({ viewport: { width: 1440, height: 900 } });
+  const freshPage = await fresh.newPage();
+  const freshApp = new WorkbenchPage(freshPage);
+  await freshApp.open();
+  await freshPage.getByTestId('workspace-input').setInputFiles({ name: 'bad.rwz', mimeType: 'application/zip', buffer: Buffer.from('not a zip at all') });
+  await expect(freshPage.getByTestId('export-error')).toContainText('not a readable zip archive');
+  await expect(freshApp.status()).toHaveAttribute('data-state', 'idle');
+  await freshPage.screenshot({ path: 'test-results/screens/workspace-refused.png' });
+
+  await freshPage.getByTestId('workspace-input').setInputFiles(workspacePath);
+  await freshApp.waitFor(['ready']);
+  const after = await exportedFindings(freshPage);
+  expect(after.findings.map((f) => [f.id, f.rank, f.severity])).toEqual(before.findings.map((f) => [f.id, f.rank, f.severity]));
+  expect(after.sources).toEqual(before.sources);
+  await fresh.close();
+
+  execFileSync('node', [repo('src/cli/relaywatch.mjs'), 'analyze', '--out', repo('test-results/e2e-data/cli-findings.json'), '--workspace-out', CLI_WORKSPACE, LOG], {
+    stdio: 'ignore',
+  });
+  const cliFindings = JSON.parse(readFileSync(repo('test-results/e2e-data/cli-findings.json'), 'utf8')) as ExportedFindings;
+  const fromCli = await browser.newContext();
+  const cliPage = await fromCli.newPage();
+  const cliApp = new WorkbenchPage(cliPage);
+  await cliApp.open();
+  await cliPage.getByTestId('workspace-input').setInputFiles(CLI_WORKSPACE);
+  await cliApp.waitFor(['ready']);
+  const inBrowser = await exportedFindings(cliPage);
+  expect(inBrowser.findings.map((f) => f.id)).toEqual(cliFindings.findings.map((f) => f.id));
+  expect(inBrowser.findings.map((f) => f.id)).toEqual(before.findings.map((f) => f.id));
+  await fromCli.close();
+});
+
+test('after a reload the last session is offered, and resuming restores its findings', async ({ page }) => {
+  const app = new WorkbenchPage(page);
+  await app.open();
+  await app.loadFiles([LOG]);
+  const before = await exportedFindings(page);
+  // The session is kept a few seconds after the last change.
+  await page.waitForTimeout(6000);
+  await page.reload();
+  await app.waitFor(['idle']);
+  await expect(page.getByTestId('resume-offer')).toBeVisible();
+  await page.screenshot({ path: 'test-results/screens/resume-offer.png' });
+  await page.getByTestId('resume-session').click();
+  await app.waitFor(['ready']);
+  await expect(page.getByTestId('resume-offer')).toHaveCount(0);
+  const after = await exportedFindings(page);
+  expect(after.findings.map((f) => f.id)).toEqual(before.findings.map((f) => f.id));
+
+  await page.reload();
+  await app.waitFor(['idle']);
+  await page.getByTestId('discard-session').click();
+  await expect(page.getByTestId('resume-offer')).toHaveCount(0);
+  await page.reload();
+  await app.waitFor(['idle']);
+  await page.waitForTimeout(500);
+  await expect(page.getByTestId('resume-offer')).toHaveCount(0);
+});

@@ -1,0 +1,457 @@
+/**
+ * The data behind a finding's charts. Every query aggregates in SQL at the resolution the chart draws
+ * (bins sized to its pixel width), so the browser never receives raw rows for a chart; raw and related
+ * events come a page at a time. Spectral maths runs here on the few thousand bin counts SQL returns.
+ */
+import { EVENT_COLUMNS } from '../core/canonical.ts';
+import type { SqlParam } from '../core/sql-engine.ts';
+import type { Finding } from '../detection/detect.ts';
+import { findingEventFilter, findingSourceFilter, SHORT_SRC_HOST_SQL, type FindingKey } from './finding-events.ts';
+
+export interface ChartQuery {
+  sql: string;
+  params: SqlParam[];
+}
+
+/** Epoch milliseconds; `endMs` is exclusive. */
+export interface TimeRange {
+  startMs: number;
+  endMs: number;
+}
+
+/** A time-binned query: bin `b` covers [startMs + b·binMs, startMs + (b+1)·binMs). */
+export interface BinnedQuery extends ChartQuery {
+  startMs: number;
+  binMs: number;
+}
+
+const SECOND = 1000;
+const MINUTE = 60 * SECOND;
+const HOUR = 60 * MINUTE;
+const DAY = 24 * HOUR;
+
+/** Bin widths people read easily, smallest first. */
+const NICE_BINS_MS = [
+  1, 2, 5, 10, 20, 50, 100, 200, 500,
+  SECOND, 2 * SECOND, 5 * SECOND, 10 * SECOND, 15 * SECOND, 30 * SECOND,
+  MINUTE, 2 * MINUTE, 5 * MINUTE, 10 * MINUTE, 15 * MINUTE, 30 * MINUTE,
+  HOUR, 2 * HOUR, 3 * HOUR, 6 * HOUR, 12 * HOUR, DAY, 2 * DAY, 7 * DAY, 14 * DAY, 28 * DAY,
+];
+
+/** The smallest readable bin width that splits `spanMs` into at most `maxBins` bins. */
+export function niceBinMs(spanMs: number, maxBins: number): number {
+  const wanted = Math.max(spanMs, 1) / Math.max(1, Math.floor(maxBins));
+  return NICE_BINS_MS.find((b) => b >= wanted) ?? Math.ceil(wanted / (28 * DAY)) * 28 * DAY;
+}
+
+/** How many bins a chart `widthPx` wide draws (one bar every few pixels), never fewer than 10. */
+export function binsForWidth(widthPx: number, pxPerBin = 4): number {
+  return Math.max(10, Math.floor(widthPx / pxPerBin));
+}
+
+/** A TIMESTAMP from epoch milliseconds bound as a parameter (DuckDB has no time zone involved here). */
+const TS_PARAM = 'make_timestamp(CAST(? AS BIGINT))';
+const toMicros = (ms: number) => Math.round(ms * 1000);
+
+/** First and last event time over everything loaded (epoch ms; null when nothing is loaded). */
+export function dataWindowQuery(): ChartQuery {
+  return { sql: 'SELECT epoch_ms(min(ts)) AS start_ms, epoch_ms(max(ts)) AS end_ms FROM events', params: [] };
+}
+
+function binned(finding: FindingKey, range: TimeRange, widthPx: number, pxPerBin: number) {
+  const binMs = niceBinMs(range.endMs - range.startMs, binsForWidth(widthPx, pxPerBin));
+  const startMs = Math.floor(range.startMs / binMs) * binMs;
+  const filter = findingEventFilter(finding);
+  const where = `${filter.where} AND ts >= ${TS_PARAM} AND ts < ${TS_PARAM}`;
+  return { binMs, startMs, where, params: [...filter.params, toMicros(range.startMs), toMicros(range.endMs)] };
+}
+
+/** Event counts of the finding per time bin and event kind (rows: bin, kind, n). */
+export function timelineQuery(finding: FindingKey, range: TimeRange, widthPx: number): BinnedQuery {
+  const b = binned(finding, range, widthPx, 4);
+  return {
+    sql: `SELECT CAST(floor((epoch_ms(ts) - ?) / ?) AS BIGINT) AS bin, kind, count(*) AS n
+FROM events WHERE ${b.where}
+GROUP BY ALL ORDER BY bin, kind`,
+    params: [b.startMs, b.binMs, ...b.params],
+    startMs: b.startMs,
+    binMs: b.binMs,
+  };
+}
+
+/**
+ * Bytes out and in per time bin (rows: bin, bytes_out, bytes_in). When several log types saw the same
+ * traffic, the type with the most bytes speaks for the bin, as in the finding's totals.
+ */
+export function bytesQuery(finding: FindingKey, range: TimeRange, widthPx: number): BinnedQuery {
+  const b = binned(finding, range, widthPx, 4);
+  return {
+    sql: `WITH per_kind AS (
+  SELECT CAST(floor((epoch_ms(ts) - ?) / ?) AS BIGINT) AS bin, kind, sum(bytes_out) AS bytes_out, sum(bytes_in) AS bytes_in
+  FROM events WHERE ${b.where} AND (bytes_out IS NOT NULL OR bytes_in IS NOT NULL)
+  GROUP BY ALL
+)
+SELECT bin, max(bytes_out) AS bytes_out, max(bytes_in) AS bytes_in FROM per_kind GROUP BY bin ORDER BY bin`,
+    params: [b.startMs, b.binMs, ...b.params],
+    startMs: b.startMs,
+    binMs: b.binMs,
+  };
+}
+
+/** Gaps shorter than this are one burst (one request seen by several logs), not an interval. */
+export const MIN_GAP_S = 1;
+
+/**
+ * Histogram of the time between consecutive events on a log scale (rows: bin, lo_s, hi_s, n). Bins are
+ * equal in log10, aligned to decades, with more bins per decade on wider charts.
+ */
+export function intervalsQuery(finding: FindingKey, widthPx: number): ChartQuery & { binsPerDecade: number } {
+  const filter = findingEventFilter(finding);
+  const binsPerDecade = Math.min(60, Math.max(12, Math.floor(widthPx / 12)));
+  return {
+    sql: `WITH times AS (
+  SELECT DISTINCT epoch_ms(ts) / 1000.0 AS t FROM events WHERE ${filter.where}
+), gaps AS (
+  SELECT t - lag(t) OVER (ORDER BY t) AS gap FROM times
+), kept AS (
+  SELECT gap FROM gaps WHERE gap >= ?
+), bounds AS (
+  SELECT floor(log10(min(gap))) AS lo FROM kept
+), binned AS (
+  SELECT CAST(floor((log10(gap) - lo) * ?) AS BIGINT) AS bin, lo FROM kept, bounds
+)
+SELECT bin, pow(10, lo + bin / ?) AS lo_s, pow(10, lo + (bin + 1) / ?) AS hi_s, count(*) AS n
+FROM binned GROUP BY bin, lo ORDER BY bin`,
+    params: [...filter.params, MIN_GAP_S, binsPerDecade, binsPerDecade, binsPerDecade],
+    binsPerDecade,
+  };
+}
+
+/** At most this many bins go into the periodogram (the FFT pads to the next power of two). */
+export const MAX_SPECTRUM_BINS = 4096;
+
+/** Bin width (seconds) for the periodogram: as fine as MAX_SPECTRUM_BINS allows over the pair's span. */
+export function spectrumBinSeconds(spanS: number): number {
+  return Math.max(1, niceBinMs(Math.max(spanS, 1) * 1000, MAX_SPECTRUM_BINS) / 1000);
+}
+
+/** First and last event of the finding (row: start_ms, end_ms, n). */
+export function pairSpanQuery(finding: FindingKey): ChartQuery {
+  const filter = findingEventFilter(finding);
+  return {
+    sql: `SELECT epoch_ms(min(ts)) AS start_ms, epoch_ms(max(ts)) AS end_ms, count(*) AS n FROM events WHERE ${filter.where}`,
+    params: filter.params,
+  };
+}
+
+/**
+ * Active seconds per bin from the pair's first event (rows: bin, n): seconds, not events, so one request
+ * logged by three sources counts once.
+ */
+export function spectrumCountsQuery(finding: FindingKey, binS: number): ChartQuery {
+  const filter = findingEventFilter(finding);
+  return {
+    sql: `WITH times AS (
+  SELECT DISTINCT floor(epoch_ms(ts) / 1000) AS s FROM events WHERE ${filter.where}
+), origin AS (SELECT min(s) AS s0 FROM times)
+SELECT CAST(floor((s - s0) / ?) AS BIGINT) AS bin, count(*) AS n FROM times, origin GROUP BY bin ORDER BY bin`,
+    params: [...filter.params, binS],
+  };
+}
+
+/**
+ * Events folded on the period (rows: tbin, pbin, n, t0_ms, span_ms): time since the pair's first event in
+ * `timeBins` columns against the time of day modulo the period in `phaseBins` rows.
+ */
+export function phaseQuery(finding: FindingKey, periodS: number, timeBins: number, phaseBins: number): ChartQuery {
+  const filter = findingEventFilter(finding);
+  return {
+    sql: `WITH times AS (
+  SELECT epoch_ms(ts) AS ms FROM events WHERE ${filter.where}
+), bounds AS (
+  SELECT min(ms) AS t0_ms, greatest(max(ms) - min(ms), 1) AS span_ms FROM times
+)
+SELECT least(CAST(floor((ms - t0_ms) / span_ms * ?) AS BIGINT), ? - 1) AS tbin,
+  least(CAST(floor(fmod(ms / 1000.0, ?) / ? * ?) AS BIGINT), ? - 1) AS pbin,
+  count(*) AS n, any_value(t0_ms) AS t0_ms, any_value(span_ms) AS span_ms
+FROM times, bounds GROUP BY tbin, pbin ORDER BY tbin, pbin`,
+    params: [...filter.params, timeBins, timeBins, periodS, periodS, phaseBins, phaseBins],
+  };
+}
+
+/** The finding's events per UTC day of week (1 = Monday) and hour (rows: dow, hour, n). */
+export function hourOfWeekQuery(finding: FindingKey): ChartQuery {
+  const filter = findingEventFilter(finding);
+  return {
+    sql: `SELECT isodow(ts) AS dow, hour(ts) AS hour, count(*) AS n FROM events WHERE ${filter.where} GROUP BY ALL ORDER BY dow, hour`,
+    params: filter.params,
+  };
+}
+
+/**
+ * The peer group's activity per UTC day of week and hour (rows: dow, hour, n, peers): every network event
+ * of the other sources that host_roles gives the finding's role. Null when the role is unknown.
+ */
+export function peerHourOfWeekQuery(finding: Pick<Finding, 'source'>): ChartQuery | null {
+  if (!finding.source.role) return null;
+  const self = findingSourceFilter(finding);
+  return {
+    sql: `WITH peers AS (
+  SELECT DISTINCT src_ip AS peer_ip, src_host AS peer_host FROM host_roles WHERE lower(role) = lower(?)
+), peer_events AS (
+  SELECT e.ts, coalesce(${SHORT_SRC_HOST_SQL}, src_ip) AS peer
+  FROM events e JOIN peers p ON p.peer_ip IS NOT DISTINCT FROM e.src_ip AND p.peer_host IS NOT DISTINCT FROM e.src_host
+  WHERE e.kind NOT IN ('process', 'saas') AND NOT coalesce(${self.where}, false)
+)
+SELECT isodow(ts) AS dow, hour(ts) AS hour, count(*) AS n, (SELECT count(DISTINCT peer) FROM peer_events) AS peers
+FROM peer_events GROUP BY ALL ORDER BY dow, hour`,
+    params: [finding.source.role, ...self.params],
+  };
+}
+
+/** Every canonical column, in table order, for raw-row pages. */
+export const RAW_COLUMNS: readonly string[] = EVENT_COLUMNS.map((c) => c.name);
+export const PAGE_SIZE = 50;
+
+/** One page of the finding's events, oldest first. */
+export function rawEventsQuery(finding: FindingKey, offset: number, limit = PAGE_SIZE): ChartQuery {
+  const filter = findingEventFilter(finding);
+  const columns = RAW_COLUMNS.map((c) => `"${c}"`).join(', ');
+  return {
+    sql: `SELECT ${columns} FROM events WHERE ${filter.where} ORDER BY ts, source_file, source_line LIMIT ? OFFSET ?`,
+    params: [...filter.params, limit, Math.max(0, Math.floor(offset))],
+  };
+}
+
+/** How many events the finding has (row: n). */
+export function eventCountQuery(finding: FindingKey): ChartQuery {
+  const filter = findingEventFilter(finding);
+  return { sql: `SELECT count(*) AS n FROM events WHERE ${filter.where}`, params: filter.params };
+}
+
+/** Seconds either side of one of the finding's events within which the host's other events are related. */
+export const RELATED_WINDOW_S = 120;
+
+/** Columns shown for related events (the ones that tie another log to the finding). */
+export const RELATED_COLUMNS = [
+  'ts', 'delta_s', 'kind', 'source_format', 'src_ip', 'src_host', 'src_user', 'process', 'parent_process', 'command_line',
+  'dst_host', 'dst_ip', 'dst_port', 'url_path', 'dns_query', 'dns_answers', 'user_agent', 'bytes_out', 'bytes_in',
+] as const;
+
+/**
+ * Events of the same source host that are not the finding's own but explain it: anything within
+ * `windowS` of one of its events (delta_s: seconds after (+) or before (−) the nearest one), DNS lookups of
+ * the destination, and process rows of the finding's process (with parent and command line) at any time.
+ */
+function relatedBase(finding: FindingKey, windowS: number): ChartQuery {
+  const own = findingEventFilter(finding);
+  const source = findingSourceFilter(finding);
+  const lookups: string[] = [];
+  const lookupParams: SqlParam[] = [];
+  if (finding.service) {
+    lookups.push(`lower(rtrim(dns_query, '.')) IN (SELECT lower(rtrim(dst_host, '.')) FROM dst_services WHERE service_id = ?)`);
+    lookupParams.push(finding.service.id);
+  }
+  if (finding.destination.domain) {
+    lookups.push(`lower(rtrim(dns_query, '.')) = ?`);
+    lookupParams.push(finding.destination.domain.toLowerCase());
+  }
+  const dnsLookup = lookups.length ? `(kind = 'dns' AND (${lookups.join(' OR ')}))` : 'false';
+  const process = finding.source.process?.toLowerCase();
+  const processRow = process
+    ? `(kind = 'process' AND (lower(process) = ? OR ends_with(lower(replace(process, '\\', '/')), '/' || ?)))`
+    : 'false';
+  const processParams = process ? [process, process.replaceAll('\\', '/')] : [];
+  return {
+    sql: `WITH host_events AS (
+  SELECT *, coalesce(${own.where}, false) AS is_own FROM events WHERE ${source.where}
+), own_times AS (
+  SELECT DISTINCT ts AS own_ts FROM host_events WHERE is_own
+), others AS (
+  SELECT h.* EXCLUDE (is_own), epoch_ms(h.ts) - epoch_ms(prev_own.own_ts) AS after_ms
+  FROM host_events h ASOF LEFT JOIN own_times prev_own ON h.ts >= prev_own.own_ts
+  WHERE NOT h.is_own
+), nearest AS (
+  SELECT o.*, epoch_ms(next_own.own_ts) - epoch_ms(o.ts) AS before_ms
+  FROM others o ASOF LEFT JOIN own_times next_own ON o.ts <= next_own.own_ts
+), related AS (
+  SELECT *, CASE WHEN before_ms IS NULL OR after_ms <= before_ms THEN after_ms / 1000.0 ELSE -before_ms / 1000.0 END AS delta_s
+  FROM nearest
+  WHERE least(coalesce(after_ms, before_ms), coalesce(before_ms, after_ms)) <= ? OR ${dnsLookup} OR ${processRow}
+)`,
+    params: [...own.params, ...source.params, windowS * 1000, ...lookupParams, ...processParams],
+  };
+}
+
+/** One page of related events, oldest first. */
+export function relatedEventsQuery(finding: FindingKey, offset: number, limit = PAGE_SIZE, windowS = RELATED_WINDOW_S): ChartQuery {
+  const base = relatedBase(finding, windowS);
+  return {
+    sql: `${base.sql}
+SELECT ${RELATED_COLUMNS.map((c) => `"${c}"`).join(', ')} FROM related ORDER BY ts, source_file, source_line LIMIT ? OFFSET ?`,
+    params: [...base.params, limit, Math.max(0, Math.floor(offset))],
+  };
+}
+
+/** How many related events there are (row: n). */
+export function relatedCountQuery(finding: FindingKey, windowS = RELATED_WINDOW_S): ChartQuery {
+  const base = relatedBase(finding, windowS);
+  return { sql: `${base.sql}\nSELECT count(*) AS n FROM related`, params: base.params };
+}
+
+export interface SpectrumPoint {
+  period_s: number;
+  power: number;
+}
+
+export interface Spectrum {
+  points: SpectrumPoint[];
+  /** Power that no shuffled copy of the counts exceeded (permutation threshold, p ≈ 1/(permutations+1)). */
+  threshold: number;
+  /** Local maxima above the threshold that are not harmonics of a longer one, strongest first. */
+  peaks: SpectrumPoint[];
+  binS: number;
+}
+
+/** In-place iterative radix-2 FFT; `re` and `im` have the same power-of-two length. */
+function fft(re: Float64Array, im: Float64Array): void {
+  const n = re.length;
+  for (let i = 1, j = 0; i < n; i++) {
+    let bit = n >> 1;
+    for (; j & bit; bit >>= 1) j ^= bit;
+    j ^= bit;
+    if (i < j) {
+      [re[i], re[j]] = [re[j], re[i]];
+      [im[i], im[j]] = [im[j], im[i]];
+    }
+  }
+  for (let len = 2; len <= n; len <<= 1) {
+    const angle = (-2 * Math.PI) / len;
+    const wRe = Math.cos(angle);
+    const wIm = Math.sin(angle);
+    for (let i = 0; i < n; i += len) {
+      let curRe = 1;
+      let curIm = 0;
+      for (let k = 0; k < len / 2; k++) {
+        const aRe = re[i + k + len / 2] * curRe - im[i + k + len / 2] * curIm;
+        const aIm = re[i + k + len / 2] * curIm + im[i + k + len / 2] * curRe;
+        re[i + k + len / 2] = re[i + k] - aRe;
+        im[i + k + len / 2] = im[i + k] - aIm;
+        re[i + k] += aRe;
+        im[i + k] += aIm;
+        [curRe, curIm] = [curRe * wRe - curIm * wIm, curRe * wIm + curIm * wRe];
+      }
+    }
+  }
+}
+
+/** Power per frequency index 1..n/2 of the mean-removed, zero-padded counts. */
+function powerSpectrum(counts: ArrayLike<number>, size: number): Float64Array {
+  let mean = 0;
+  for (let i = 0; i < counts.length; i++) mean += counts[i];
+  mean /= counts.length;
+  const re = new Float64Array(size);
+  const im = new Float64Array(size);
+  for (let i = 0; i < counts.length; i++) re[i] = counts[i] - mean;
+  fft(re, im);
+  const power = new Float64Array(size / 2 + 1);
+  for (let k = 1; k <= size / 2; k++) power[k] = (re[k] * re[k] + im[k] * im[k]) / counts.length;
+  return power;
+}
+
+/** Deterministic PRNG (mulberry32), so the threshold is the same on every render. */
+function mulberry32(seed: number): () => number {
+  let a = seed >>> 0;
+  return () => {
+    a = (a + 0x6d2b79f5) >>> 0;
+    let t = a;
+    t = Math.imul(t ^ (t >>> 15), t | 1);
+    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
+    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
+  };
+}
+
+/**
+ * Periodogram of dense bin counts with a permutation threshold (BAYWATCH-style): the counts are shuffled
+ * `permutations` times and the largest power any shuffle reaches is the bar a real period must clear.
+ * Periods shorter than two bins or longer than half the span are left out.
+ */
+export function periodogram(counts: readonly number[], binS: number, permutations = 19, seed = 7): Spectrum {
+  const n = counts.length;
+  if (n < 8) return { points: [], threshold: 0, peaks: [], binS };
+  const size = 2 ** Math.ceil(Math.log2(n));
+  const power = powerSpectrum(counts, size);
+  const usable = (k: number) => {
+    const period = (size * binS) / k;
+    return period >= 2 * binS && period <= (n * binS) / 2;
+  };
+  const random = mulberry32(seed);
+  const shuffled = Float64Array.from(counts);
+  let threshold = 0;
+  for (let p = 0; p < permutations; p++) {
+    for (let i = n - 1; i > 0; i--) {
+      const j = Math.floor(random() * (i + 1));
+      [shuffled[i], shuffled[j]] = [shuffled[j], shuffled[i]];
+    }
+    const shuffledPower = powerSpectrum(shuffled, size);
+    for (let k = 1; k <= size / 2; k++) if (usable(k)) threshold = Math.max(threshold, shuffledPower[k]);
+  }
+  const points: SpectrumPoint[] = [];
+  const peaks: SpectrumPoint[] = [];
+  for (let k = 1; k <= size / 2; k++) {
+    if (!usable(k)) continue;
+    const point = { period_s: (size * binS) / k, power: power[k] };
+    points.push(point);
+    const isLocalMax = power[k] >= (power[k - 1] ?? 0) && power[k] >= (power[k + 1] ?? 0);
+    if (isLocalMax && power[k] > threshold) peaks.push(point);
+  }
+  return { points, threshold, peaks: fundamentals(peaks).slice(0, 5), binS };
+}
+
+/** Relative tolerance within which a peak counts as the same period, or as a harmonic (P/2, P/3, …) of a longer one. */
+const HARMONIC_TOLERANCE = 0.03;
+
+/**
+ * Drops side lobes and peaks that are harmonics of a longer significant period (a pulse train puts equal power
+ * at P, P/2, P/3, …; only P is the beacon's period). Strongest first.
+ */
+function fundamentals(peaks: readonly SpectrumPoint[]): SpectrumPoint[] {
+  // Side lobes of one jittered peak: keep the strongest of peaks within the tolerance of each other.
+  const distinct: SpectrumPoint[] = [];
+  for (const peak of [...peaks].sort((a, b) => b.power - a.power)) {
+    if (!distinct.some((d) => Math.abs(d.period_s - peak.period_s) / d.period_s < HARMONIC_TOLERANCE)) distinct.push(peak);
+  }
+  const kept: SpectrumPoint[] = [];
+  for (const peak of distinct.sort((a, b) => b.period_s - a.period_s)) {
+    const harmonic = kept.some((k) => {
+      const order = Math.round(k.period_s / peak.period_s);
+      // Jitter smears the n-th harmonic n times wider, so the tolerance grows with the order.
+      return order >= 2 && Math.abs(k.period_s / order - peak.period_s) / peak.period_s < HARMONIC_TOLERANCE * order;
+    });
+    if (!harmonic) kept.push(peak);
+  }
+  return kept.sort((a, b) => b.power - a.power);
+}
+
+/** Dense counts (zeros where SQL returned no row) from sparse (bin, n) rows. */
+export function denseCounts(rows: readonly { bin: number; n: number }[]): number[] {
+  const length = rows.reduce((max, r) => Math.max(max, r.bin + 1), 0);
+  const counts = new Array<number>(length).fill(0);
+  for (const r of rows) counts[r.bin] = r.n;
+  return counts;
+}
+
+/** Keeps the strongest point per pixel column of a log-x chart `widthPx` wide (the spectrum can be thousands of points). */
+export function downsampleLogX(points: readonly SpectrumPoint[], widthPx: number): SpectrumPoint[] {
+  if (points.length <= widthPx) return [...points];
+  const logs = points.map((p) => Math.log10(p.period_s));
+  const lo = Math.min(...logs);
+  const hi = Math.max(...logs);
+  const columns = new Map<number, SpectrumPoint>();
+  points.forEach((p, i) => {
+    const column = Math.floor(((logs[i] - lo) / (hi - lo || 1)) * (widthPx - 1));
+    const kept = columns.get(column);
+    if (!kept || p.power > kept.power) columns.set(column, p);
+  });
+  return [...columns.values()].sort((a, b) => a.period_s - b.period_s);
+}

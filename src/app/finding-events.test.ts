@@ -1,0 +1,56 @@
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { NativeEngine } from '../cli/native-engine.ts';
+import { findingEventFilter, findingSourceFilter } from './finding-events.ts';
+import { BEACONS, loadFixture, telegramFinding } from './finding-charts.fixture.ts';
+import type { Finding } from '../detection/detect.ts';
+
+let engine: NativeEngine;
+async function countOf(where: string, params: unknown[]): Promise<number> {
+  const [row] = await engine.all<{ n: number }>(`SELECT count(*) AS n FROM events WHERE ${where}`, params as never[]);
+  return row.n;
+}
+
+beforeAll(async () => {
+  engine = await NativeEngine.open();
+  await loadFixture(engine);
+});
+afterAll(() => engine.close());
+
+describe('findingEventFilter', () => {
+  it('matches the source by IP or short host name and the service by its catalogued hosts or IPs', async () => {
+    const { where, params } = findingEventFilter(telegramFinding());
+    // 72 proxy lines, 72 flows known only by IP, two Sysmon rows known only by host name.
+    expect(await countOf(where, params)).toBe(2 * BEACONS + 2);
+  });
+
+  it('keeps only the finding\'s process on endpoint rows, at a path boundary', async () => {
+    const evil = findingEventFilter(telegramFinding({ process: 'EVIL.exe' }));
+    expect(await countOf(evil.where, evil.params)).toBe(2 * BEACONS + 1);
+    const partial = findingEventFilter(telegramFinding({ process: 'il.exe' }));
+    expect(await countOf(partial.where, partial.params)).toBe(2 * BEACONS);
+  });
+
+  it('falls back to the domain for uncatalogued destinations and ignores other sources', async () => {
+    const finding: Finding = {
+      ...telegramFinding(),
+      service: null,
+      destination: { domain: 'WWW.example.com', ips: [], ports: [], url_patterns: [] },
+    };
+    const f = findingEventFilter(finding);
+    expect(await countOf(f.where, f.params)).toBe(2);
+    const peer = findingEventFilter({ ...finding, source: { ...finding.source, ip: '10.0.1.2', hostname: null } });
+    expect(await countOf(peer.where, peer.params)).toBe(10);
+  });
+
+  it('binds every value as a parameter, so quotes in log-derived fields stay data', async () => {
+    const hostile = telegramFinding({ ip: "x' OR 1=1 --", hostname: "'; DROP TABLE events; --" });
+    const f = findingEventFilter(hostile);
+    expect(f.where).not.toContain('DROP');
+    expect(await countOf(f.where, f.params)).toBe(0);
+    expect(await countOf('true', [])).toBeGreaterThan(0);
+  });
+
+  it('matches nothing when the finding names no source', () => {
+    expect(findingSourceFilter({ source: { ...telegramFinding().source, ip: null, hostname: null } }).where).toBe('false');
+  });
+});

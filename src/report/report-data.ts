@@ -1,0 +1,133 @@
+/**
+ * Everything the HTML report shows, read from the engine once: sources with rejection samples, the ranked
+ * findings with their triage, and per finding the binned chart data (aggregated in SQL, never raw rows).
+ * Same code in the browser (DuckDB-WASM) and the CLI (native DuckDB).
+ */
+import type { SqlEngine } from '../core/sql-engine.ts';
+import type { DetectionResult, Finding } from '../detection/detect.ts';
+import type { AnalyticSpec } from '../detection/manifest.ts';
+import { intervalsQuery, timelineQuery } from '../app/finding-charts.ts';
+
+/** An investigator's verdict on a finding, as the exports carry it. */
+export interface FindingTriage {
+  verdict: 'benign' | 'suspicious' | 'malicious';
+  note: string;
+  /** ISO-8601 time of the verdict. */
+  at: string;
+}
+
+export interface ReportSource {
+  name: string;
+  format: string;
+  rows_read: number;
+  rows_loaded: number;
+  rows_rejected: number;
+  message: string | null;
+  rejections: { line: number; reason: string; sample: string | null }[];
+}
+
+export interface TimelineBin {
+  /** Bin start, epoch milliseconds. */
+  start_ms: number;
+  end_ms: number;
+  kind: string;
+  n: number;
+}
+
+export interface IntervalBin {
+  lo_s: number;
+  hi_s: number;
+  n: number;
+}
+
+export interface FindingChartData {
+  timeline: TimelineBin[];
+  intervals: IntervalBin[];
+}
+
+/** What the method section says about each analytic of the detection pack. */
+export type ReportAnalytic = Pick<AnalyticSpec, 'id' | 'title' | 'attack' | 'description' | 'falsePositives'>;
+
+export interface ReportData {
+  generatedAt: string;
+  toolVersion: string;
+  engine: string;
+  window: DetectionResult['window'] | null;
+  sources: ReportSource[];
+  findings: Finding[];
+  triage: ReadonlyMap<string, FindingTriage>;
+  charts: ReadonlyMap<string, FindingChartData>;
+  analytics: readonly ReportAnalytic[];
+}
+
+export interface CollectOptions {
+  findings: readonly Finding[];
+  analytics: readonly ReportAnalytic[];
+  window: DetectionResult['window'] | null;
+  triage: ReadonlyMap<string, FindingTriage>;
+  toolVersion: string;
+  /** Width the charts are drawn at: the bins are sized to it. */
+  chartWidthPx: number;
+  /** Rejected records shown per source. */
+  rejectionSample?: number;
+  generatedAt?: Date;
+}
+
+/** Longest log-derived sample shown in the report (the pipeline already bounds it; this bounds the page). */
+const MAX_SAMPLE_CHARS = 300;
+
+/** Sources with counts and the first rejected records of each (line, reason, the record as read). */
+export async function readReportSources(engine: SqlEngine, rejectionSample = 5): Promise<ReportSource[]> {
+  const sources = await engine.all<Omit<ReportSource, 'rejections'>>(
+    `SELECT name, coalesce(format, 'unknown') AS format, coalesce(rows_read, 0) AS rows_read,
+            coalesce(rows_loaded, 0) AS rows_loaded, coalesce(rows_rejected, 0) AS rows_rejected, message
+     FROM sources ORDER BY name`,
+  );
+  const rejections = await engine.all<{ source: string; line: number; reason: string; sample: string | null }>(
+    `SELECT source, coalesce(line, 0) AS line, coalesce(reason, 'rejected') AS reason, left(sample, CAST(? AS BIGINT)) AS sample
+     FROM rejections QUALIFY row_number() OVER (PARTITION BY source ORDER BY line) <= ? ORDER BY source, line`,
+    [MAX_SAMPLE_CHARS, rejectionSample],
+  );
+  const bySource = new Map<string, ReportSource['rejections']>();
+  for (const { source, ...rejection } of rejections) {
+    const list = bySource.get(source) ?? [];
+    list.push(rejection);
+    bySource.set(source, list);
+  }
+  return sources.map((s) => ({ ...s, rejections: bySource.get(s.name) ?? [] }));
+}
+
+/** Binned events over the finding's lifetime (by kind) and the histogram of gaps between its events. */
+export async function readChartData(engine: SqlEngine, finding: Finding, widthPx: number): Promise<FindingChartData> {
+  const range = { startMs: Date.parse(finding.first_seen), endMs: Date.parse(finding.last_seen) + 1 };
+  const timeline = timelineQuery(finding, range, widthPx);
+  const timelineRows = await engine.all<{ bin: number; kind: string; n: number }>(timeline.sql, timeline.params);
+  const intervals = intervalsQuery(finding, widthPx);
+  const intervalRows = await engine.all<{ lo_s: number; hi_s: number; n: number }>(intervals.sql, intervals.params);
+  return {
+    timeline: timelineRows.map((r) => ({
+      start_ms: timeline.startMs + r.bin * timeline.binMs,
+      end_ms: timeline.startMs + (r.bin + 1) * timeline.binMs,
+      kind: r.kind,
+      n: r.n,
+    })),
+    intervals: intervalRows.map((r) => ({ lo_s: r.lo_s, hi_s: r.hi_s, n: r.n })),
+  };
+}
+
+/** Reads what the report needs for the given findings. */
+export async function collectReportData(engine: SqlEngine, options: CollectOptions): Promise<ReportData> {
+  const charts = new Map<string, FindingChartData>();
+  for (const finding of options.findings) charts.set(finding.id, await readChartData(engine, finding, options.chartWidthPx));
+  return {
+    generatedAt: (options.generatedAt ?? new Date()).toISOString(),
+    toolVersion: options.toolVersion,
+    engine: engine.description,
+    window: options.window,
+    sources: await readReportSources(engine, options.rejectionSample),
+    findings: [...options.findings],
+    triage: options.triage,
+    charts,
+    analytics: options.analytics.map(({ id, title, attack, description, falsePositives }) => ({ id, title, attack, description, falsePositives })),
+  };
+}
