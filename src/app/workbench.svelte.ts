@@ -8,6 +8,7 @@ import { IngestClient } from './ingest-client.ts';
 import type { IpcBatch } from '../../workers/ingest.worker.ts';
 import { workerPeriodicityAnalyzer } from './analysis-client.ts';
 import { applyContext } from '../context/context.ts';
+import { enrichEvents } from '../core/enrich/enrich.ts';
 import { CONTEXT_SQL } from '../context/sql-files.ts';
 import { shippedCatalog, type Catalog } from '../context/catalog.ts';
 import { parseInventoryCsv, type InventoryEntry } from '../context/inventory.ts';
@@ -157,6 +158,7 @@ export class Workbench {
     this.status = 'analyzing';
     this.statusText = 'Analysing…';
     try {
+      await enrichEvents(engine);
       await applyContext(engine, { catalog: this.catalog, inventories: this.inventories, policy: this.policy }, CONTEXT_SQL);
       const result = await runDetection(engine, {
         pack: this.pack,

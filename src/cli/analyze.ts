@@ -5,6 +5,7 @@ import { ingestFile, type SourceSummary } from '../core/ingest/pipeline.ts';
 import { recordSources, storeBatch } from '../core/ingest/store.ts';
 import { ALL_ADAPTERS } from '../core/adapters/index.ts';
 import { applyContext } from '../context/context.ts';
+import { enrichEvents } from '../core/enrich/enrich.ts';
 import { readContextSql } from '../context/sql-files-node.ts';
 import { catalogFromCsv, shippedCatalog } from '../context/catalog.ts';
 import { parseInventoryCsv } from '../context/inventory.ts';
@@ -117,6 +118,8 @@ export async function analyzeCommand(argv: string[]): Promise<number> {
     }
     await recordSources(engine, summaries);
 
+    const enriched = await enrichEvents(engine);
+    progress(`enrichment: ${Object.entries(enriched).map(([step, n]) => `${step} ${n}`).join(', ')}`);
     await applyContext(engine, { catalog, inventories, policy }, readContextSql());
     progress('running the detection pack');
     const pack = loadNodeDetectionPack();

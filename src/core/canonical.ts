@@ -40,13 +40,21 @@ export interface EventRecord {
   /** Full image path where known (C:\\Users\\x\\AppData\\...\\evil.exe), else a bare name. */
   process?: string | null;
   process_id?: number | null;
+  /**
+   * How `process` was learnt: null or 'log' when the record itself names it; 'endpoint-flow' when enrichment took it
+   * from an endpoint connection (Sysmon 3 / Defender) of the same client to the same destination moments earlier.
+   */
+  process_origin?: string | null;
   parent_process?: string | null;
   command_line?: string | null;
   dst_ip?: string | null;
   dst_port?: number | null;
   /** Most specific destination host name the record carries (SNI, HTTP Host, CONNECT target, DNS query). */
   dst_host?: string | null;
-  /** Where dst_host came from: 'sni' | 'http-host' | 'url' | 'connect' | 'dns-query' | 'sysmon' | 'log'. */
+  /**
+   * Where dst_host came from: 'sni' | 'http-host' | 'url' | 'connect' | 'dns-query' | 'sysmon' | 'log', or after
+   * enrichment 'uid-link' (the TLS/HTTP record of the same connection) or 'passive-dns' (the client's own lookup).
+   */
   dst_host_origin?: string | null;
   /** Path and query of the request URL, without scheme and host ("/bot123:abc/getUpdates?offset=1"). */
   url_path?: string | null;
@@ -102,6 +110,7 @@ export const EVENT_COLUMNS: readonly ColumnSpec[] = [
   { name: 'src_user', type: 'VARCHAR', doc: 'user name where the log carries it' },
   { name: 'process', type: 'VARCHAR', doc: 'process image path or name' },
   { name: 'process_id', type: 'BIGINT', doc: 'process id' },
+  { name: 'process_origin', type: 'VARCHAR', doc: "how process was learnt: 'log' or the enrichment join" },
   { name: 'parent_process', type: 'VARCHAR', doc: 'parent image path or name' },
   { name: 'command_line', type: 'VARCHAR', doc: 'process command line' },
   { name: 'dst_ip', type: 'VARCHAR', doc: 'destination IP' },

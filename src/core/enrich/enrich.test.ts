@@ -1,0 +1,55 @@
+import { describe, expect, it } from 'vitest';
+import { NativeEngine } from '../../cli/native-engine.ts';
+import { canonicalDdl, EVENT_COLUMNS, type EventRecord } from '../canonical.ts';
+import { enrichEvents } from './enrich.ts';
+
+const T0 = Date.UTC(2024, 4, 1, 12, 0, 0) * 1000;
+const s = (seconds: number) => T0 + seconds * 1e6;
+
+async function engineWith(records: EventRecord[]): Promise<NativeEngine> {
+  const engine = await NativeEngine.open();
+  await engine.exec(canonicalDdl());
+  const columns: Record<string, unknown[]> = {};
+  const types: Record<string, string> = {};
+  for (const c of EVENT_COLUMNS) {
+    columns[c.name] = records.map((r) => (r as unknown as Record<string, unknown>)[c.name] ?? null);
+    types[c.name] = c.type;
+  }
+  await engine.append('events', columns, types);
+  return engine;
+}
+
+describe('enrichEvents', () => {
+  it('names flows through their TLS record and the client’s own DNS answers, attributes proxy lines to processes', async () => {
+    const engine = await engineWith([
+      { ts: s(0), kind: 'flow', src_ip: '10.0.0.5', dst_ip: '149.154.167.220', uid: 'C1' },
+      { ts: s(0.2), kind: 'tls', src_ip: '10.0.0.5', dst_ip: '149.154.167.220', dst_host: 'API.Telegram.org.', dst_host_origin: 'sni', uid: 'C1' },
+      { ts: s(10), kind: 'dns', src_ip: '10.0.0.7', dns_query: 'content.dropboxapi.com', dns_answers: '162.125.1.14,162.125.1.15' },
+      { ts: s(11), kind: 'flow', src_ip: '10.0.0.7', dst_ip: '162.125.1.15' },
+      { ts: s(12), kind: 'flow', src_ip: '10.0.0.8', dst_ip: '162.125.1.15' },
+      { ts: s(4000), kind: 'flow', src_ip: '10.0.0.7', dst_ip: '162.125.1.14' },
+      { ts: s(20), kind: 'flow', src_ip: '10.0.0.9', dst_host: 'discord.com', process: 'C:\\Users\\Public\\svc.exe', process_id: 4242, src_user: 'CORP\\bob' },
+      { ts: s(22.5), kind: 'proxy', src_ip: '10.0.0.9', dst_host: 'discord.com', duration: 1.5, url_path: '/api/webhooks/1/x' },
+      { ts: s(22.5), kind: 'proxy', src_ip: '10.0.0.10', dst_host: 'discord.com', duration: 1.5 },
+      { ts: s(60), kind: 'proxy', src_ip: '10.0.0.9', dst_host: 'discord.com', duration: 0 },
+    ]);
+    const changed = await enrichEvents(engine);
+    expect(changed).toEqual({ 'uid-link': 1, 'passive-dns': 1, 'endpoint-process': 1 });
+    const rows = await engine.all<{ kind: string; src_ip: string; dst_host: string | null; dst_host_origin: string | null; process: string | null; process_origin: string | null; src_user: string | null }>(
+      'SELECT kind, src_ip, dst_host, dst_host_origin, process, process_origin, src_user FROM events ORDER BY ts, src_ip',
+    );
+    expect(rows[0]).toMatchObject({ kind: 'flow', dst_host: 'api.telegram.org', dst_host_origin: 'uid-link' });
+    expect(rows.find((r) => r.src_ip === '10.0.0.7' && r.kind === 'flow')).toMatchObject({ dst_host: 'content.dropboxapi.com', dst_host_origin: 'passive-dns' });
+    // Another client's connection, and one more than an hour after the lookup, stay unnamed.
+    expect(rows.filter((r) => r.kind === 'flow' && r.dst_host === null)).toHaveLength(2);
+    const proxy = rows.filter((r) => r.kind === 'proxy');
+    // Ordered by time, then client: 10.0.0.10 sorts before 10.0.0.9 as text.
+    expect(proxy[0]).toMatchObject({ src_ip: '10.0.0.10', process: null });
+    expect(proxy[1]).toMatchObject({ src_ip: '10.0.0.9', process: 'C:\\Users\\Public\\svc.exe', process_origin: 'endpoint-flow', src_user: 'CORP\\bob' });
+    // A request a minute after the endpoint connection is not attributed to it.
+    expect(proxy[2]).toMatchObject({ src_ip: '10.0.0.9', process: null });
+    // A second run finds nothing left to do.
+    expect(await enrichEvents(engine)).toEqual({ 'uid-link': 0, 'passive-dns': 0, 'endpoint-process': 0 });
+    engine.close();
+  });
+});

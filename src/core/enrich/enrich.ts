@@ -1,0 +1,74 @@
+import type { SqlEngine } from '../sql-engine.ts';
+
+/**
+ * Joins between sources that make each record say more, run after every load and before the analysis.
+ * Each step only fills values that are missing, so running it again changes nothing.
+ */
+export const ENRICH_STEPS: readonly { id: string; sql: string }[] = [
+  {
+    // A Zeek/Suricata flow learns the server name its own TLS or HTTP record saw (same uid / flow id).
+    id: 'uid-link',
+    sql: `
+UPDATE events SET dst_host = named.dst_host, dst_host_origin = 'uid-link'
+FROM (
+  SELECT uid, min(lower(rtrim(dst_host, '.'))) AS dst_host FROM events
+  WHERE uid IS NOT NULL AND dst_host IS NOT NULL AND kind IN ('tls', 'http')
+  GROUP BY uid
+) AS named
+WHERE events.kind = 'flow' AND events.dst_host IS NULL AND events.uid = named.uid`,
+  },
+  {
+    // A connection to an IP learns the name this same client resolved to that IP most recently (within an hour).
+    id: 'passive-dns',
+    sql: `
+UPDATE events SET dst_host = resolved.name, dst_host_origin = 'passive-dns'
+FROM (
+  WITH answers AS (
+    SELECT src_ip, trim(answer) AS ip, ts, lower(rtrim(dns_query, '.')) AS name
+    FROM (SELECT src_ip, ts, dns_query, unnest(string_split(dns_answers, ',')) AS answer FROM events
+          WHERE kind = 'dns' AND dns_answers IS NOT NULL AND dns_query IS NOT NULL AND src_ip IS NOT NULL)
+  ), unnamed AS (
+    SELECT rowid AS row_id, src_ip, dst_ip, ts FROM events
+    WHERE dst_host IS NULL AND dst_ip IS NOT NULL AND src_ip IS NOT NULL AND kind <> 'dns'
+  )
+  SELECT u.row_id, a.name FROM unnamed u
+  ASOF JOIN answers a ON u.src_ip = a.src_ip AND u.dst_ip = a.ip AND u.ts >= a.ts
+  WHERE u.ts - a.ts <= INTERVAL 1 HOUR
+) AS resolved
+WHERE events.rowid = resolved.row_id`,
+  },
+  {
+    // A proxy, wire or firewall record learns the process behind it from an endpoint connection (Sysmon 3, Defender)
+    // of the same client to the same destination that began at most 5 seconds before the request did.
+    id: 'endpoint-process',
+    sql: `
+UPDATE events SET process = attributed.process, process_id = attributed.process_id, src_user = coalesce(events.src_user, attributed.src_user),
+  process_origin = 'endpoint-flow'
+FROM (
+  WITH endpoint AS (
+    SELECT src_ip, lower(rtrim(dst_host, '.')) AS dest, ts, process, process_id, src_user FROM events
+    WHERE kind = 'flow' AND process IS NOT NULL AND src_ip IS NOT NULL AND dst_host IS NOT NULL
+  ), wire AS (
+    SELECT rowid AS row_id, src_ip, lower(rtrim(dst_host, '.')) AS dest,
+      ts - to_microseconds(CAST(coalesce(duration, 0) * 1e6 AS BIGINT)) AS started
+    FROM events
+    WHERE process IS NULL AND src_ip IS NOT NULL AND dst_host IS NOT NULL
+      AND kind IN ('proxy', 'http', 'tls', 'flow', 'firewall')
+  )
+  SELECT w.row_id, e.process, e.process_id, e.src_user FROM wire w
+  ASOF JOIN endpoint e ON w.src_ip = e.src_ip AND w.dest = e.dest AND w.started + INTERVAL 5 SECOND >= e.ts
+  WHERE w.started - e.ts <= INTERVAL 5 SECOND
+) AS attributed
+WHERE events.rowid = attributed.row_id`,
+  },
+];
+
+/** Runs every enrichment step; returns how many records each step changed. */
+export async function enrichEvents(engine: SqlEngine): Promise<Record<string, number>> {
+  const changed: Record<string, number> = {};
+  for (const step of ENRICH_STEPS) {
+    const rows = await engine.all<{ Count?: number; count?: number }>(step.sql);
+    changed[step.id] = Number(rows[0]?.Count ?? rows[0]?.count ?? 0);
+  }
+  return changed;
+}
