@@ -23,6 +23,8 @@ describe('BIND query log', () => {
       protocol: 'udp',
       app_protocol: 'dns',
       dns_query: 'api.telegram.org',
+      dst_host: 'api.telegram.org',
+      dst_host_origin: 'dns-query',
       dns_qtype: 'A',
       extra: JSON.stringify({ class: 'IN', flags: '+E(0)K' }),
     });

@@ -41,6 +41,8 @@ function parseBindLine(text: string, sink: Sink, options: ParseOptions): Outcome
     protocol: flags.includes('T') ? 'tcp' : 'udp',
     app_protocol: 'dns',
     dns_query: qname,
+    dst_host: qname.toLowerCase().replace(/\.$/, ''),
+    dst_host_origin: 'dns-query',
     dns_qtype: qtype,
     extra: extraJson([['class', qclass], ['flags', flags], ['view', view]]),
   };

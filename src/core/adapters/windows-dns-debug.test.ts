@@ -24,6 +24,8 @@ describe('Windows DNS Server debug log', () => {
       protocol: 'udp',
       app_protocol: 'dns',
       dns_query: 'api.telegram.org',
+      dst_host: 'api.telegram.org',
+      dst_host_origin: 'dns-query',
       dns_qtype: 'A',
       dns_rcode: null,
       extra: JSON.stringify({ xid: 'a1b2', opcode: 'Q', logged_packet: 'query' }),

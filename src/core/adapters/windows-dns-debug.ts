@@ -69,6 +69,8 @@ class WindowsDnsParser implements RecordParser {
         protocol: proto.toLowerCase(),
         app_protocol: 'dns',
         dns_query: name,
+        dst_host: name.toLowerCase(),
+        dst_host_origin: 'dns-query',
         dns_qtype: qtype,
         dns_rcode: isResponse ? rcode : null,
         extra: extraJson([['xid', xid], ['opcode', opcode], ['logged_packet', isResponse ? 'response' : 'query']]),
