@@ -48,6 +48,8 @@ export class WasmEngine implements SqlEngine {
     const conn = await db.connect();
     // Only core functions are compiled in; anything else would be downloaded, so never autoload.
     await conn.query(`SET autoload_known_extensions = false; SET autoinstall_known_extensions = false;`);
+    // Compressed in-memory storage: tables shrink several-fold, which decides whether 10 M events fit the wasm heap.
+    await conn.query(`ATTACH ':memory:' AS relaywatch (COMPRESS); USE relaywatch;`);
     const version = await db.getVersion();
     return new WasmEngine(db, conn, worker, `duckdb-wasm ${duckdb.PACKAGE_VERSION} (DuckDB ${version})`);
   }

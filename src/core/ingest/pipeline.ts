@@ -317,6 +317,7 @@ async function ingestSource(
     summary.status = summary.rows_loaded > 0 ? 'loaded' : 'failed';
   }
   await batcher.flush();
+  await batcher.drain();
   summary.format = parser.format;
   return finish();
 }
@@ -398,13 +399,25 @@ function concat(a: Uint8Array, b: Uint8Array): Uint8Array {
   return out;
 }
 
-/** Accumulates canonical events and raw rows column by column and hands full batches to the sink. */
+/** Position of each canonical column; the pipeline's own columns are filled by the Batcher, not from records. */
+const EVENT_COLUMN_INDEX = new Map<string, number>(EVENT_COLUMNS.map((c, i) => [c.name, i]));
+const PIPELINE_COLUMNS = new Set(['source_file', 'source_format', 'source_line']);
+const EXTRA_COLUMN = EVENT_COLUMN_INDEX.get('extra')!;
+const [SOURCE_FILE, SOURCE_FORMAT, SOURCE_LINE] = ['source_file', 'source_format', 'source_line'].map((n) => EVENT_COLUMN_INDEX.get(n)!);
+
+/**
+ * Accumulates canonical events and raw rows column by column and hands full batches to the sink.
+ * Only the fields a record carries are visited; a column is padded with nulls when it is next written (and at
+ * flush), so a column the format never fills stays empty and is left out of the batch.
+ */
 class Batcher implements Sink {
   line = 0;
   private events = newEventColumns();
   private eventRows = 0;
   private raws = new Map<string, { columns: Map<string, (string | null)[]>; rows: number }>();
   private pending = 0;
+  /** Batches handed to the sink, in order; the last one may still be inserting while the next is parsed. */
+  private writes: Promise<void> = Promise.resolve();
 
   constructor(
     private readonly fileName: string,
@@ -414,18 +427,18 @@ class Batcher implements Sink {
 
   event(rec: EventRecord): void {
     const cols = this.events;
-    for (const spec of EVENT_COLUMNS) {
-      const name = spec.name;
-      let value: unknown;
-      if (name === 'source_file') value = this.fileName;
-      else if (name === 'source_format') value = this.format();
-      else if (name === 'source_line') value = this.line;
-      else if (name === 'extra') {
-        const extra = rec.extra;
-        value = extra && extra.length > MAX_EXTRA_CHARS ? extra.slice(0, MAX_EXTRA_CHARS) : (extra ?? null);
-      } else value = (rec as unknown as Record<string, unknown>)[name] ?? null;
-      cols[name].push(value);
+    const row = this.eventRows;
+    const fields = rec as unknown as Record<string, unknown>;
+    for (const name of Object.keys(fields)) {
+      const index = EVENT_COLUMN_INDEX.get(name);
+      let value = fields[name];
+      if (index === undefined || value === null || value === undefined || PIPELINE_COLUMNS.has(name)) continue;
+      if (index === EXTRA_COLUMN && (value as string).length > MAX_EXTRA_CHARS) value = (value as string).slice(0, MAX_EXTRA_CHARS);
+      setCell(cols[index], row, value);
     }
+    setCell(cols[SOURCE_FILE], row, this.fileName);
+    setCell(cols[SOURCE_FORMAT], row, this.format());
+    setCell(cols[SOURCE_LINE], row, this.line);
     this.eventRows += 1;
     this.pending += 1;
   }
@@ -463,16 +476,17 @@ class Batcher implements Sink {
     this.pending = 0;
     if (this.eventRows > 0) {
       const batch: ColumnBatch = { table: EVENTS_TABLE, rows: this.eventRows, columns: {}, types: {} };
-      for (const spec of EVENT_COLUMNS) {
-        const values = this.events[spec.name];
+      EVENT_COLUMNS.forEach((spec, i) => {
+        const values = this.events[i];
         // Columns the format never fills are left out; the insert leaves them NULL.
-        if (values.every((v) => v === null)) continue;
+        if (values.length === 0) return;
+        while (values.length < this.eventRows) values.push(null);
         batch.columns[spec.name] = values;
         batch.types[spec.name] = EVENT_TYPES[spec.name];
-      }
+      });
       this.events = newEventColumns();
       this.eventRows = 0;
-      await this.sink.write(batch);
+      await this.write(batch);
     }
     for (const [table, t] of this.raws) {
       if (t.rows === 0) continue;
@@ -483,13 +497,37 @@ class Batcher implements Sink {
         types[col] = 'VARCHAR';
       }
       this.raws.set(table, { columns: new Map([...t.columns.keys()].map((k) => [k, []])), rows: 0 });
-      await this.sink.write({ table, rows: t.rows, columns, types });
+      await this.write({ table, rows: t.rows, columns, types });
     }
+  }
+
+  /** Waits until every batch handed over has been written (and throws the first write error). */
+  async drain(): Promise<void> {
+    await this.writes;
+  }
+
+  /**
+   * Queues a batch behind the previous one and returns once that previous one is written, so parsing the next
+   * batch overlaps the insert of this one (in the browser, parse and insert run in different workers).
+   */
+  private async write(batch: ColumnBatch): Promise<void> {
+    const previous = this.writes;
+    const current = previous.then(() => this.sink.write(batch));
+    // A failure surfaces at the next write or at drain(); this only keeps it from being reported as unhandled.
+    current.catch(() => undefined);
+    this.writes = current;
+    await previous;
   }
 }
 
-function newEventColumns(): Record<string, unknown[]> {
-  return Object.fromEntries(EVENT_COLUMNS.map((c) => [c.name, []]));
+function newEventColumns(): unknown[][] {
+  return EVENT_COLUMNS.map(() => []);
+}
+
+/** Writes `value` at `row`, padding the rows this column skipped with nulls. */
+function setCell(column: unknown[], row: number, value: unknown): void {
+  while (column.length < row) column.push(null);
+  column.push(value);
 }
 
 /** Raw tables are named by us, never by the data: lower-case letters, digits and underscores. */

@@ -1,0 +1,68 @@
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterAll, describe, expect, it } from 'vitest';
+import { ensureDataset, parseSize, writeDataset } from './datasets.ts';
+import { measureHandWritten, profilePipeline } from './native.ts';
+import { formatTable, median, rate, ratio } from './stats.ts';
+
+const dir = mkdtempSync(join(tmpdir(), 'rw-perf-'));
+afterAll(() => rmSync(dir, { recursive: true, force: true }));
+
+describe('benchmark datasets', () => {
+  it('parses size labels', () => {
+    expect(parseSize('100k')).toBe(100_000);
+    expect(parseSize('1M')).toBe(1_000_000);
+    expect(parseSize('2.5m')).toBe(2_500_000);
+    expect(() => parseSize('ten')).toThrow(/Not a dataset size/);
+  });
+
+  it('writes the requested number of records, every one of which the adapters load, with beacons for findings', async () => {
+    const manifest = await writeDataset(join(dir, '5k'), 5000, 7);
+    expect(manifest.events).toBeGreaterThanOrEqual(5000);
+    expect(manifest.events).toBeLessThanOrEqual(5001);
+    expect(manifest.files.reduce((n, f) => n + f.records, 0)).toBe(manifest.events);
+    const conn = readFileSync(join(dir, '5k', 'conn.log'), 'utf8').split('\n');
+    expect(conn[6]).toMatch(/^#fields\tts\tuid\tid\.orig_h/);
+    expect(conn.filter((line) => line !== '' && !line.startsWith('#'))).toHaveLength(manifest.files[0].records);
+    expect(readFileSync(join(dir, '5k', 'ssl.log'), 'utf8')).toContain('\tapi.telegram.org\t');
+
+    // The pipeline reads the Zeek files without a single rejection (it throws otherwise).
+    const profile = await profilePipeline(join(dir, '5k'), manifest);
+    expect(profile.records).toBe(manifest.files[0].records + manifest.files[1].records);
+  });
+
+  it('is deterministic and reused while its manifest matches', async () => {
+    const first = await ensureDataset(dir, 'again', 3000);
+    const text = readFileSync(join(first.dir, 'access.log'), 'utf8');
+    const second = await ensureDataset(dir, 'again', 3000);
+    expect(second.manifest).toEqual(first.manifest);
+    expect((await writeDataset(join(dir, 'copy'), 3000)).files).toEqual(first.manifest.files);
+    expect(readFileSync(join(dir, 'copy', 'access.log'), 'utf8')).toBe(text);
+  });
+
+  it('loads the same Zeek records with the hand-written read_csv query', async () => {
+    const manifest = await writeDataset(join(dir, 'hand'), 2000);
+    const hand = await measureHandWritten(join(dir, 'hand'));
+    expect(hand.records).toBe(manifest.files[0].records + manifest.files[1].records);
+  });
+});
+
+describe('benchmark statistics', () => {
+  it('takes medians over present values only', () => {
+    expect(median([3, 1, 2])).toBe(2);
+    expect(median([4, null, 1, 3, 2])).toBe(2.5);
+    expect(median([null, undefined])).toBeNull();
+  });
+
+  it('derives rates and ratios, null when a side is missing', () => {
+    expect(rate(600_000, 1000)).toBe(600_000);
+    expect(rate(10, 0)).toBeNull();
+    expect(ratio(5, 2)).toBe(2.5);
+    expect(ratio(null, 2)).toBeNull();
+  });
+
+  it('prints aligned tables', () => {
+    expect(formatTable(['a', 'bb'], [['1', null], ['100', '2']]).split('\n')).toEqual(['  a  bb', '---  --', '  1   –', '100   2']);
+  });
+});

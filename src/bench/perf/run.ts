@@ -1,0 +1,184 @@
+/**
+ * `npm run bench` (tsx src/bench/perf/run.ts): generated Zeek conn/ssl + Squid datasets of 100 k to 10 M events,
+ * loaded and analysed in headless Chromium against the production build and on native DuckDB through the CLI's
+ * pieces, plus a hand-written `read_csv` load of the Zeek files. Prints a table of medians with wasm/native ratios
+ * and writes every run to bench-results/perf-<date>.json. Timings are measured and reported, never asserted.
+ *
+ *   --sizes 100k,1m,5m,10m   datasets to run (default all four)
+ *   --runs 3                 runs per measurement below 5 M events (--big-runs, default 1, at 5 M and above)
+ *   --budget-min 90          stop starting new measurements after this many minutes
+ *   --skip-browser / --skip-native / --no-build
+ */
+import { execFileSync } from 'node:child_process';
+import { cpus, loadavg, totalmem } from 'node:os';
+import { mkdirSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { parseArgs } from 'node:util';
+import { NativeEngine } from '../../cli/native-engine.ts';
+import { startServer } from '../../release/serve.mjs';
+import { ensureDataset, parseSize, type DatasetManifest } from './datasets.ts';
+import { measureHandWritten, measureNativeCli, profilePipeline, type IngestTiming, type NativeCliResult, type PipelineProfile } from './native.ts';
+import { TabBench, type TabRun } from './browser.ts';
+import { fixed, formatTable, kRate, median, mib, rate, ratio } from './stats.ts';
+
+const RESULTS = 'bench-results';
+const BUILD_DIR = 'dist-bench';
+const BIG = 5_000_000;
+
+interface SizeResult {
+  label: string;
+  manifest: DatasetManifest;
+  tab: TabRun[];
+  native: NativeCliResult[];
+  handWritten: IngestTiming[];
+  pipeline: PipelineProfile | null;
+  skipped: string[];
+}
+
+const log = (line: string) => process.stderr.write(`bench: ${line}\n`);
+
+async function main(): Promise<void> {
+  const { values } = parseArgs({
+    options: {
+      sizes: { type: 'string', default: '100k,1m,5m,10m' },
+      runs: { type: 'string', default: '3' },
+      'big-runs': { type: 'string', default: '1' },
+      'budget-min': { type: 'string', default: '90' },
+      'skip-browser': { type: 'boolean', default: false },
+      'skip-native': { type: 'boolean', default: false },
+      'no-build': { type: 'boolean', default: false },
+    },
+  });
+  const sizes = values.sizes.split(',').map((label) => ({ label: label.trim().toLowerCase(), events: parseSize(label) }));
+  const deadline = Date.now() + Number(values['budget-min']) * 60_000;
+  const runsFor = (events: number) => Number(events >= BIG ? values['big-runs'] : values.runs);
+  const timeLeft = () => deadline - Date.now();
+
+  mkdirSync(join(RESULTS, 'data'), { recursive: true });
+  let tab: TabBench | null = null;
+  let server: Awaited<ReturnType<typeof startServer>> | null = null;
+  if (!values['skip-browser']) {
+    if (!values['no-build']) {
+      log(`building the production bundle into ${BUILD_DIR}/`);
+      execFileSync('npx', ['vite', 'build', '--outDir', `../${BUILD_DIR}`, '--emptyOutDir', '--logLevel', 'warn'], { stdio: 'inherit' });
+    }
+    server = await startServer({ root: BUILD_DIR, port: 0 });
+    tab = await TabBench.launch();
+    log(`serving ${BUILD_DIR}/ at ${server.url}; ${tab.version}`);
+  }
+
+  const results: SizeResult[] = [];
+  try {
+    for (const { label, events } of sizes) {
+      log(`dataset ${label}: ${events.toLocaleString('en-US')} events`);
+      const { dir, manifest } = await ensureDataset(join(RESULTS, 'data'), label, events);
+      const result: SizeResult = { label, manifest, tab: [], native: [], handWritten: [], pipeline: null, skipped: [] };
+      results.push(result);
+      const runs = runsFor(events);
+      const files = manifest.files.map((f) => join(dir, f.name));
+      for (let i = 0; i < runs; i++) {
+        if (tab && server) {
+          if (timeLeft() <= 0) result.skipped.push(`tab run ${i + 1}`);
+          else {
+            const run = await tab.run(server.url, files, Math.max(180_000, (events / 1e6) * 180_000));
+            log(`${label} tab run ${i + 1}: ${run.state}, ingest ${fixed(run.ingestMs)} ms, pack ${fixed(run.packMs)} ms, open ${fixed(run.openFindingMs)} ms, peak RSS ${mib(run.peakRendererRssBytes)} MiB${run.error ? `, ${run.error}` : ''}`);
+            result.tab.push(run);
+          }
+        }
+        if (!values['skip-native']) {
+          if (timeLeft() <= 0) result.skipped.push(`native run ${i + 1}`);
+          else {
+            const native = await measureNativeCli(dir, manifest);
+            const hand = await measureHandWritten(dir);
+            log(`${label} native run ${i + 1}: ingest ${fixed(native.ingest.ms)} ms, pack ${fixed(native.packMs)} ms, hand-written Zeek load ${fixed(hand.ms)} ms`);
+            result.native.push(native);
+            result.handWritten.push(hand);
+          }
+        }
+      }
+      if (!values['skip-native'] && timeLeft() > 0) result.pipeline = await profilePipeline(dir, manifest);
+    }
+  } finally {
+    await tab?.close();
+    await server?.close();
+  }
+
+  const machine = {
+    cpus: cpus().length,
+    cpu_model: cpus()[0]?.model ?? 'unknown',
+    memory_gib: Math.round(totalmem() / 2 ** 30),
+    load_average_at_end: loadavg().map((v) => Number(v.toFixed(2))),
+    browser: tab?.version ?? null,
+    node: process.version,
+    duckdb_native: await nativeDescription(),
+  };
+  const summary = results.map(summarize);
+  console.log(`\nRelaywatch performance benchmark — ${machine.cpus} cores (${machine.cpu_model}), ${machine.memory_gib} GiB, ${machine.browser ?? 'no browser'}, load average ${machine.load_average_at_end.join(' ')}`);
+  console.log('Medians. rec/s = records per second of ingest; ratios are tab ÷ native time (ingest and pack), CLI ÷ hand-written (Zeek load).\n');
+  console.log(
+    formatTable(
+      ['events', 'runs', 'engine ms', 'tab rec/s', 'tab Zeek rec/s', 'CLI rec/s', 'ingest ×', 'tab pack s', 'CLI pack s', 'pack ×', 'open ms', 'peak RSS MiB', 'duckdb MiB', 'hand Zeek rec/s', 'CLI Zeek rec/s', 'CLI/hand ×', 'state'],
+      summary.map((s) => [
+        s.label, String(s.runs), fixed(s.engineStartMs), kRate(s.tabRate), kRate(s.tabZeekRate), kRate(s.nativeRate), fixed(s.ingestRatio, 2),
+        fixed(s.tabPackS, 1), fixed(s.nativePackS, 1), fixed(s.packRatio, 2), fixed(s.openFindingMs), mib(s.peakRssBytes), mib(s.duckdbBytes),
+        kRate(s.handZeekRate), kRate(s.cliZeekRate), fixed(s.cliVsHand, 2), s.states,
+      ]),
+    ),
+  );
+  for (const r of results) {
+    if (r.pipeline) {
+      const p = r.pipeline;
+      console.log(`${r.label}: Node pipeline on the Zeek files: parse ${kRate(rate(p.records, p.parseCpuMs))} rec/s of CPU, parse + Arrow encode ${kRate(rate(p.records, p.parseEncodeCpuMs))} rec/s of CPU`);
+    }
+    if (r.skipped.length) console.log(`${r.label}: skipped (time budget): ${r.skipped.join(', ')}`);
+    const blocked = r.tab.flatMap((t) => t.blockedRequests);
+    if (blocked.length) console.log(`${r.label}: BLOCKED requests leaving localhost: ${[...new Set(blocked)].join(', ')}`);
+  }
+  const file = join(RESULTS, `perf-${new Date().toISOString().slice(0, 10)}.json`);
+  writeFileSync(file, JSON.stringify({ generated: new Date().toISOString(), machine, summary, results }, null, 2) + '\n');
+  log(`wrote ${file}`);
+}
+
+async function nativeDescription(): Promise<string> {
+  const engine = await NativeEngine.open();
+  engine.close();
+  return engine.description;
+}
+
+/** Medians of one dataset's runs, with the derived rates and ratios the targets talk about. */
+function summarize(r: SizeResult) {
+  const ok = r.tab.filter((t) => t.state === 'ready');
+  const tabIngestMs = median(ok.map((t) => t.ingestMs));
+  const nativeIngestMs = median(r.native.map((n) => n.ingest.ms));
+  const tabPackMs = median(ok.map((t) => t.packMs));
+  const nativePackMs = median(r.native.map((n) => n.packMs));
+  const records = r.manifest.events;
+  const zeekRecords = r.manifest.files.filter((f) => f.format.startsWith('zeek-')).reduce((n, f) => n + f.records, 0);
+  const cliZeekMs = median(r.native.map((n) => n.ingest.zeekMs));
+  const handMs = median(r.handWritten.map((h) => h.ms));
+  return {
+    label: r.label,
+    events: records,
+    runs: Math.max(r.tab.length, r.native.length),
+    engineStartMs: median(r.tab.map((t) => t.engineStartMs)),
+    tabRate: rate(records, tabIngestMs),
+    tabZeekRate: rate(median(ok.map((t) => t.zeekRecords)), median(ok.map((t) => t.zeekMs))),
+    nativeRate: rate(records, nativeIngestMs),
+    ingestRatio: ratio(tabIngestMs, nativeIngestMs),
+    tabPackS: tabPackMs === null ? null : tabPackMs / 1000,
+    nativePackS: nativePackMs === null ? null : nativePackMs / 1000,
+    packRatio: ratio(tabPackMs, nativePackMs),
+    tabLoadAndAnalyseS: tabIngestMs !== null && tabPackMs !== null ? (tabIngestMs + tabPackMs) / 1000 : null,
+    openFindingMs: median(ok.map((t) => t.openFindingMs)),
+    peakRssBytes: median(r.tab.map((t) => t.peakRendererRssBytes)),
+    duckdbBytes: median(ok.map((t) => t.duckdbMemoryBytes)),
+    handZeekRate: rate(zeekRecords, handMs),
+    cliZeekRate: rate(zeekRecords, cliZeekMs),
+    cliVsHand: ratio(cliZeekMs, handMs),
+    findingsTab: median(ok.map((t) => t.findings)),
+    findingsNative: median(r.native.map((n) => n.findings)),
+    states: r.tab.length ? [...new Set(r.tab.map((t) => t.state))].join('/') : 'native only',
+  };
+}
+
+await main();
