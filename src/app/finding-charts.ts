@@ -7,6 +7,7 @@ import { EVENT_COLUMNS } from '../core/canonical.ts';
 import type { SqlParam } from '../core/sql-engine.ts';
 import type { Finding } from '../detection/detect.ts';
 import { findingEventFilter, findingSourceFilter, SHORT_SRC_HOST_SQL, type FindingKey } from './finding-events.ts';
+import { mulberry32 } from '../core/prng.ts';
 
 export interface ChartQuery {
   sql: string;
@@ -359,17 +360,6 @@ function powerSpectrum(counts: ArrayLike<number>, size: number): Float64Array {
   return power;
 }
 
-/** Deterministic PRNG (mulberry32), so the threshold is the same on every render. */
-function mulberry32(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 
 /**
  * Periodogram of dense bin counts with a permutation threshold (BAYWATCH-style): the counts are shuffled

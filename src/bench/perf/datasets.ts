@@ -6,6 +6,7 @@
  */
 import { createWriteStream, existsSync, mkdirSync, readFileSync, writeFileSync, type WriteStream } from 'node:fs';
 import { join } from 'node:path';
+import { mulberry32 } from '../../core/prng.ts';
 
 /** Bump when the generated content changes, so stale datasets are rewritten. */
 const DATASET_VERSION = 2;
@@ -30,17 +31,6 @@ export function parseSize(label: string): number {
   return Math.round(Number(m[1]) * scale);
 }
 
-/** Small, fast, seeded PRNG (mulberry32). */
-export function prng(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 
 interface Service {
   host: string;
@@ -164,7 +154,7 @@ const pad2 = (n: number) => (n < 10 ? '0' : '') + n;
  */
 export async function writeDataset(dir: string, events: number, seed = 1): Promise<DatasetManifest> {
   mkdirSync(dir, { recursive: true });
-  const random = prng(seed);
+  const random = mulberry32(seed);
   const services = servicePool();
   const popularity = zipfCumulative(services.length);
   const hosts = Math.max(50, Math.min(5000, Math.round(events / 400)));
