@@ -121,6 +121,22 @@ describe('host_roles', () => {
     engine.close();
   });
 
+  it('keeps the host name an inventory row gives its IP, without renaming the pairs host_roles keys', async () => {
+    const engine = await NativeEngine.open();
+    const entries = inventory(['ip,hostname,role', '10.20.0.15,APP01,server', '10.20.0.16,,server', '10.20.1.0/24,lab,lab'].join('\n'));
+    await applyContext(engine, { ...empty, inventories: [entries] }, sql);
+    await addEvents(engine, [{ src_ip: '10.20.0.15' }, { src_ip: '10.20.0.16' }]);
+    await refreshDerived(engine, sql);
+    const names = await engine.all<{ match: string; match_kind: string; hostname: string | null }>(
+      "SELECT match, match_kind, hostname FROM inventory WHERE match_kind <> 'host' ORDER BY match",
+    );
+    expect(names.map((r) => [r.match, r.hostname])).toEqual([['10.20.0.15', 'app01'], ['10.20.0.16', null], ['10.20.1.0/24', null]]);
+    // host_roles stays one row per (src_ip, src_host) pair of the events, so joins on that pair keep working.
+    const roles = await engine.all<{ src_ip: string; src_host: string | null }>('SELECT src_ip, src_host FROM host_roles ORDER BY src_ip');
+    expect(roles).toEqual([{ src_ip: '10.20.0.15', src_host: null }, { src_ip: '10.20.0.16', src_host: null }]);
+    engine.close();
+  });
+
   it('infers roles from behaviour when the inventory is silent, with overridable thresholds', async () => {
     const engine = await NativeEngine.open();
     await applyContext(engine, empty, sql);

@@ -17,8 +17,11 @@ CREATE TABLE IF NOT EXISTS inventory (
   match_kind VARCHAR NOT NULL,      -- 'ip' | 'cidr' | 'host'
   role VARCHAR, os VARCHAR, business_unit VARCHAR, owner VARCHAR, criticality VARCHAR,
   source VARCHAR,                   -- inventory file and line
-  ip_bits VARCHAR                   -- IPv6 only: address or network prefix as a '0'/'1' string
+  ip_bits VARCHAR,                  -- IPv6 only: address or network prefix as a '0'/'1' string
+  hostname VARCHAR                  -- IP entries: the host name on the same inventory row
 );
+-- Databases kept on disk from before the column existed.
+ALTER TABLE inventory ADD COLUMN IF NOT EXISTS hostname VARCHAR;
 CREATE TABLE IF NOT EXISTS dst_services (dst_host VARCHAR, service_id VARCHAR, pattern VARCHAR, registrable_domain VARCHAR);
 CREATE TABLE IF NOT EXISTS host_domains (dst_host VARCHAR, registrable_domain VARCHAR);
 CREATE TABLE IF NOT EXISTS source_ip_bits (src_ip VARCHAR, ip_bits VARCHAR);

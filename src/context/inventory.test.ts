@@ -1,6 +1,6 @@
 import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
-import { classifyMatch, guessInventoryMapping, mergeInventories, parseInventoryCsv } from './inventory.ts';
+import { classifyMatch, guessInventoryMapping, inventoryToRows, mergeInventories, parseInventoryCsv } from './inventory.ts';
 
 describe('classifyMatch', () => {
   it('canonicalises IPs, CIDRs and host names', () => {
@@ -25,6 +25,16 @@ describe('parseInventoryCsv', () => {
     const dc = entries.filter((e) => e.source === 'example-inventory.csv:4');
     expect(dc.map((e) => [e.match_kind, e.match])).toEqual([['ip', '10.10.5.10'], ['host', 'dc01.corp.example.org']]);
     expect(dc[0]).toMatchObject({ role: 'domain-controller', business_unit: 'IT Infrastructure', criticality: 'critical' });
+    // The IP entry carries the row's host name, so sources seen only by IP can be named.
+    expect(dc[0].hostname).toBe('dc01.corp.example.org');
+    expect(dc[1].hostname).toBeUndefined();
+  });
+
+  it('names IP entries only from a host name on the same row', () => {
+    const { entries } = parseInventoryCsv('ip,hostname,role\n10.0.0.5,WS05,workstation\n10.0.0.6,,server\n10.0.1.0/24,LAB,lab\n', { source: 'a.csv' });
+    expect(entries.map((e) => [e.match_kind, e.match, e.hostname === undefined ? '-' : e.hostname])).toEqual([
+      ['ip', '10.0.0.5', 'ws05'], ['host', 'ws05', '-'], ['ip', '10.0.0.6', null], ['cidr', '10.0.1.0/24', '-'], ['host', 'lab', '-'],
+    ]);
   });
 
   it('takes an explicit mapping, reports unusable rows by line and bounds long values', () => {
@@ -46,5 +56,26 @@ describe('mergeInventories', () => {
     expect(entries).toHaveLength(3);
     expect(entries[0]).toMatchObject({ match: '10.0.0.5', role: 'kiosk', owner: 'alice', business_unit: 'Sales', source: 'b.csv:2' });
     expect(overrides).toEqual(['10.0.0.5: role from b.csv:2 replace a.csv:2']);
+  });
+
+  it('lets a later inventory rename an IP and keeps the earlier name when it gives none', () => {
+    const first = parseInventoryCsv('ip,hostname,role\n10.0.0.5,ws05,workstation\n10.0.0.6,srv06,server', { source: 'a.csv' }).entries;
+    const second = parseInventoryCsv('ip,hostname,role\n10.0.0.5,ws05-new,\n10.0.0.6,,kiosk', { source: 'b.csv' }).entries;
+    const { entries, overrides } = mergeInventories([first, second]);
+    const ips = entries.filter((e) => e.match_kind === 'ip');
+    expect(ips.map((e) => [e.match, e.hostname, e.role])).toEqual([['10.0.0.5', 'ws05-new', 'workstation'], ['10.0.0.6', 'srv06', 'kiosk']]);
+    expect(overrides).toContain('10.0.0.5: hostname from b.csv:2 replace a.csv:2');
+  });
+});
+
+describe('inventoryToRows', () => {
+  it('writes the host name of IP entries, taking it from the same row when an entry lacks the field', () => {
+    const { entries } = parseInventoryCsv('ip,hostname,role\n10.0.0.5,ws05,workstation\n10.0.0.6,,server', { source: 'a.csv' });
+    const restored = entries.map(({ hostname: _hostname, ...rest }) => rest);
+    for (const list of [entries, restored]) {
+      const rows = inventoryToRows(list);
+      expect(rows.columns.hostname).toEqual(['ws05', null, null]);
+      expect(rows.types.hostname).toBe('VARCHAR');
+    }
   });
 });

@@ -16,10 +16,17 @@ export interface InventoryEntry {
   source: string;
   /** IPv6 only: the address, or the network's first `prefix` bits, as a '0'/'1' string (for SQL prefix matching). */
   ip_bits: string | null;
+  /**
+   * IP entries only: the host name the same inventory row gives, so sources seen only by IP (Zeek, firewalls) are
+   * named like the ones endpoint logs name. Optional because entries restored from older saves lack it.
+   */
+  hostname?: string | null;
 }
 
 export type InventoryField = 'role' | 'os' | 'business_unit' | 'owner' | 'criticality';
 const FIELDS: readonly InventoryField[] = ['role', 'os', 'business_unit', 'owner', 'criticality'];
+/** Fields a later inventory can replace for the same key. */
+const MERGED_FIELDS: readonly (InventoryField | 'hostname')[] = [...FIELDS, 'hostname'];
 
 /** Which CSV columns hold what. `match` may list several columns (e.g. an IP and a host-name column). */
 export interface InventoryMapping {
@@ -114,19 +121,20 @@ export function parseInventoryCsv(
     const cell = (at: number) => (at < 0 ? '' : (record[at] ?? '').trim().slice(0, MAX_VALUE_LENGTH));
     const values = Object.fromEntries(FIELDS.map((f, k) => [f, cell(fieldIndexes[k]) || null])) as Record<InventoryField, string | null>;
     if (values.role) values.role = normalizeRole(values.role);
-    let matched = 0;
+    const keys: Pick<InventoryEntry, 'match' | 'match_kind' | 'ip_bits'>[] = [];
     for (const at of matchIndexes) {
       const raw = cell(at);
       if (!raw) continue;
       const key = classifyMatch(raw);
-      if (!key) {
-        issues.push(`${options.source} line ${line}: '${raw.slice(0, 80)}' is not an IP, CIDR or host name`);
-        continue;
-      }
-      entries.push({ ...key, ...values, source: `${options.source}:${line}` });
-      matched++;
+      if (key) keys.push(key);
+      else issues.push(`${options.source} line ${line}: '${raw.slice(0, 80)}' is not an IP, CIDR or host name`);
     }
-    if (matched === 0 && matchIndexes.every((at) => !cell(at))) issues.push(`${options.source} line ${line}: no IP, CIDR or host name`);
+    const hostname = keys.find((k) => k.match_kind === 'host')?.match ?? null;
+    for (const key of keys) {
+      const named = key.match_kind === 'ip' ? { hostname } : {};
+      entries.push({ ...key, ...values, ...named, source: `${options.source}:${line}` });
+    }
+    if (keys.length === 0 && matchIndexes.every((at) => !cell(at))) issues.push(`${options.source} line ${line}: no IP, CIDR or host name`);
   });
   return { entries, issues, mapping };
 }
@@ -146,19 +154,25 @@ export function mergeInventories(lists: readonly (readonly InventoryEntry[])[]):
         byKey.set(key, { ...entry });
         continue;
       }
-      const changed = FIELDS.filter((f) => entry[f] !== null && entry[f] !== earlier[f]);
+      const changed = MERGED_FIELDS.filter((f) => entry[f] != null && entry[f] !== (earlier[f] ?? null));
       if (changed.length) overrides.push(`${entry.match}: ${changed.join(', ')} from ${entry.source} replace ${earlier.source}`);
-      for (const f of changed) earlier[f] = entry[f];
+      for (const f of changed) earlier[f] = entry[f] ?? null;
       if (changed.length) earlier.source = entry.source;
     }
   return { entries: [...byKey.values()], overrides };
 }
 
-/** Columnar rows for the `inventory` table. */
+/**
+ * Columnar rows for the `inventory` table. An IP entry without a host name takes the one of a host entry from the
+ * same inventory row (entries restored from saves made before `hostname` existed).
+ */
 export function inventoryToRows(entries: readonly InventoryEntry[]): TableRows {
+  const hostBySource = new Map<string, string>();
+  for (const e of entries) if (e.match_kind === 'host' && !hostBySource.has(e.source)) hostBySource.set(e.source, e.match);
+  const hostname = (e: InventoryEntry) => (e.match_kind === 'ip' ? (e.hostname ?? hostBySource.get(e.source) ?? null) : null);
   const names = ['match', 'match_kind', 'role', 'os', 'business_unit', 'owner', 'criticality', 'source', 'ip_bits'] as const;
   return {
-    columns: Object.fromEntries(names.map((n) => [n, entries.map((e) => e[n])])),
-    types: Object.fromEntries(names.map((n) => [n, 'VARCHAR'])),
+    columns: { ...Object.fromEntries(names.map((n) => [n, entries.map((e) => e[n])])), hostname: entries.map(hostname) },
+    types: Object.fromEntries([...names, 'hostname'].map((n) => [n, 'VARCHAR'])),
   };
 }

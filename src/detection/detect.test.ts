@@ -1,14 +1,14 @@
 import { beforeAll, describe, expect, it } from 'vitest';
 import { NativeEngine } from '../cli/native-engine.ts';
-import { loadWorld, DAY1 } from './fixtures/world.ts';
+import { loadWorld, CHROME_UA, DAY0, DAY1, servers, workstations, type FixtureEvent } from './fixtures/world.ts';
 import { loadNodeDetectionPack } from './manifest-node.ts';
-import { dedupeTimes, runDetection, type DetectionResult, type Finding } from './detect.ts';
+import { compareSignals, dedupeTimes, runDetection, toSignalRow, type DetectionResult, type Finding } from './detect.ts';
 
 const pack = loadNodeDetectionPack();
 
-async function detect(options: Partial<Parameters<typeof runDetection>[1]> = {}): Promise<DetectionResult> {
+async function detect(options: Partial<Parameters<typeof runDetection>[1]> = {}, extra: FixtureEvent[] = []): Promise<DetectionResult> {
   const engine = await NativeEngine.open();
-  await loadWorld(engine);
+  await loadWorld(engine, extra);
   const result = await runDetection(engine, { pack, ...options });
   engine.close();
   return result;
@@ -96,7 +96,7 @@ describe('runDetection on the hand-made world', () => {
     expect(sync.length).toBeGreaterThanOrEqual(8);
     for (const f of sync) {
       expect(f.score).toBeLessThan(10);
-      expect(f.signals.map((s) => s.id).sort()).toEqual(['approved-service', 'periodic-beacon']);
+      expect(f.signals.map((s) => s.id).sort()).toEqual(['approved-service', 'established-in-baseline', 'periodic-beacon']);
       expect(f.signals[0].evidence.peers_same_cadence).toBeGreaterThanOrEqual(5);
       expect(f.signals[0].explanation).toMatch(/fleet software/);
     }
@@ -136,6 +136,23 @@ describe('runDetection settings', () => {
     expect(longBaseline.findings.flatMap((f) => f.signals).some((s) => s.id === 'first-seen-after-baseline')).toBe(false);
   });
 
+  it('keys a source that only IP-keyed logs cover by the host name its inventory row gives', async () => {
+    const engine = await NativeEngine.open();
+    const zeekOnly = Array.from({ length: 36 }, (_, k): FixtureEvent => ({
+      at: DAY1 + 3_600_000 + k * 300_000, kind: 'flow', src_ip: '10.0.3.7', dst_host: 'api.telegram.org', dst_ip: '149.154.167.220',
+      dst_port: 443, protocol: 'tcp', conn_state: 'SF',
+    }));
+    await loadWorld(engine, zeekOnly);
+    await engine.append('inventory', { match: ['10.0.3.7'], match_kind: ['ip'], role: ['server'], hostname: ['app07.corp.local'] },
+      { match: 'VARCHAR', match_kind: 'VARCHAR', role: 'VARCHAR', hostname: 'VARCHAR' });
+    const result = await runDetection(engine, { pack });
+    engine.close();
+    const telegram = result.findings.filter((f) => f.source.ip === '10.0.3.7');
+    expect(telegram.length).toBeGreaterThan(0);
+    for (const f of telegram) expect(f.source.hostname).toBe('app07');
+    expect(telegram[0].summary).toMatch(/^app07 /);
+  });
+
   it('rejects unknown parameters and analytics', async () => {
     await expect(detect({ params: { no_such_param: 1 } })).rejects.toThrow(/Unknown detection parameter/);
     await expect(detect({ weights: { 'no-such-analytic': 0.5 } })).rejects.toThrow(/Unknown analytic/);
@@ -156,7 +173,101 @@ describe('runDetection settings', () => {
     for (const times of seen) for (let i = 1; i < times.length; i++) expect(times[i] - times[i - 1]).toBeGreaterThanOrEqual(1);
   });
 
+  it('orders signal rows totally, so ties break the same way whatever order DuckDB returns rows in', () => {
+    const row = (src_key: string, weight: number, explanation: string) => toSignalRow('scripted-user-agent', {
+      signal_id: 'scripted-user-agent', src_key, src_ip: null, src_host: null, src_user: null, process: null, service_id: 'telegram',
+      dst_host: 'api.telegram.org', weight, events: 1, first_seen: null, last_seen: null, explanation,
+    });
+    const rows = [row('ws02', 0.9, 'b'), row('ws01', 0.9, 'z'), row('ws02', 0.9, 'a'), row('ws02', 1, 'c')];
+    const order = (list: typeof rows) => [...list].sort(compareSignals).map((r) => `${r.src_key}:${r.weight}:${r.explanation}`);
+    expect(order(rows)).toEqual(['ws01:0.9:z', 'ws02:1:c', 'ws02:0.9:a', 'ws02:0.9:b']);
+    expect(order([...rows].reverse())).toEqual(order(rows));
+  });
+
   it('dedupes timestamps closer than the window', () => {
     expect(dedupeTimes([10, 10.15, 10.3, 11.5, 5], 1)).toEqual([5, 10, 11.5]);
+  });
+});
+
+/** Benign look-alikes of C2 added to the world: each must stay weak, each for the reason its analytic gives. */
+describe('look-alikes that stay low', () => {
+  const HOUR = 3_600_000;
+  const [, ws02, , ws04, , , ws07, ws08, , ws10] = workstations;
+  const srv04 = servers[3];
+  const flow = (src: { host: string; ip: string }, at: number, dst: string, extra: Partial<FixtureEvent> = {}): FixtureEvent => ({
+    at, kind: 'flow', src_ip: src.ip, src_host: `${src.host.toUpperCase()}.corp.local`, dst_host: dst, dst_port: 443, protocol: 'tcp', ...extra,
+  });
+  const proxy = (src: { ip: string }, at: number, dst: string, extra: Partial<FixtureEvent> = {}): FixtureEvent => ({
+    at, kind: 'proxy', src_ip: src.ip, dst_host: dst, dst_port: 443, method: 'GET', status: 200, url_path: '/', user_agent: CHROME_UA, ...extra,
+  });
+  const slackDesktop = 'C:\\Users\\user2\\AppData\\Local\\slack\\app-4.37.101\\slack.exe';
+  const backupAgent = 'C:\\Program Files\\Vendor Backup\\BackupAgent.exe';
+  const lookAlikes: FixtureEvent[] = [
+    // ws02: the Slack desktop client holds a websocket open for two hours.
+    flow(ws02, DAY1 + 9 * HOUR, 'wss-primary.slack.com', { process: slackDesktop, duration: 7200, conn_state: 'SF' }),
+    // ws10: opens Dropbox in Chrome for the first time; nine finance peers used it in the baseline.
+    ...[0, 1, 2].map((k) => proxy(ws10, DAY1 + 10 * HOUR + k * 60_000, 'www.dropbox.com', { url_path: `/home/${k}` })),
+    // ws04: a paste page in the browser, then the page's new CDN host two seconds later.
+    proxy(ws04, DAY1 + 11 * HOUR, 'pastebin.com', { url_path: '/raw/Qw12Er' }),
+    proxy(ws04, DAY1 + 11 * HOUR + 2_000, 'static.new-cdn.example', { url_path: '/app.js' }),
+    // srv04: a backup agent uploading to Dropbox every night, in the baseline too.
+    ...[DAY0, DAY1].flatMap((day) => [0, 1, 2, 3].map((k) =>
+      flow(srv04, day + 1 * HOUR + k * 60_000, 'content.dropboxapi.com', { process: backupAgent, bytes_out: 900_000, bytes_in: 500 }))),
+    // ws08: the catalogued Dropbox desktop client checking in every 10 minutes on day 1.
+    ...Array.from({ length: 40 }, (_, k) => flow(ws08, DAY1 + 8 * HOUR + k * 600_000, 'client.dropbox.com', { process: 'C:\\Program Files\\Dropbox\\Client\\Dropbox.exe' })),
+    // ws07: GitHub at 22:00 UTC, an hour the default baseline (the first quarter of the data) never saw.
+    ...[0, 1, 2, 3, 4].map((k) => proxy(ws07, DAY1 + 22 * HOUR + k * 300_000, 'github.com', { url_path: '/late' })),
+  ];
+  let result: DetectionResult;
+  beforeAll(async () => {
+    result = await detect({}, lookAlikes);
+  });
+  const signal = (host: string, service: string, id: string) =>
+    findingsFor(result, host, service).flatMap((f) => f.signals).find((s) => s.id === id);
+
+  it('leaves long websockets of chat clients to the tunnel analytic, which judges dev-tunnel services only', () => {
+    expect(findingsFor(result, 'ws02', 'slack').flatMap((f) => f.signals.map((s) => s.id))).not.toContain('tunnel-long-lived');
+    expect(signal('ws10', 'ngrok', 'tunnel-long-lived')?.weight).toBe(0.4);
+  });
+
+  it('weakens first use of a service through a browser when peers already used it, not first use by a script', () => {
+    const browser = signal('ws10', 'dropbox', 'first-seen-after-baseline')!;
+    expect(browser.weight).toBeCloseTo(0.25 * 0.2, 6);
+    expect(browser.evidence.familiar_habit).toBe(true);
+    expect(browser.explanation).toMatch(/only through browsers and the service's own clients, and 9 peer host\(s\) used it in the baseline/);
+    expect(signal('srv02', 'dropbox', 'first-seen-after-baseline')!.weight).toBe(0.25);
+  });
+
+  it('weakens a dead-drop sequence produced by a browser page load', () => {
+    const browser = signal('ws04', 'pastebin', 'ddr-sequence')!;
+    const implant = signal('ws05', 'pastebin', 'ddr-sequence')!;
+    expect(browser.evidence.new_destination).toBe('static.new-cdn.example');
+    expect(browser.evidence.familiar_clients_only).toBe(true);
+    expect(browser.evidence.strength).toBeCloseTo(Number(implant.evidence.strength) * 0.2, 6);
+  });
+
+  it('down-weights software that did the same in the baseline and says so', async () => {
+    const [backup] = findingsFor(result, 'srv04', 'dropbox', backupAgent);
+    const established = backup.signals.find((s) => s.id === 'established-in-baseline')!;
+    expect(established.evidence.process_baseline_events).toBe(4);
+    expect(backup.summary).toMatch(/already used the same way in the baseline/);
+    const undamped = await detect({ scoring: { establishedFactor: 1 } }, lookAlikes);
+    const [plain] = findingsFor(undamped, 'srv04', 'dropbox', backupAgent);
+    expect(backup.score).toBeCloseTo(plain.score * 0.5, 0);
+    expect(findingsFor(result, 'srv02', 'dropbox').flatMap((f) => f.signals.map((s) => s.id))).not.toContain('established-in-baseline');
+  });
+
+  it("down-weights a beacon when only the service's catalogued clients and browsers reach it", () => {
+    const beacon = signal('ws08', 'dropbox', 'periodic-beacon')!;
+    expect(beacon.evidence.known_clients_only).toBe(true);
+    expect(beacon.evidence.strength).toBeCloseTo(Number(beacon.evidence.periodicity_score) * 0.3, 6);
+    expect(signal('srv01', 'telegram', 'periodic-beacon')!.evidence.known_clients_only).toBe(false);
+  });
+
+  it('judges off-hours only in hours the baseline covered', async () => {
+    expect(signal('ws07', 'github', 'off-hours')).toBeUndefined();
+    const dayBaseline = await detect({ window: { baselineEnd: DAY1 } }, lookAlikes);
+    const late = findingsFor(dayBaseline, 'ws07', 'github').flatMap((f) => f.signals).find((s) => s.id === 'off-hours');
+    expect(late?.evidence.quiet_events).toBe(5);
   });
 });

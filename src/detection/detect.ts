@@ -279,6 +279,30 @@ interface PairFacts {
 
 const pairId = (srcKey: string, serviceKey: string) => `${srcKey}\u0000${serviceKey}`;
 
+/** A finding key whose behaviour was already there in the baseline (stages/finding-baseline.sql). */
+interface Established {
+  src_key: string;
+  service_key: string;
+  process: string | null;
+  baseline_events: number;
+  process_baseline_events: number | null;
+}
+
+/** Code-unit order, the same in every JS engine and locale. */
+const byText = (a: string, b: string) => (a < b ? -1 : a > b ? 1 : 0);
+
+/** A total order on signal rows: analytic, source, destination, process, strength, then the explanation. */
+export function compareSignals(a: SignalRow, b: SignalRow): number {
+  return (
+    byText(a.signal_id, b.signal_id) ||
+    byText(a.src_key, b.src_key) ||
+    byText(a.service_id ?? a.dst_host ?? '', b.service_id ?? b.dst_host ?? '') ||
+    byText(a.process ?? '', b.process ?? '') ||
+    b.weight - a.weight ||
+    byText(a.explanation, b.explanation)
+  );
+}
+
 /** Runs the whole pack against the `events` and context tables and returns ranked findings. */
 export async function runDetection(engine: SqlEngine, options: DetectionOptions): Promise<DetectionResult> {
   const { pack } = options;
@@ -300,6 +324,8 @@ export async function runDetection(engine: SqlEngine, options: DetectionOptions)
   for (const id of Object.keys(options.weights ?? {})) {
     if (!analytics.has(id)) throw new Error(`Unknown analytic in weights: ${id}`);
   }
+  // SQL hands rows back in no fixed order (and wasm and native DuckDB differ): fix one so ties break the same way.
+  signals.sort(compareSignals);
 
   const [window] = await engine.all<Record<string, number | null>>('SELECT * FROM rw_window');
   const result: DetectionResult = {
@@ -360,6 +386,11 @@ async function scoreFindings(
   for (const a of await withPath(approvalsStage.path, () => engine.all<Approval>(approvalsStage.sql))) {
     approvals.set(`${pairId(a.src_key, a.service_key)}\u0000${a.process ?? ''}`, a.approved_by);
   }
+  const established = new Map<string, Established>();
+  const baselineStage = pack.stages.get('finding-baseline')!;
+  for (const e of await withPath(baselineStage.path, () => engine.all<Established>(baselineStage.sql))) {
+    established.set(`${pairId(e.src_key, e.service_key)}\u0000${e.process ?? ''}`, e);
+  }
 
   const findings = groups.map((group): Finding => {
     const pair = facts.get(pairId(group.src_key, group.service_key));
@@ -368,10 +399,13 @@ async function scoreFindings(
       probability: (analytics.get(signal.signal_id)?.probability ?? 0) * signal.weight,
     }));
     const combination = combineSignals(scored, analytics, scoring);
-    const approvedBy = approvals.get(`${pairId(group.src_key, group.service_key)}\u0000${group.process ?? ''}`);
-    const probability = approvedBy ? combination.probability * scoring.approvedFactor : combination.probability;
+    const keyId = `${pairId(group.src_key, group.service_key)}\u0000${group.process ?? ''}`;
+    const approvedBy = approvals.get(keyId);
+    const inBaseline = established.get(keyId);
+    const probability =
+      combination.probability * (approvedBy ? scoring.approvedFactor : 1) * (inBaseline ? scoring.establishedFactor : 1);
     const score = Math.round(1000 * probability) / 10;
-    scored.sort((a, b) => b.probability - a.probability || a.signal.signal_id.localeCompare(b.signal.signal_id));
+    scored.sort((a, b) => b.probability - a.probability || compareSignals(a.signal, b.signal));
     const findingSignals: FindingSignal[] = scored.map(({ signal, probability: p }) => ({
       id: signal.signal_id,
       title: analytics.get(signal.signal_id)?.title ?? signal.signal_id,
@@ -394,9 +428,19 @@ async function scoreFindings(
         explanation: `Approved by policy (${approvedBy}), so the score was multiplied by ${scoring.approvedFactor}`,
       });
     }
+    if (inBaseline) {
+      const what = group.process ? `with ${group.process}` : 'with the same clients';
+      findingSignals.push({
+        id: 'established-in-baseline',
+        title: 'Already used the same way in the baseline',
+        weight: scoring.establishedFactor,
+        evidence: { baseline_events: inBaseline.baseline_events, process_baseline_events: inBaseline.process_baseline_events },
+        explanation: `${group.src_key} already reached ${group.service_key} ${what} ${inBaseline.process_baseline_events ?? inBaseline.baseline_events} times in the baseline, so the score was multiplied by ${scoring.establishedFactor}`,
+      });
+    }
     const periodic = group.signals
       .filter((s) => s.signal_id === 'periodic-beacon' && typeof s.evidence.period_s === 'number')
-      .sort((a, b) => b.weight - a.weight)[0];
+      .sort((a, b) => b.weight - a.weight || compareSignals(a, b))[0];
     const firstSeen = pair?.first_seen ?? Math.min(...group.signals.map((s) => s.first_seen ?? Infinity));
     const lastSeen = pair?.last_seen ?? Math.max(...group.signals.map((s) => s.last_seen ?? -Infinity));
     const anySignal = group.signals[0];
@@ -446,7 +490,7 @@ async function scoreFindings(
     finding.summary = summarize(finding, group.src_key, group.service_key, combination.corroboratingFamilies, group.processAttributed);
     return finding;
   });
-  findings.sort((a, b) => b.score - a.score || a.id.localeCompare(b.id));
+  findings.sort((a, b) => b.score - a.score || byText(a.id, b.id));
   findings.forEach((f, i) => (f.rank = i + 1));
   return findings;
 }
@@ -457,10 +501,13 @@ function summarize(finding: Finding, srcKey: string, serviceKey: string, familie
   const what = finding.service?.name ?? serviceKey;
   const via = finding.source.process ? ` via ${finding.source.process}${attributed ? ' (the only process seen for it)' : ''}` : '';
   const reasons = finding.signals
-    .filter((s) => s.id !== 'approved-service')
+    .filter((s) => s.id !== 'approved-service' && s.id !== 'established-in-baseline')
     .slice(0, 3)
     .map((s) => s.explanation.replace(/\.$/, ''));
   const agreement = families.length > 1 ? `; ${families.length} independent kinds of evidence agree (${families.join(', ')})` : '';
   const approved = finding.signals.some((s) => s.id === 'approved-service') ? '; approved by policy, so down-weighted' : '';
-  return `${who} → ${what}${via}: ${reasons.join('; ')}${agreement}${approved}.`;
+  const established = finding.signals.some((s) => s.id === 'established-in-baseline')
+    ? '; already used the same way in the baseline, so down-weighted'
+    : '';
+  return `${who} → ${what}${via}: ${reasons.join('; ')}${agreement}${approved}${established}.`;
 }

@@ -12,7 +12,9 @@
  *    with k families each at p ≥ `corroborationMin`, the remaining doubt (1 − P) is multiplied by
  *    `corroborationFactor`^(k − 1).
  * 4. Policy: a finding covered by approved_services is kept, its P multiplied by `approvedFactor`, and an
- *    'approved-service' signal says so.
+ *    'approved-service' signal says so. Likewise a finding whose behaviour was already there in the baseline (same
+ *    source, service and clients; stages/finding-baseline.sql) has its P multiplied by `establishedFactor`, and an
+ *    'established-in-baseline' signal says so: installed software, not something that arrived since.
  * 5. Score = 100 × P, rounded to 0.1; severity bands: ≥ 80 critical, ≥ 60 high, ≥ 40 medium, ≥ 20 low, else info.
  * Calibration: base probabilities are set so that one strong signal alone lands in low/medium (periodic alone ≈ 50),
  * two families agreeing reach high, and three reach critical; see scoring.test.ts for the worked cases.
@@ -48,6 +50,8 @@ export interface ScoringOptions {
   corroborationMin: number;
   corroborationFactor: number;
   approvedFactor: number;
+  /** Multiplier for findings whose source, service and clients were already active in the baseline. */
+  establishedFactor: number;
   /** Bytes in one direction above which that direction "carries data" for the T1102.002/.003 decision. */
   dataBytesMin: number;
 }
@@ -56,6 +60,7 @@ export const DEFAULT_SCORING: ScoringOptions = {
   corroborationMin: 0.15,
   corroborationFactor: 0.7,
   approvedFactor: 0.5,
+  establishedFactor: 0.5,
   dataBytesMin: 65536,
 };
 

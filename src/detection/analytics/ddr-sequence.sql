@@ -3,12 +3,13 @@
 -- attack: T1102, T1102.001
 -- family: sequence
 -- probability: 0.6
--- description: A source fetches from a paste, code-hosting, social or blog service and within seconds first contacts a destination it had never reached before, the way an implant reads a dead drop resolver and then calls the address it found. Fewer new destinations in the window and rarer ones across all sources weigh more (a browser page load pulls in many new hosts at once); a fetch of a catalogued raw-content/API path weighs fully, one whose path is unknown (TLS, flows) half, a web page less.
+-- description: A source fetches from a paste, code-hosting, social or blog service and within seconds first contacts a destination it had never reached before, the way an implant reads a dead drop resolver and then calls the address it found. Fewer new destinations in the window and rarer ones across all sources weigh more (a browser page load pulls in many new hosts at once); a fetch of a catalogued raw-content/API path weighs fully, one whose path is unknown (TLS, flows) half, a web page less; a source that reaches the service only through web browsers and its catalogued clients weighs little (a page, then its subresources and links).
 -- false_positive: Opening a page that links to a new site and following the link; installers that read a release page then download from a CDN.
--- tables: rw_events, rw_service_prevalence, rw_sources, catalog_paths
+-- tables: rw_events, rw_service_prevalence, rw_sources, catalog_paths, rw_pair_clients
 -- param: ddr_window_s | double | 60 | seconds after the fetch in which a first contact counts
 -- param: ddr_categories | varchar | paste,code-hosting,social,blog,forum | catalog categories that can hold a dead drop
 -- param: ddr_max_new | integer | 3 | more new destinations than this in the window look like a page load and are ignored
+-- param: familiar_client_factor | double | 0.2 | weight multiplier when only web browsers and the service's catalogued clients reach it from the source
 WITH first_contacts AS (
   SELECT src_key, dst_name, min(ts) AS first_ts, min(service_id) AS service_id FROM rw_events GROUP BY src_key, dst_name
 ), fetches AS (
@@ -42,10 +43,14 @@ WITH first_contacts AS (
 )
 SELECT 'ddr-sequence' AS signal_id, p.src_key, s.src_ip, s.src_host, s.src_user, NULL::VARCHAR AS process,
   p.service_id, p.fetch_host AS dst_host,
-  p.fetch_strength * greatest(0.3, 1 - (p.new_dst_hosts - 1) / greatest(p.all_hosts, 1)) AS weight,
+  p.fetch_strength * greatest(0.3, 1 - (p.new_dst_hosts - 1) / greatest(p.all_hosts, 1))
+    * CASE WHEN coalesce(pc.familiar_only, false) THEN getvariable('familiar_client_factor') ELSE 1 END AS weight,
   p.sequences AS events, p.first_seen, p.last_seen,
-  format('{} fetched {}{} ({}) and {:.1f} s later first contacted {}, a destination {} source(s) ever reached',
-         p.src_key, p.fetch_host, coalesce(p.fetch_path, ''), p.fetch_kind, p.delay_s, p.new_dst, p.new_dst_hosts) AS explanation,
+  concat(format('{} fetched {}{} ({}) and {:.1f} s later first contacted {}, a destination {} source(s) ever reached',
+                p.src_key, p.fetch_host, coalesce(p.fetch_path, ''), p.fetch_kind, p.delay_s, p.new_dst, p.new_dst_hosts),
+         CASE WHEN pc.familiar_only THEN format('; only browsers and the service''s own clients reached {}, so weak', p.service_id) END) AS explanation,
   p.new_dst AS evidence_new_destination, p.delay_s AS evidence_delay_s, p.sequences AS evidence_sequences,
-  p.new_dst_hosts AS evidence_new_destination_sources, p.fetch_kind AS evidence_fetch_kind
+  p.new_dst_hosts AS evidence_new_destination_sources, p.fetch_kind AS evidence_fetch_kind,
+  coalesce(pc.familiar_only, false) AS evidence_familiar_clients_only
 FROM pairs p JOIN rw_sources s USING (src_key)
+LEFT JOIN rw_pair_clients pc ON pc.src_key = p.src_key AND pc.service_key = p.service_id

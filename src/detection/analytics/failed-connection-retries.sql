@@ -19,7 +19,7 @@ WITH attempts AS (
 ), per_kind AS (
   SELECT src_key, coalesce(service_id, dst_name) AS target, any_value(service_id) AS service_id, kind,
     count(*) AS attempts, count(*) FILTER (WHERE failed) AS failures,
-    min(ts) FILTER (WHERE failed) AS first_seen, max(ts) FILTER (WHERE failed) AS last_seen, mode(dst_name) AS dst_name
+    min(ts) FILTER (WHERE failed) AS first_seen, max(ts) FILTER (WHERE failed) AS last_seen, mode(dst_name ORDER BY dst_name) AS dst_name
   FROM attempts GROUP BY src_key, coalesce(service_id, dst_name), kind
 ), pairs AS (
   SELECT * FROM per_kind QUALIFY row_number() OVER (PARTITION BY src_key, target ORDER BY failures DESC, kind) = 1

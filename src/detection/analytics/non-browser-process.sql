@@ -11,7 +11,7 @@
 -- param: unexpected_process_strength | double | 0.8 | weight of a process that is neither a browser nor a catalogued client
 WITH uses AS (
   SELECT src_key, service_id, service_key, process, any_value(process_name) AS process_name,
-    count(*) AS events, min(ts) AS first_seen, max(ts) AS last_seen, mode(dst_name) AS dst_name
+    count(*) AS events, min(ts) AS first_seen, max(ts) AS last_seen, mode(dst_name ORDER BY dst_name) AS dst_name
   FROM rw_events WHERE in_detection AND process IS NOT NULL AND service_id IS NOT NULL
   GROUP BY src_key, service_id, service_key, process
 ), judged AS (

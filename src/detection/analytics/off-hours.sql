@@ -3,7 +3,7 @@
 -- attack: T1102
 -- family: context
 -- probability: 0.2
--- description: After the baseline, a host uses a catalogued web service in hours (hour of week when the baseline covers a week, else hour of day, UTC) that held almost none of its own baseline activity nor its peer group's.
+-- description: After the baseline, a host uses a catalogued web service in hours (hour of week when the baseline covers a week, else hour of day, UTC) that held almost none of its own baseline activity nor its peer group's. Only hours the baseline window spans are judged: an hour the baseline never saw is unknown, not quiet.
 -- false_positive: Scheduled jobs and updates that start after the baseline; staff travelling or on call.
 -- tables: rw_events, rw_hour_profile, rw_host_baseline, rw_window, rw_sources
 -- param: quiet_share | double | 0.01 | an hour is quiet when it held at most this share of the host's (and the peer group's) baseline events
@@ -12,6 +12,11 @@
 -- param: min_baseline_events | integer | 50 | baseline events a host needs for its hour profile to be trusted
 WITH weekly AS (
   SELECT epoch(baseline_end - baseline_start) >= 7 * 86400 AS by_week FROM rw_window
+), covered AS (
+  SELECT DISTINCT CASE WHEN by_week THEN dayofweek(h) ELSE -1 END AS dow, hour(h) AS hour FROM (
+    SELECT unnest(generate_series(date_trunc('hour', baseline_start), baseline_end - INTERVAL 1 SECOND, INTERVAL 1 HOUR)) AS h
+    FROM rw_window
+  ), weekly
 ), host_hours AS (
   SELECT src_key, CASE WHEN by_week THEN dow ELSE -1 END AS dow, hour, sum(events) AS n
   FROM rw_hour_profile, weekly GROUP BY ALL
@@ -30,13 +35,14 @@ pair_events AS (
     coalesce(hh.n, 0) <= getvariable('quiet_share') * ht.n
       AND coalesce(ph.n, 0) <= getvariable('quiet_share') * pt.n AS quiet
   FROM pair_events p
+  JOIN covered c ON c.dow = p.dow AND c.hour = p.hour
   JOIN host_total ht ON ht.src_key = p.src_key
   JOIN peer_total pt ON pt.peer_group = p.peer_group
   LEFT JOIN host_hours hh ON hh.src_key = p.src_key AND hh.dow = p.dow AND hh.hour = p.hour
   LEFT JOIN peer_hours ph ON ph.peer_group = p.peer_group AND ph.dow = p.dow AND ph.hour = p.hour
   WHERE ht.n >= getvariable('min_baseline_events')
 ), pairs AS (
-  SELECT src_key, service_id, mode(dst_name) AS dst_name, count(*) AS events,
+  SELECT src_key, service_id, mode(dst_name ORDER BY dst_name) AS dst_name, count(*) AS events,
     count(*) FILTER (WHERE quiet) AS quiet_events,
     min(ts) FILTER (WHERE quiet) AS first_seen, max(ts) FILTER (WHERE quiet) AS last_seen,
     list_sort(list_distinct(list(hour) FILTER (WHERE quiet))) AS quiet_hours

@@ -3,42 +3,54 @@
 -- attack: T1102
 -- family: timing
 -- probability: 0.55
--- description: A source talks to one destination on a schedule that a random stream of the same rate would not produce (period, jitter and p-value from the periodicity analysis); down-weighted when most peers show the same cadence to the same service, which is how fleet software (sync clients, updaters, EDR telemetry) looks.
+-- description: A source talks to one destination on a schedule that a random stream of the same rate would not produce (period, jitter and p-value from the periodicity analysis); down-weighted when most peers, or several other sources anywhere, show the same cadence to the same service, which is how fleet software (sync clients, updaters, EDR telemetry) looks, and when the logs show only the service's catalogued clients (and browsers) reaching it from this source.
 -- false_positive: Sync clients, updaters, monitoring agents and NTP-like pollers that only part of a peer group runs.
 -- false_positive: Web pages with auto-refresh left open all day.
--- tables: periodicity_results, rw_sources, rw_peer_groups
+-- tables: periodicity_results, rw_sources, rw_peer_groups, rw_pair_clients
 -- param: periodic_min_score | double | 0.5 | minimum periodicity score (0..1) for a signal
 -- param: fleet_share | double | 0.3 | share of peers with the same cadence to the same service above which the cadence is fleet behaviour
 -- param: fleet_period_tolerance | double | 0.25 | relative period difference still counted as the same cadence
 -- param: fleet_factor | double | 0.15 | weight multiplier for fleet cadences
 -- param: fleet_min_peers | integer | 3 | peer-group size below which fleet behaviour cannot be judged
+-- param: fleet_min_sources | integer | 3 | other sources anywhere with the same cadence to the same service that make it fleet behaviour
+-- param: known_client_factor | double | 0.3 | weight multiplier when only catalogued clients of the service (and browsers) reach it from the source
 WITH hits AS (
   SELECT p.*, s.peer_group FROM periodicity_results p JOIN rw_sources s USING (src_key)
   WHERE p.periodic AND p.score >= getvariable('periodic_min_score')
 ), fleet AS (
-  SELECT a.src_key, a.dst_name, count(DISTINCT b.src_key) AS peers_same_cadence
+  SELECT a.src_key, a.dst_name,
+    count(DISTINCT b.src_key) FILTER (WHERE b.peer_group = a.peer_group) AS peers_same_cadence,
+    count(DISTINCT b.src_key) AS sources_same_cadence
   FROM hits a JOIN hits b
-    ON b.peer_group = a.peer_group AND b.service_key = a.service_key AND b.src_key <> a.src_key
+    ON b.service_key = a.service_key AND b.src_key <> a.src_key
    AND abs(b.period_s - a.period_s) <= getvariable('fleet_period_tolerance') * a.period_s
   GROUP BY ALL
 ), scored AS (
   SELECT h.*, coalesce(f.peers_same_cadence, 0) AS peers_same_cadence, g.hosts - 1 AS peers,
-    g.hosts >= getvariable('fleet_min_peers')
-      AND coalesce(f.peers_same_cadence, 0) >= getvariable('fleet_share') * (g.hosts - 1) AS fleet_cadence
+    coalesce(f.sources_same_cadence, 0) AS sources_same_cadence,
+    (g.hosts >= getvariable('fleet_min_peers')
+      AND coalesce(f.peers_same_cadence, 0) >= getvariable('fleet_share') * (g.hosts - 1))
+      OR coalesce(f.sources_same_cadence, 0) >= getvariable('fleet_min_sources') AS fleet_cadence,
+    coalesce(c.catalogued_events > 0 AND c.familiar_only, false) AS known_clients_only
   FROM hits h JOIN rw_peer_groups g USING (peer_group)
   LEFT JOIN fleet f ON f.src_key = h.src_key AND f.dst_name = h.dst_name
+  LEFT JOIN rw_pair_clients c ON c.src_key = h.src_key AND c.service_key = h.service_key
 )
 SELECT 'periodic-beacon' AS signal_id, s.src_key, src.src_ip, src.src_host, src.src_user, NULL::VARCHAR AS process,
   s.service_id, s.dst_name AS dst_host,
-  s.score * CASE WHEN s.fleet_cadence THEN getvariable('fleet_factor') ELSE 1 END::DOUBLE AS weight,
+  s.score * CASE WHEN s.fleet_cadence THEN getvariable('fleet_factor') ELSE 1 END
+    * CASE WHEN s.known_clients_only THEN getvariable('known_client_factor') ELSE 1 END::DOUBLE AS weight,
   s.events::BIGINT AS events, s.first_seen, s.last_seen,
-  format('{} contacts {} every {:.0f} s (jitter {:.0f} %{}){}', s.src_key, s.dst_name, s.period_s,
+  format('{} contacts {} every {:.0f} s (jitter {:.0f} %{}){}{}', s.src_key, s.dst_name, s.period_s,
          100 * coalesce(s.jitter, 0), coalesce(printf(', p = %.3g', s.p_value), ''),
          CASE WHEN s.fleet_cadence
-              THEN format('; {} of {} peers show the same cadence to this service, so it is down-weighted as fleet software',
-                          s.peers_same_cadence, s.peers)
+              THEN format('; {} of {} peers and {} sources in all show the same cadence to this service, so it is down-weighted as fleet software',
+                          s.peers_same_cadence, s.peers, s.sources_same_cadence)
+              ELSE '' END,
+         CASE WHEN s.known_clients_only THEN '; only the service''s own catalogued clients reach it from this source, so it is down-weighted'
               ELSE '' END) AS explanation,
   s.period_s AS evidence_period_s, s.jitter AS evidence_jitter, s.p_value AS evidence_p_value,
   s.other_periods_s AS evidence_other_periods_s, s.score AS evidence_periodicity_score,
-  s.peers_same_cadence AS evidence_peers_same_cadence, s.method AS evidence_method
+  s.peers_same_cadence AS evidence_peers_same_cadence, s.sources_same_cadence AS evidence_sources_same_cadence,
+  s.known_clients_only AS evidence_known_clients_only, s.method AS evidence_method
 FROM scored s JOIN rw_sources src USING (src_key)

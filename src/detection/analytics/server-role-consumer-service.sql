@@ -10,7 +10,7 @@
 WITH per_kind AS (
   -- Counted per log type and the largest kept, so a request seen by the proxy and by Zeek counts once.
   SELECT src_key, service_id, kind, count(*) AS events, min(ts) AS first_seen, max(ts) AS last_seen,
-    mode(dst_name) AS dst_name, any_value(role) AS role, any_value(role_origin) AS role_origin
+    mode(dst_name ORDER BY dst_name) AS dst_name, any_value(role) AS role, any_value(role_origin) AS role_origin
   FROM rw_events
   WHERE in_detection AND consumer AND service_id IS NOT NULL AND regexp_matches(lower(role), getvariable('server_role_regex'))
   GROUP BY src_key, service_id, kind

@@ -22,7 +22,7 @@ WITH flows AS (
 ), per_kind AS (
   SELECT src_key, service_id, kind, any_value(peer_group) AS peer_group, any_value(service_key) AS service_key,
     max(window_out) AS peak_out, arg_max(ts, window_out) AS peak_at, sum(bytes_out) AS bytes_out, sum(bytes_in) AS bytes_in,
-    count(*) AS events, min(ts) AS first_seen, max(ts) AS last_seen, mode(dst_name) AS dst_name
+    count(*) AS events, min(ts) AS first_seen, max(ts) AS last_seen, mode(dst_name ORDER BY dst_name) AS dst_name
   FROM rolling GROUP BY src_key, service_id, kind
 ), pairs AS (
   SELECT src_key, service_id, any_value(peer_group) AS peer_group, any_value(service_key) AS service_key,

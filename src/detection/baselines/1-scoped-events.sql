@@ -1,9 +1,10 @@
 -- id: scoped-events
 -- description: Windows, source keys (host name else IP), resolved destination names, catalog services and peer groups for every network event: the table every analytic reads.
--- tables: events, host_roles, dst_services, catalog_services
--- param: baseline_start | timestamp | null | start of the baseline window (default: midnight UTC before the first event)
--- param: baseline_end | timestamp | null | end of the baseline window (default: baseline_start + baseline_days)
+-- tables: events, host_roles, inventory, dst_services, catalog_services
+-- param: baseline_start | timestamp | null | start of the baseline window (default: the hour of the first event)
+-- param: baseline_end | timestamp | null | end of the baseline window (default: baseline_start + baseline_days, at most baseline_share of the data)
 -- param: baseline_days | double | 1 | baseline length in days when baseline_end is not given
+-- param: baseline_share | double | 0.25 | largest share of the data's time span the default baseline takes, so short captures keep time to detect in
 -- param: detect_start | timestamp | null | start of the detection window (default: first event)
 -- param: detect_end | timestamp | null | end of the detection window, exclusive (default: just after the last event)
 -- param: network_kinds | varchar | flow,http,tls,dns,proxy,firewall | event kinds that describe network use
@@ -29,18 +30,25 @@ WITH span AS (
   SELECT min(ts) AS data_start, max(ts) AS data_end FROM events
   WHERE list_contains(string_split(getvariable('network_kinds'), ','), kind)
 ), starts AS (
-  SELECT *, coalesce(CAST(getvariable('baseline_start') AS TIMESTAMP), date_trunc('day', data_start)) AS baseline_start FROM span
+  -- From the first event's hour, not midnight UTC: logs cut at local midnight would otherwise leave a baseline of
+  -- a few night hours, against which all daytime use looks new.
+  SELECT *, coalesce(CAST(getvariable('baseline_start') AS TIMESTAMP), date_trunc('hour', data_start)) AS baseline_start FROM span
 )
 SELECT data_start, data_end, baseline_start,
   coalesce(CAST(getvariable('baseline_end') AS TIMESTAMP),
-           baseline_start + to_microseconds(CAST(getvariable('baseline_days') * 86400e6 AS BIGINT))) AS baseline_end,
+           baseline_start + to_microseconds(CAST(least(getvariable('baseline_days') * 86400e6,
+                                                       getvariable('baseline_share') * (epoch_us(data_end) - epoch_us(baseline_start))) AS BIGINT))) AS baseline_end,
   coalesce(CAST(getvariable('detect_start') AS TIMESTAMP), data_start) AS detect_start,
   coalesce(CAST(getvariable('detect_end') AS TIMESTAMP), data_end + INTERVAL 1 SECOND) AS detect_end
 FROM starts;
 
--- IP -> host name, from the inventory first, then from logs that carry both (Sysmon, EDR).
+-- IP -> host name: the inventory row that lists both first (so hosts only Zeek or a firewall sees are keyed by name
+-- like the rest), then sources whose inventory entry matched by name, then logs that carry both (Sysmon, EDR).
 CREATE OR REPLACE TEMP TABLE rw_ip_hosts AS
 SELECT src_ip, arg_max(host, weight) AS host FROM (
+  SELECT match AS src_ip, rw_short_host(hostname) AS host, 1e13 AS weight FROM inventory
+  WHERE match_kind = 'ip' AND hostname IS NOT NULL
+  UNION ALL
   SELECT src_ip, rw_short_host(src_host) AS host, 1e12 AS weight FROM host_roles
   WHERE src_ip IS NOT NULL AND src_host IS NOT NULL
   UNION ALL
@@ -100,6 +108,6 @@ WHERE b.src_key IS NOT NULL AND b.dst_name IS NOT NULL;
 
 -- One identity row per source key for the signal rows.
 CREATE OR REPLACE TEMP TABLE rw_sources AS
-SELECT src_key, mode(src_ip) AS src_ip, mode(src_host) AS src_host, mode(src_user) AS src_user,
+SELECT src_key, mode(src_ip ORDER BY src_ip) AS src_ip, mode(src_host ORDER BY src_host) AS src_host, mode(src_user ORDER BY src_user) AS src_user,
   any_value(role) AS role, any_value(business_unit) AS business_unit, any_value(role_origin) AS role_origin, any_value(peer_group) AS peer_group
 FROM rw_events GROUP BY src_key;

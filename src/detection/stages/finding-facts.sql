@@ -21,7 +21,7 @@ WITH scoped AS (
   ) GROUP BY ALL
 ), spans AS (
   SELECT src_key, service_key, min(service_id) AS service_id, min(ts) AS first_seen, max(ts) AS last_seen,
-    mode(dst_name) FILTER (WHERE dst_ip IS NULL OR dst_name <> dst_ip) AS domain,
+    mode(dst_name ORDER BY dst_name) FILTER (WHERE dst_ip IS NULL OR dst_name <> dst_ip) AS domain,
     list_sort(list_distinct(list(dst_ip) FILTER (WHERE dst_ip IS NOT NULL)))[1:10] AS ips,
     list_sort(list_distinct(list(dst_port) FILTER (WHERE dst_port IS NOT NULL)))[1:10] AS ports,
     list_sort(list_distinct(list(process) FILTER (WHERE process IS NOT NULL)))[1:10] AS processes
