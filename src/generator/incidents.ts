@@ -471,7 +471,11 @@ function uploadBurst(r: IncidentRun): void {
     // Evenings, local time, on the days the incident spans.
     const dayStart = r.ctx.org.dayStarts.find((d) => d + 22 * HOUR_US > r.start + b * DAY_US) ?? r.start;
     let t = Math.max(r.start, dayStart + r.rng.uniform(20, 22.5) * HOUR_US);
-    if (t >= r.end) break;
+    if (t >= r.end) {
+      // No evening inside the incident's window: the burst still happens, at some hour within it.
+      if (b > 0) break;
+      t = r.start + r.rng.uniform(0, 0.8) * (r.end - r.start);
+    }
     const session = r.rng.token(24);
     for (let chunk = r.rng.int(20, 60); chunk > 0; chunk--) {
       const seconds = r.rng.uniform(1.5, 5);
