@@ -2,7 +2,8 @@ import { getContext, setContext } from 'svelte';
 import { WasmEngine, type EngineProgress } from '../engine/engine.ts';
 import { canonicalDdl } from '../core/canonical.ts';
 import { recordSources } from '../core/ingest/store.ts';
-import type { IngestProgress, SourceSummary } from '../core/ingest/pipeline.ts';
+import { SNIFF_CHARS, type IngestProgress, type SourceSummary } from '../core/ingest/pipeline.ts';
+import { headText, isGzip, loadZeekTsv, planZeekTsv, zeekSourceName, type ZeekTsvPlan } from '../core/ingest/zeek-tsv-sql.ts';
 import type { ColumnMapping } from '../core/adapters/csv-mapped.ts';
 import { IngestClient } from './ingest-client.ts';
 import type { IpcBatch } from '../../workers/ingest.worker.ts';
@@ -58,6 +59,8 @@ export class Workbench {
   private readonly pack = loadBrowserDetectionPack();
   private readonly analyzePeriodicity = workerPeriodicityAnalyzer();
   private ingestClient: IngestClient | null = null;
+  /** Files registered with DuckDB so far, for unique registration names. */
+  private registeredFiles = 0;
 
   /** Starts DuckDB-WASM (progress shown while the wasm loads) and creates the canonical tables. */
   async start(): Promise<void> {
@@ -81,9 +84,46 @@ export class Workbench {
       formatId: options.formatId,
       mapping: options.mapping,
     };
-    return this.ingest(`Loading ${files.length} file${files.length === 1 ? '' : 's'}…`, (client, onBatch, onProgress) =>
-      client.run(files, workerOptions, onBatch, onProgress),
-    );
+    // A chosen format or column mapping is the line parser's job; otherwise plain Zeek TSV goes to DuckDB's reader.
+    const sqlPathAllowed = !options.formatId && !options.mapping;
+    return this.ingest(`Loading ${files.length} file${files.length === 1 ? '' : 's'}…`, async (client, onBatch, onProgress) => {
+      const summaries: SourceSummary[] = [];
+      let workerFiles: { name: string; file: File }[] = [];
+      const flushWorker = async () => {
+        if (workerFiles.length) summaries.push(...(await client.run(workerFiles, workerOptions, onBatch, onProgress)));
+        workerFiles = [];
+      };
+      for (const f of files) {
+        const zeek = sqlPathAllowed ? await zeekTsvPlan(f.file) : null;
+        if (zeek) {
+          await flushWorker();
+          const loaded = await this.loadZeekWithSql(f.name, f.file, zeek);
+          if (loaded) {
+            summaries.push(loaded);
+            continue;
+          }
+        }
+        workerFiles.push(f);
+      }
+      await flushWorker();
+      return summaries;
+    });
+  }
+
+  /** Loads a plain Zeek TSV file (gzip too) with DuckDB's CSV reader on the page's engine; null to use the worker. */
+  private async loadZeekWithSql(name: string, file: File, zeek: { plan: ZeekTsvPlan; prefix: Uint8Array }): Promise<SourceSummary | null> {
+    const engine = this.engine;
+    if (!engine) return null;
+    const { plan, prefix } = zeek;
+    const sourceName = zeekSourceName(name, prefix);
+    this.ingestProgress = { name: sourceName, bytesRead: 0, bytesTotal: file.size, records: 0, elapsedMs: 0 };
+    const fileRef = `relaywatch-zeek-${++this.registeredFiles}${isGzip(prefix) ? '.log.gz' : '.log'}`;
+    await engine.registerFile(fileRef, file);
+    try {
+      return await loadZeekTsv(engine, plan, { fileRef, sourceName, bytes: file.size, gzip: isGzip(prefix) });
+    } finally {
+      await engine.dropFile(fileRef);
+    }
   }
 
   /** Generates the built-in demo scenario offline, loads its logs and applies its asset inventory. */
@@ -229,6 +269,14 @@ export class Workbench {
     this.error = error instanceof Error ? error.message : String(error);
     this.statusText = 'Something went wrong';
   }
+}
+
+/** A read_csv plan when the file's first 64 KiB (inflated if gzip) are a plain Zeek TSV log header. */
+async function zeekTsvPlan(file: File): Promise<{ plan: ZeekTsvPlan; prefix: Uint8Array } | null> {
+  const prefix = new Uint8Array(await file.slice(0, SNIFF_CHARS).arrayBuffer());
+  const head = await headText(prefix);
+  const plan = head === null ? null : planZeekTsv(head);
+  return plan ? { plan, prefix } : null;
 }
 
 function describeLoad(summaries: SourceSummary[]): string {

@@ -1,7 +1,8 @@
-import { readFile, writeFile } from 'node:fs/promises';
+import { open, readFile, writeFile } from 'node:fs/promises';
 import { parseArgs } from 'node:util';
 import { canonicalDdl } from '../core/canonical.ts';
-import { ingestFile, type SourceSummary } from '../core/ingest/pipeline.ts';
+import { ingestFile, SNIFF_CHARS, type SourceSummary } from '../core/ingest/pipeline.ts';
+import { headText, isGzip, loadZeekTsv, planZeekTsv, zeekSourceName } from '../core/ingest/zeek-tsv-sql.ts';
 import { recordSources, storeBatch } from '../core/ingest/store.ts';
 import { ALL_ADAPTERS } from '../core/adapters/index.ts';
 import { applyContext } from '../context/context.ts';
@@ -13,7 +14,7 @@ import { parsePolicyCsv } from '../context/policy.ts';
 import { loadNodeDetectionPack } from '../detection/manifest-node.ts';
 import { runDetection } from '../detection/detect.ts';
 import { buildFindingsExport } from '../detection/export.ts';
-import { collectInputs, fileChunks } from './input-files.ts';
+import { collectInputs, fileChunks, type CliInput } from './input-files.ts';
 import { NativeEngine } from './native-engine.ts';
 import { TOOL_VERSION } from '../core/version.ts';
 import { collectReportData } from '../report/report-data.ts';
@@ -36,6 +37,28 @@ export const ANALYZE_USAGE = `  relaywatch analyze [--inventory assets.csv]... [
 const CLI_REPORT_BINS_PX = 96;
 
 const progress = (line: string) => process.stderr.write(`relaywatch: ${line}\n`);
+
+/** A plain Zeek TSV file (gzip too) loaded by DuckDB's CSV reader, as in the browser; null for anything else. */
+async function loadZeekWithSql(engine: NativeEngine, input: CliInput): Promise<SourceSummary | null> {
+  const handle = await open(input.path, 'r');
+  let prefix: Uint8Array;
+  try {
+    const buffer = new Uint8Array(SNIFF_CHARS);
+    const { bytesRead } = await handle.read(buffer, 0, SNIFF_CHARS, 0);
+    prefix = buffer.subarray(0, bytesRead);
+  } finally {
+    await handle.close();
+  }
+  const head = await headText(prefix);
+  const plan = head === null ? null : planZeekTsv(head);
+  if (!plan) return null;
+  return loadZeekTsv(engine, plan, {
+    fileRef: input.path,
+    sourceName: zeekSourceName(input.name, prefix),
+    bytes: input.size,
+    gzip: isGzip(prefix),
+  });
+}
 
 /** `relaywatch analyze`: the same adapters and SQL pack as the browser, on native DuckDB. */
 export async function analyzeCommand(argv: string[]): Promise<number> {
@@ -105,11 +128,14 @@ export async function analyzeCommand(argv: string[]): Promise<number> {
     const summaries: SourceSummary[] = [];
     for (const input of inputs) {
       const started = Date.now();
-      const result = await ingestFile(input.name, fileChunks(input.path), { write: (batch) => storeBatch(engine, batch) }, {
-        adapters: ALL_ADAPTERS,
-        utcOffsetMinutes,
-        sizeHint: input.size,
-      });
+      const zeek = await loadZeekWithSql(engine, input);
+      const result = zeek
+        ? [zeek]
+        : await ingestFile(input.name, fileChunks(input.path), { write: (batch) => storeBatch(engine, batch) }, {
+            adapters: ALL_ADAPTERS,
+            utcOffsetMinutes,
+            sizeHint: input.size,
+          });
       for (const s of result) {
         progress(`${s.name}: ${s.format}, ${s.rows_loaded} loaded, ${s.rows_rejected} rejected (${Date.now() - started} ms)`);
         if (s.message && s.status === 'loaded') progress(`${s.name}: ${s.message}`);

@@ -31,32 +31,22 @@ export function unescapeZeek(text: string): string {
   });
 }
 
-class ZeekTsvParser implements RecordParser {
-  format = 'zeek-tsv';
-  private separator = '\t';
-  private setSeparator = ',';
-  private emptyField = '(empty)';
-  private unsetField = '-';
-  private path: string | null = null;
-  private fields: string[] | null = null;
-  private types: string[] = [];
-  private containerColumns: boolean[] = [];
+/**
+ * The header state of a Zeek TSV log: separators, empty/unset markers, path, fields and types, updated one
+ * `#` line at a time. Shared by the line parser and the SQL load plan, so both read headers the same way.
+ */
+export class ZeekTsvHeader {
+  separator = '\t';
+  setSeparator = ',';
+  emptyField = '(empty)';
+  unsetField = '-';
+  path: string | null = null;
+  fields: string[] | null = null;
+  types: string[] = [];
+  containerColumns: boolean[] = [];
 
-  line(text: string, _lineNo: number, sink: Sink): Outcome {
-    if (text.startsWith('#') && this.readHeader(text)) return META;
-    const fields = this.fields;
-    if (!fields) return reject('data line before the #fields header');
-    const values = text.split(this.separator);
-    if (values.length !== fields.length) {
-      return reject(`expected ${fields.length} fields, found ${values.length} (truncated or malformed line)`);
-    }
-    const record: JsonRecord = new Map();
-    for (let i = 0; i < fields.length; i++) record.set(fields[i], this.decodeValue(values[i], this.containerColumns[i]));
-    return emitZeekRecord(this.path ?? inferZeekPath(fields), record, sink);
-  }
-
-  /** Apply a header line to the parser state; false when the line is data whose first value starts with '#'. */
-  private readHeader(text: string): boolean {
+  /** Apply a header line to the state; false when the line is data whose first value starts with '#'. */
+  read(text: string): boolean {
     const directive = DIRECTIVE.exec(text);
     if (!directive) return false;
     const name = directive[1];
@@ -79,7 +69,6 @@ class ZeekTsvParser implements RecordParser {
         break;
       case 'path':
         this.path = safeName(value);
-        this.format = `zeek-${this.path}-tsv`;
         break;
       case 'fields':
         this.fields = value.split(this.separator);
@@ -93,11 +82,34 @@ class ZeekTsvParser implements RecordParser {
     this.containerColumns = (this.fields ?? []).map((_, i) => /^(set|vector)\[/.test(this.types[i] ?? ''));
     return true;
   }
+}
+
+class ZeekTsvParser implements RecordParser {
+  private readonly header = new ZeekTsvHeader();
+
+  get format(): string {
+    return this.header.path === null ? 'zeek-tsv' : `zeek-${this.header.path}-tsv`;
+  }
+
+  line(text: string, _lineNo: number, sink: Sink): Outcome {
+    const header = this.header;
+    if (text.startsWith('#') && header.read(text)) return META;
+    const fields = header.fields;
+    if (!fields) return reject('data line before the #fields header');
+    const values = text.split(header.separator);
+    if (values.length !== fields.length) {
+      return reject(`expected ${fields.length} fields, found ${values.length} (truncated or malformed line)`);
+    }
+    const record: JsonRecord = new Map();
+    for (let i = 0; i < fields.length; i++) record.set(fields[i], this.decodeValue(values[i], header.containerColumns[i]));
+    return emitZeekRecord(header.path ?? inferZeekPath(fields), record, sink);
+  }
 
   private decodeValue(raw: string, container: boolean): string | string[] | null {
-    if (raw === this.unsetField) return null;
-    if (raw === this.emptyField) return container ? [] : '';
-    return container ? raw.split(this.setSeparator).map(unescapeZeek) : unescapeZeek(raw);
+    const header = this.header;
+    if (raw === header.unsetField) return null;
+    if (raw === header.emptyField) return container ? [] : '';
+    return container ? raw.split(header.setSeparator).map(unescapeZeek) : unescapeZeek(raw);
   }
 }
 
