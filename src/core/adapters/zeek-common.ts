@@ -17,7 +17,7 @@ import {
 } from './json-record.ts';
 
 /** Connection 4-tuple and link id, present in most Zeek logs. */
-const ENDPOINT_FIELDS = ['ts', 'uid', 'id.orig_h', 'id.orig_p', 'id.resp_h', 'id.resp_p'];
+export const ENDPOINT_FIELDS: readonly string[] = ['ts', 'uid', 'id.orig_h', 'id.orig_p', 'id.resp_h', 'id.resp_p'];
 
 /** Zeek time as epoch seconds (number or text) or ISO-8601 text → UTC epoch micros, else null. */
 export function zeekTimeToMicros(value: unknown): number | null {
@@ -98,7 +98,8 @@ interface EventMapper {
 }
 
 /** Fields a notice alert turns into columns. */
-const NOTICE_USED: ReadonlySet<string> = new Set([...ENDPOINT_FIELDS, 'note', 'msg', 'src', 'dst', 'p', 'proto']);
+export const NOTICE_FIELDS: readonly string[] = [...ENDPOINT_FIELDS, 'note', 'msg', 'src', 'dst', 'p', 'proto'];
+const NOTICE_USED: ReadonlySet<string> = new Set(NOTICE_FIELDS);
 
 const MAPPER_DEFINITIONS = {
   conn: {
@@ -172,6 +173,11 @@ const MAPPER_DEFINITIONS = {
     },
   },
 } satisfies Record<string, EventMapper>;
+
+/** For each log path mapped to canonical events, the fields its mapping turns into columns (besides the endpoint ones). */
+export const MAPPED_FIELDS: Readonly<Record<string, readonly string[]>> = Object.fromEntries(
+  Object.entries(MAPPER_DEFINITIONS).map(([path, mapper]) => [path, mapper.fields]),
+);
 
 const EVENT_MAPPERS = new Map<string, EventMapper & { used: ReadonlySet<string> }>(
   Object.entries(MAPPER_DEFINITIONS).map(([path, mapper]) => [

@@ -11,7 +11,7 @@
 import { EVENTS_TABLE } from '../canonical.ts';
 import { quoteIdent, setVariables, type SqlEngine, type SqlParam } from '../sql-engine.ts';
 import { ZeekTsvHeader } from '../adapters/zeek-tsv.ts';
-import { inferZeekPath } from '../adapters/zeek-common.ts';
+import { ENDPOINT_FIELDS, MAPPED_FIELDS, NOTICE_FIELDS, inferZeekPath } from '../adapters/zeek-common.ts';
 import { MAX_FIELD_CHARS } from '../adapters/json-record.ts';
 import { MAX_REJECTION_SAMPLES, rawColumnName, rawTableName, SNIFF_CHARS, type Rejection, type SourceSummary } from './pipeline.ts';
 import { ensureTableSql } from './store.ts';
@@ -235,15 +235,6 @@ function jsKeyOrder(keys: readonly string[]): string[] {
   return [...indexKeys, ...keys.filter((k) => !isIndex(k))];
 }
 
-/** Connection 4-tuple and link id, and the fields each mapping turns into columns (zeek-common.ts). */
-const ENDPOINT_FIELDS = ['ts', 'uid', 'id.orig_h', 'id.orig_p', 'id.resp_h', 'id.resp_p'];
-const MAPPED_FIELDS: Record<string, readonly string[]> = {
-  conn: ['proto', 'service', 'duration', 'orig_bytes', 'resp_bytes', 'conn_state'],
-  dns: ['proto', 'query', 'qtype_name', 'qtype', 'rcode_name', 'rcode', 'answers'],
-  http: ['host', 'uri', 'method', 'status_code', 'user_agent', 'referrer', 'request_body_len', 'response_body_len', 'resp_mime_types'],
-  ssl: ['server_name', 'version', 'ja3', 'ja4'],
-};
-const NOTICE_FIELDS = [...ENDPOINT_FIELDS, 'note', 'msg', 'src', 'dst', 'p', 'proto'];
 
 /**
  * SQL expressions over the rows read (columns c0, c1, … in #fields order) for the record the line parser builds:
