@@ -1,7 +1,11 @@
 import { mkdirSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import type { Page } from '@playwright/test';
+import { readFileSync } from 'node:fs';
 import { test, expect, WorkbenchPage } from './fixtures.ts';
+import { openPack } from '../src/exercise/pack.ts';
+import { unseal } from '../src/exercise/seal.ts';
+import { generateFiles, type AnswerKey } from '../src/generator/index.ts';
 
 /**
  * Exercise mode end to end: a trainer generates a small pack (8 hosts, 1 day, 2 incidents, Zeek TSV and Squid
@@ -45,6 +49,16 @@ test('trainer creates a pack; trainee loads it, triages, submits and sees the sc
   mkdirSync(fileURLToPath(new URL('../test-results/e2e-data/', import.meta.url)), { recursive: true });
   await download.saveAs(PACK);
   await expect(trainer.getByTestId('exercise-pack-ready')).toContainText('2 incidents sealed');
+
+  // The browser's generator (in a worker) wrote exactly the bytes Node's writes for the same options.
+  const pack = openPack(new Uint8Array(readFileSync(PACK)));
+  const key = JSON.parse(await unseal(pack.sealedKey, PASSPHRASE)) as AnswerKey;
+  const fromNode = new Map<string, string>();
+  for (const chunk of generateFiles(key.options)) fromNode.set(chunk.name, (fromNode.get(chunk.name) ?? '') + chunk.text);
+  expect(pack.logs.length).toBeGreaterThan(0);
+  for (const log of pack.logs) {
+    expect(new TextDecoder().decode(log.bytes), `logs/${log.name}`).toBe(fromNode.get(log.name));
+  }
 
   // The trainee starts on a fresh page, so only the pack is loaded.
   await page.reload();
