@@ -58,6 +58,14 @@ describe('runDetection on the hand-made world', () => {
     for (const analytic of pack.analytics) expect(fired).toContain(analytic.id);
   });
 
+  it('times every SQL file of the pack, the timing analysis and the scoring', () => {
+    const steps = [...pack.baselines, ...pack.analytics].map((file) => file.id);
+    expect(Object.keys(result.timings ?? {})).toEqual(
+      expect.arrayContaining([...steps, 'periodicity-candidates', 'periodicity-analysis', 'scoring']),
+    );
+    for (const ms of Object.values(result.timings ?? {})) expect(ms).toBeGreaterThanOrEqual(0);
+  });
+
   it('reports the numbers behind the signals', () => {
     const beacon = findingsFor(result, 'srv01', 'telegram');
     expect(beacon).toHaveLength(1);
@@ -186,6 +194,9 @@ describe('runDetection settings', () => {
 
   it('dedupes timestamps closer than the window', () => {
     expect(dedupeTimes([10, 10.15, 10.3, 11.5, 5], 1)).toEqual([5, 10, 11.5]);
+    const sorted = [1, 1.5, 2.6, 2.7, 4];
+    expect(dedupeTimes(sorted, 1)).toEqual([1, 2.6, 4]);
+    expect(sorted).toEqual([1, 1.5, 2.6, 2.7, 4]);
   });
 });
 

@@ -101,6 +101,8 @@ export interface DetectionResult {
   findings: Finding[];
   signalCount: number;
   periodicity: { candidates: number; periodic: number };
+  /** Wall milliseconds per step (SQL file id, `periodicity-analysis`, `scoring`), in run order, for profiling. */
+  timings?: Record<string, number>;
 }
 
 const PERIODICITY_TABLE_DDL = `CREATE OR REPLACE TEMP TABLE periodicity_results (
@@ -113,10 +115,27 @@ const FINDING_TABLES_DDL = `
 CREATE OR REPLACE TEMP TABLE rw_finding_pairs (src_key VARCHAR, service_key VARCHAR);
 CREATE OR REPLACE TEMP TABLE rw_finding_keys (src_key VARCHAR, service_key VARCHAR, process VARCHAR);`;
 
+/**
+ * The baselines' per-event copy of `events`, by far the largest table a run makes. Dropped after the run (the charts
+ * and reports read `events`) and before the next, so a finished analysis does not keep it in the tab's memory and
+ * CREATE OR REPLACE never holds an old and a new copy at once.
+ */
+const DROP_PER_EVENT_COPY = 'DROP TABLE IF EXISTS rw_events';
+
 /** Creates the tables the runner fills itself, so every analytic can be planned (EXPLAIN) before a run. */
 export async function createRunnerTables(engine: SqlEngine): Promise<void> {
   await engine.exec(PERIODICITY_TABLE_DDL);
   await engine.exec(FINDING_TABLES_DDL);
+}
+
+/** Adds the wall time of `run` under `step`. */
+async function timed<T>(timings: Record<string, number>, step: string, run: () => Promise<T>): Promise<T> {
+  const started = performance.now();
+  try {
+    return await run();
+  } finally {
+    timings[step] = (timings[step] ?? 0) + Math.round(performance.now() - started);
+  }
 }
 
 /** Names the SQL file in any error it raises. */
@@ -166,7 +185,9 @@ export function resolveParams(
 
 /** Keeps one of several timestamps closer than `dedupeS` (one request seen by Zeek ssl, conn and the proxy). */
 export function dedupeTimes(times: readonly number[], dedupeS: number): number[] {
-  const sorted = [...times].sort((a, b) => a - b);
+  // The candidates stage hands over sorted lists; copying and sorting thousands of long lists again is wasted time.
+  const inOrder = times.every((t, i) => i === 0 || times[i - 1] <= t);
+  const sorted = inOrder ? times : [...times].sort((a, b) => a - b);
   const kept: number[] = [];
   for (const t of sorted) if (kept.length === 0 || t - kept[kept.length - 1] >= dedupeS) kept.push(t);
   return kept;
@@ -188,10 +209,11 @@ async function runPeriodicity(
   pack: DetectionPack,
   params: Record<string, SqlParam>,
   options: DetectionOptions,
+  timings: Record<string, number>,
 ): Promise<{ candidates: number; periodic: number }> {
   const stage = pack.stages.get('periodicity-candidates');
   if (!stage) throw new Error('detection pack lacks stages/periodicity-candidates.sql');
-  const candidates = await withPath(stage.path, () => engine.all<Candidate>(stage.sql));
+  const candidates = await timed(timings, stage.id, () => withPath(stage.path, () => engine.all<Candidate>(stage.sql)));
   const analyze = options.analyzePeriodicity ?? analyzeInThread;
   const dedupeS = Number(params.periodic_dedupe_s);
   const minEvents = Number(params.periodic_min_events);
@@ -202,7 +224,7 @@ async function runPeriodicity(
   let periodic = 0;
   const series = candidates.map((c) => dedupeTimes(c.times_s, dedupeS));
   const kept = candidates.map((_, i) => i).filter((i) => series[i].length >= minEvents);
-  const results = await analyze(kept.map((i) => series[i]), options.periodicity);
+  const results = await timed(timings, 'periodicity-analysis', () => analyze(kept.map((i) => series[i]), options.periodicity));
   kept.forEach((candidateIndex, k) => {
     const c = candidates[candidateIndex];
     const times = series[candidateIndex];
@@ -308,17 +330,21 @@ export async function runDetection(engine: SqlEngine, options: DetectionOptions)
   const { pack } = options;
   const scoring: ScoringOptions = { ...DEFAULT_SCORING, ...options.scoring };
   const params = resolveParams(pack, options.params, options.window);
+  const timings: Record<string, number> = Object.create(null);
   await setVariables(engine, params);
   await createRunnerTables(engine);
-  for (const baseline of pack.baselines) await withPath(baseline.path, () => engine.exec(baseline.sql));
-  const periodicity = await runPeriodicity(engine, pack, params, options);
+  await engine.exec(DROP_PER_EVENT_COPY);
+  for (const baseline of pack.baselines) {
+    await timed(timings, baseline.id, () => withPath(baseline.path, () => engine.exec(baseline.sql)));
+  }
+  const periodicity = await runPeriodicity(engine, pack, params, options, timings);
 
   const analytics = new Map<string, AnalyticInfo>();
   const signals: SignalRow[] = [];
   for (const analytic of pack.analytics) {
     const probability = options.weights?.[analytic.id] ?? analytic.probability;
     analytics.set(analytic.id, { ...analytic, probability });
-    const rows = await withPath(analytic.path, () => engine.all(analytic.sql));
+    const rows = await timed(timings, analytic.id, () => withPath(analytic.path, () => engine.all(analytic.sql)));
     for (const row of rows) signals.push(toSignalRow(analytic.id, row));
   }
   for (const id of Object.keys(options.weights ?? {})) {
@@ -337,9 +363,14 @@ export async function runDetection(engine: SqlEngine, options: DetectionOptions)
     findings: [],
     signalCount: signals.length,
     periodicity,
+    timings,
   };
-  if (signals.length === 0) return result;
-  result.findings = await scoreFindings(engine, pack, signals, analytics, scoring);
+  if (signals.length === 0) {
+    await engine.exec(DROP_PER_EVENT_COPY);
+    return result;
+  }
+  result.findings = await timed(timings, 'scoring', () => scoreFindings(engine, pack, signals, analytics, scoring));
+  await engine.exec(DROP_PER_EVENT_COPY);
   return result;
 }
 

@@ -15,6 +15,16 @@ export interface EngineProgress {
   bytesTotal: number;
 }
 
+/**
+ * DuckDB's own budget inside the 4 GiB wasm heap. Past it DuckDB raises a clean "Out of Memory" error (there is no
+ * temp directory to spill to in the tab) instead of growing the heap until the worker aborts; the rest of the heap is
+ * left for allocations outside DuckDB's buffer manager (query-local strings, Arrow results, the wasm runtime).
+ */
+const WASM_MEMORY_LIMIT = '2560MB';
+
+/** A wasm heap that could not grow surfaces as a runtime crash rather than DuckDB's own out-of-memory error. */
+const WASM_HEAP_EXHAUSTED = /cannot enlarge memory|WebAssembly\.Memory|memory access out of bounds|Aborted\(/i;
+
 /** Both bundles are served from our own build; nothing is fetched from elsewhere. */
 const LOCAL_BUNDLES: duckdb.DuckDBBundles = {
   mvp: { mainModule: mvpWasmUrl, mainWorker: mvpWorkerUrl },
@@ -48,6 +58,7 @@ export class WasmEngine implements SqlEngine {
     const conn = await db.connect();
     // Only core functions are compiled in; anything else would be downloaded, so never autoload.
     await conn.query(`SET autoload_known_extensions = false; SET autoinstall_known_extensions = false;`);
+    await conn.query(`SET memory_limit = '${WASM_MEMORY_LIMIT}'`);
     // Compressed in-memory storage: tables shrink several-fold, which decides whether 10 M events fit the wasm heap.
     await conn.query(`ATTACH ':memory:' AS relaywatch (COMPRESS); USE relaywatch;`);
     const version = await db.getVersion();
@@ -146,7 +157,8 @@ export class WasmEngine implements SqlEngine {
     try {
       return await body();
     } catch (error) {
-      throw new Error(explainEngineError(error), { cause: error });
+      const message = error instanceof Error ? error.message : String(error);
+      throw new Error(explainEngineError(WASM_HEAP_EXHAUSTED.test(message) ? `out of memory: ${message}` : error), { cause: error });
     }
   }
 }

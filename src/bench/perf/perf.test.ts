@@ -3,7 +3,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { ensureDataset, parseSize, writeDataset } from './datasets.ts';
-import { measureHandWritten, profilePipeline } from './native.ts';
+import { measureHandWritten, measureNativeCli, profilePipeline } from './native.ts';
 import { formatTable, median, rate, ratio } from './stats.ts';
 
 const dir = mkdtempSync(join(tmpdir(), 'rw-perf-'));
@@ -45,6 +45,15 @@ describe('benchmark datasets', () => {
     const manifest = await writeDataset(join(dir, 'hand'), 2000);
     const hand = await measureHandWritten(join(dir, 'hand'));
     expect(hand.records).toBe(manifest.files[0].records + manifest.files[1].records);
+  });
+
+  it('measures the CLI path: Zeek through the CSV reader, the proxy log parsed, then the pack per SQL file', async () => {
+    const manifest = await writeDataset(join(dir, 'cli'), 4000);
+    const result = await measureNativeCli(join(dir, 'cli'), manifest);
+    expect(result.ingest.records).toBe(manifest.events);
+    expect(result.ingest.zeekRecords).toBe(manifest.files[0].records + manifest.files[1].records);
+    expect(result.findings).toBeGreaterThan(0);
+    expect(Object.keys(result.packStages)).toEqual(expect.arrayContaining(['scoped-events', 'periodicity-candidates', 'finding-facts']));
   });
 });
 

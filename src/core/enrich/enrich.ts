@@ -1,13 +1,28 @@
 import type { SqlEngine } from '../sql-engine.ts';
 
 /**
+ * One enrichment: the UPDATE, and `needs`, conditions on `events` that each must hold for some record before the
+ * UPDATE can change anything (one record with a name to give, one that lacks it). Checking them stops at the first
+ * match, whereas the UPDATE's joins scan every event even when one side is empty (no Sysmon, no DNS in the load).
+ */
+export interface EnrichStep {
+  id: string;
+  needs: readonly string[];
+  sql: string;
+}
+
+/**
  * Joins between sources that make each record say more, run after every load and before the analysis.
  * Each step only fills values that are missing, so running it again changes nothing.
  */
-export const ENRICH_STEPS: readonly { id: string; sql: string }[] = [
+export const ENRICH_STEPS: readonly EnrichStep[] = [
   {
     // A Zeek/Suricata flow learns the server name its own TLS or HTTP record saw (same uid / flow id).
     id: 'uid-link',
+    needs: [
+      "uid IS NOT NULL AND dst_host IS NOT NULL AND kind IN ('tls', 'http')",
+      "uid IS NOT NULL AND dst_host IS NULL AND kind = 'flow'",
+    ],
     sql: `
 UPDATE events SET dst_host = named.dst_host, dst_host_origin = 'uid-link'
 FROM (
@@ -20,6 +35,10 @@ WHERE events.kind = 'flow' AND events.dst_host IS NULL AND events.uid = named.ui
   {
     // A connection to an IP learns the name this same client resolved to that IP most recently (within an hour).
     id: 'passive-dns',
+    needs: [
+      "kind = 'dns' AND dns_answers IS NOT NULL AND dns_query IS NOT NULL AND src_ip IS NOT NULL",
+      "dst_host IS NULL AND dst_ip IS NOT NULL AND src_ip IS NOT NULL AND kind <> 'dns'",
+    ],
     sql: `
 UPDATE events SET dst_host = resolved.name, dst_host_origin = 'passive-dns'
 FROM (
@@ -41,6 +60,10 @@ WHERE events.rowid = resolved.row_id`,
     // A proxy, wire or firewall record learns the process behind it from an endpoint connection (Sysmon 3, Defender)
     // of the same client to the same destination that began at most 5 seconds before the request did.
     id: 'endpoint-process',
+    needs: [
+      "kind = 'flow' AND process IS NOT NULL AND src_ip IS NOT NULL AND dst_host IS NOT NULL",
+      "process IS NULL AND src_ip IS NOT NULL AND dst_host IS NOT NULL AND kind IN ('proxy', 'http', 'tls', 'flow', 'firewall')",
+    ],
     sql: `
 UPDATE events SET process = attributed.process, process_id = attributed.process_id, src_user = coalesce(events.src_user, attributed.src_user),
   process_origin = 'endpoint-flow'
@@ -63,10 +86,21 @@ WHERE events.rowid = attributed.row_id`,
   },
 ];
 
-/** Runs every enrichment step; returns how many records each step changed. */
+async function stepApplies(engine: SqlEngine, step: EnrichStep): Promise<boolean> {
+  for (const condition of step.needs) {
+    if ((await engine.all(`SELECT 1 FROM events WHERE ${condition} LIMIT 1`)).length === 0) return false;
+  }
+  return true;
+}
+
+/** Runs every enrichment step that can change something; returns how many records each step changed. */
 export async function enrichEvents(engine: SqlEngine): Promise<Record<string, number>> {
   const changed: Record<string, number> = {};
   for (const step of ENRICH_STEPS) {
+    if (!(await stepApplies(engine, step))) {
+      changed[step.id] = 0;
+      continue;
+    }
     const rows = await engine.all<{ Count?: number; count?: number }>(step.sql);
     changed[step.id] = Number(rows[0]?.Count ?? rows[0]?.count ?? 0);
   }

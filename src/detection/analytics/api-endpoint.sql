@@ -7,13 +7,18 @@
 -- false_positive: Integrations and bots an organisation runs on purpose (approve them); developers testing an API.
 -- tables: rw_events, rw_sources, catalog_paths, catalog_clients, rw_pair_clients
 -- param: familiar_client_factor | double | 0.2 | weight multiplier when only web browsers and the service's catalogued clients reach it from the source
-WITH hits AS (
+WITH path_uses AS (
+  -- Each distinct path meets its service's patterns once: a regex taken from a column is compiled for every row.
+  SELECT p.service_id, d.url_path, p.host_pattern, p.use
+  FROM (SELECT DISTINCT service_id, url_path FROM rw_events
+        WHERE in_detection AND url_path IS NOT NULL AND service_id IS NOT NULL) d
+  JOIN catalog_paths p ON p.service_id = d.service_id AND regexp_matches(d.url_path, p.path_regex)
+), hits AS (
   SELECT e.src_key, e.service_id, e.process, e.process_name, e.user_agent, e.ts, e.dst_name, e.method, p.use
   FROM rw_events e
-  JOIN catalog_paths p ON p.service_id = e.service_id
+  JOIN path_uses p ON p.service_id = e.service_id AND p.url_path = e.url_path
    AND (p.host_pattern IS NULL OR e.dst_name = p.host_pattern OR e.dst_name LIKE '%.' || p.host_pattern)
-   AND regexp_matches(e.url_path, p.path_regex)
-  WHERE e.in_detection AND e.url_path IS NOT NULL
+  WHERE e.in_detection
 ), outsiders AS (
   SELECT h.* FROM hits h
   WHERE NOT EXISTS (

@@ -7,13 +7,15 @@
 -- false_positive: Jump hosts and terminal servers where people browse; backup servers that ship to cloud storage on purpose (approve them).
 -- tables: rw_events, rw_sources
 -- param: server_role_regex | varchar | server|domain-controller|^dc$|esxi|hypervisor|appliance|database|firewall|router|switch|nas|storage|scada|plc | lower-case roles that should not use consumer services
-WITH per_kind AS (
+WITH servers AS (
+  SELECT src_key, role, role_origin FROM rw_sources WHERE regexp_matches(lower(role), getvariable('server_role_regex'))
+), per_kind AS (
   -- Counted per log type and the largest kept, so a request seen by the proxy and by Zeek counts once.
-  SELECT src_key, service_id, kind, count(*) AS events, min(ts) AS first_seen, max(ts) AS last_seen,
-    mode(dst_name ORDER BY dst_name) AS dst_name, any_value(role) AS role, any_value(role_origin) AS role_origin
-  FROM rw_events
-  WHERE in_detection AND consumer AND service_id IS NOT NULL AND regexp_matches(lower(role), getvariable('server_role_regex'))
-  GROUP BY src_key, service_id, kind
+  SELECT e.src_key, e.service_id, e.kind, count(*) AS events, min(e.ts) AS first_seen, max(e.ts) AS last_seen,
+    mode(e.dst_name ORDER BY e.dst_name) AS dst_name, any_value(sv.role) AS role, any_value(sv.role_origin) AS role_origin
+  FROM rw_events e JOIN servers sv USING (src_key)
+  WHERE e.in_detection AND e.consumer AND e.service_id IS NOT NULL
+  GROUP BY e.src_key, e.service_id, e.kind
 ), pairs AS (
   SELECT src_key, service_id, max(events) AS events, min(first_seen) AS first_seen, max(last_seen) AS last_seen,
     arg_max(dst_name, events) AS dst_name, any_value(role) AS role, any_value(role_origin) AS role_origin

@@ -88,15 +88,16 @@ WITH base AS (
     e.bytes_out, e.bytes_in, e.duration, e.conn_state, lower(e.action) AS action, e.tls_ja3
   FROM events e
   LEFT JOIN rw_ip_hosts ih ON ih.src_ip = e.src_ip
-  LEFT JOIN rw_ip_names ipn ON e.dst_host IS NULL AND ipn.dst_ip = e.dst_ip
+  -- A plain equi-join (one row per IP): a dst_host test in ON turns it into a nested-loop join; coalesce() above
+  -- already prefers the event's own name.
+  LEFT JOIN rw_ip_names ipn ON ipn.dst_ip = e.dst_ip
   WHERE list_contains(string_split(getvariable('network_kinds'), ','), e.kind)
 ), services AS (
   SELECT lower(rtrim(dst_host, '.')) AS dst_name, min(service_id) AS service_id FROM dst_services GROUP BY 1
 )
 SELECT b.*, s.service_id, coalesce(s.service_id, b.dst_name) AS service_key,
   cs.category, coalesce(cs.consumer, false) AS consumer,
-  coalesce(r.role, 'unknown') AS role, coalesce(r.business_unit, 'unknown') AS business_unit,
-  coalesce(r.role_origin, 'unknown') AS role_origin,
+  -- Role, business unit and role origin are per source: rw_sources carries them, not every event.
   coalesce(r.role, 'unknown') || ' / ' || coalesce(r.business_unit, 'unknown') AS peer_group,
   b.ts >= w.baseline_start AND b.ts < w.baseline_end AS in_baseline,
   b.ts >= w.detect_start AND b.ts < w.detect_end AS in_detection
@@ -106,8 +107,25 @@ LEFT JOIN catalog_services cs ON cs.service_id = s.service_id
 LEFT JOIN rw_roles r ON r.src_key = b.src_key
 WHERE b.src_key IS NOT NULL AND b.dst_name IS NOT NULL;
 
--- One identity row per source key for the signal rows.
+-- One identity row per source key for the signal rows: its most common IP, host name and user (ties to the
+-- smallest), counted over the few identity combinations per source rather than over every event.
 CREATE OR REPLACE TEMP TABLE rw_sources AS
-SELECT src_key, mode(src_ip ORDER BY src_ip) AS src_ip, mode(src_host ORDER BY src_host) AS src_host, mode(src_user ORDER BY src_user) AS src_user,
-  any_value(role) AS role, any_value(business_unit) AS business_unit, any_value(role_origin) AS role_origin, any_value(peer_group) AS peer_group
-FROM rw_events GROUP BY src_key;
+WITH identities AS (
+  SELECT src_key, src_ip, src_host, src_user, count(*) AS n FROM rw_events GROUP BY ALL
+), ips AS (
+  SELECT src_key, first(src_ip ORDER BY n DESC, src_ip) AS src_ip FROM (
+    SELECT src_key, src_ip, sum(n) AS n FROM identities WHERE src_ip IS NOT NULL GROUP BY ALL) GROUP BY src_key
+), hosts AS (
+  SELECT src_key, first(src_host ORDER BY n DESC, src_host) AS src_host FROM (
+    SELECT src_key, src_host, sum(n) AS n FROM identities WHERE src_host IS NOT NULL GROUP BY ALL) GROUP BY src_key
+), users AS (
+  SELECT src_key, first(src_user ORDER BY n DESC, src_user) AS src_user FROM (
+    SELECT src_key, src_user, sum(n) AS n FROM identities WHERE src_user IS NOT NULL GROUP BY ALL) GROUP BY src_key
+)
+SELECT k.src_key, i.src_ip, h.src_host, u.src_user,
+  coalesce(r.role, 'unknown') AS role, coalesce(r.business_unit, 'unknown') AS business_unit,
+  coalesce(r.role_origin, 'unknown') AS role_origin,
+  coalesce(r.role, 'unknown') || ' / ' || coalesce(r.business_unit, 'unknown') AS peer_group
+FROM (SELECT DISTINCT src_key FROM identities) k
+LEFT JOIN ips i USING (src_key) LEFT JOIN hosts h USING (src_key) LEFT JOIN users u USING (src_key)
+LEFT JOIN rw_roles r USING (src_key);
