@@ -562,7 +562,9 @@ export async function loadZeekTsv(engine: SqlEngine, plan: ZeekTsvPlan, options:
          FROM (SELECT ${sql.isMeta()} AS is_meta, ${sql.tsMicros()} AS ts_us, c0 FROM ${sql.reader(true)})`,
         sql.params,
       );
-    } catch {
+    } catch (error) {
+      // Out of memory is the user's to know about, not a reason to try again with the slower parser.
+      if (/out of memory|memory_limit|could not allocate|failed to allocate/i.test(String((error as Error).message))) throw error;
       // Unreadable for the CSV reader (a damaged gzip stream, say): the line parser explains what it can.
       return null;
     }
