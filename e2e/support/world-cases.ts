@@ -4,23 +4,7 @@
  * by the browser after it opens that workspace.
  */
 
-/** [analytic id, [host, service] where it must fire, [host, service] of a look-alike where it must not]. */
-export const WORLD_ANALYTIC_CASES: readonly (readonly [string, readonly [string, string], readonly [string, string]])[] = [
-  ['periodic-beacon', ['srv01', 'telegram'], ['ws01', 'dropbox']],
-  ['rare-service-for-peer-group', ['srv01', 'telegram'], ['ws02', 'dropbox']],
-  ['first-seen-after-baseline', ['srv02', 'dropbox'], ['ws02', 'dropbox']],
-  ['approved-not-for-role', ['srv03', 'slack'], ['ws07', 'slack']],
-  ['non-browser-process', ['ws03', 'onedrive'], ['ws05', 'onedrive']],
-  ['scripted-user-agent', ['srv02', 'dropbox'], ['ws01', 'dropbox']],
-  ['server-role-consumer-service', ['srv02', 'dropbox'], ['ws02', 'dropbox']],
-  ['off-hours', ['ws08', 'github'], ['ws02', 'github']],
-  ['upload-volume', ['ws09', 'dropbox'], ['ws02', 'dropbox']],
-  ['api-endpoint', ['srv01', 'telegram'], ['ws01', 'github']],
-  ['ddr-sequence', ['ws05', 'pastebin'], ['ws06', 'pastebin']],
-  ['tunnel-long-lived', ['ws10', 'ngrok'], ['ws01', 'github']],
-  ['rare-ja3-or-ua', ['srv02', 'dropbox'], ['ws01', 'dropbox']],
-  ['failed-connection-retries', ['ws06', 'update.blocked.example'], ['ws01', 'www.example-news.com']],
-];
+import { WORLD_ANALYTIC_CASES } from '../../src/detection/fixtures/world.ts';
 
 /** The fields of an exported finding these checks read. */
 export interface ExportedFindingKey {

@@ -1,6 +1,6 @@
 import { beforeAll, describe, expect, it } from 'vitest';
 import { NativeEngine } from '../cli/native-engine.ts';
-import { loadWorld, CHROME_UA, DAY0, DAY1, servers, workstations, type FixtureEvent } from './fixtures/world.ts';
+import { loadWorld, WORLD_ANALYTIC_CASES, CHROME_UA, DAY0, DAY1, servers, workstations, type FixtureEvent } from './fixtures/world.ts';
 import { loadNodeDetectionPack } from './manifest-node.ts';
 import { compareSignals, dedupeTimes, runDetection, toSignalRow, type DetectionResult, type Finding } from './detect.ts';
 
@@ -33,22 +33,7 @@ describe('runDetection on the hand-made world', () => {
   });
 
   // Each analytic: a planted positive, and a look-alike negative from the same world.
-  it.each([
-    ['periodic-beacon', ['srv01', 'telegram'], ['ws01', 'dropbox']],
-    ['rare-service-for-peer-group', ['srv01', 'telegram'], ['ws02', 'dropbox']],
-    ['first-seen-after-baseline', ['srv02', 'dropbox'], ['ws02', 'dropbox']],
-    ['approved-not-for-role', ['srv03', 'slack'], ['ws07', 'slack']],
-    ['non-browser-process', ['ws03', 'onedrive'], ['ws05', 'onedrive']],
-    ['scripted-user-agent', ['srv02', 'dropbox'], ['ws01', 'dropbox']],
-    ['server-role-consumer-service', ['srv02', 'dropbox'], ['ws02', 'dropbox']],
-    ['off-hours', ['ws08', 'github'], ['ws02', 'github']],
-    ['upload-volume', ['ws09', 'dropbox'], ['ws02', 'dropbox']],
-    ['api-endpoint', ['srv01', 'telegram'], ['ws01', 'github']],
-    ['ddr-sequence', ['ws05', 'pastebin'], ['ws06', 'pastebin']],
-    ['tunnel-long-lived', ['ws10', 'ngrok'], ['ws01', 'github']],
-    ['rare-ja3-or-ua', ['srv02', 'dropbox'], ['ws01', 'dropbox']],
-    ['failed-connection-retries', ['ws06', 'update.blocked.example'], ['ws01', 'www.example-news.com']],
-  ])('%s fires on %j and not on %j', (id, [posHost, posService], [negHost, negService]) => {
+  it.each(WORLD_ANALYTIC_CASES)('%s fires on %j and not on %j', (id, [posHost, posService], [negHost, negService]) => {
     expect(signalIds(findingsFor(result, posHost, posService))).toContain(id);
     expect(signalIds(findingsFor(result, negHost, negService))).not.toContain(id);
   });

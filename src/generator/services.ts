@@ -146,7 +146,7 @@ export const SITES: Site[] = [
   { id: 'news', hosts: ['www.bbc.co.uk', 'static.files.bbci.co.uk'], pages: ['/news', '/news/business', '/sport'], weight: 8, category: 'News', panApp: 'web-browsing' },
   { id: 'reuters', hosts: ['www.reuters.com', 'cdn.cookielaw.org'], pages: ['/world/', '/markets/'], weight: 5, bu: { finance: 3 }, category: 'News', panApp: 'web-browsing' },
   { id: 'wikipedia', hosts: ['en.wikipedia.org', 'upload.wikimedia.org'], pages: ['/wiki/{q}'], weight: 6, category: 'Reference', panApp: 'wikipedia-base' },
-  { id: 'stackoverflow', hosts: ['stackoverflow.com', 'cdn.sstatic.net', 'cdnjs.cloudflare.com'], pages: ['/questions/{n}', '/search?q={q}'], weight: 2, bu: { engineering: 8, 'it-ops': 5 }, category: 'Technology', panApp: 'web-browsing' },
+  { id: 'stackoverflow', hosts: ['stackoverflow.com', 'cdn.sstatic.net', 'ajax.aspnetcdn.com'], pages: ['/questions/{n}', '/search?q={q}'], weight: 2, bu: { engineering: 8, 'it-ops': 5 }, category: 'Technology', panApp: 'web-browsing' },
   { id: 'linkedin', hosts: ['www.linkedin.com', 'static.licdn.com'], pages: ['/feed/', '/in/{q}'], weight: 3, bu: { sales: 4, hr: 5, marketing: 3 }, category: 'Social Networking', panApp: 'linkedin-base' },
   { id: 'outlook', hosts: ['outlook.office.com', 'res.cdn.office.net'], pages: ['/mail/', '/calendar/view/week'], weight: 12, category: 'Web-based Email', panApp: 'outlook-web-online' },
   { id: 'sharepoint', hosts: ['{tenant}.sharepoint.com', 'login.microsoftonline.com', 'res-1.cdn.office.net'], pages: ['/sites/intranet/SitePages/Home.aspx', '/sites/{bu}/Shared%20Documents/Forms/AllItems.aspx'], weight: 8, category: 'Online Storage', panApp: 'sharepoint-online' },
