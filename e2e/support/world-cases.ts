@@ -4,7 +4,7 @@
  * by the browser after it opens that workspace.
  */
 
-import { WORLD_ANALYTIC_CASES } from '../../src/detection/fixtures/world.ts';
+import { WORLD_ANALYTIC_CASES } from '../../src/detection/fixtures/world-cases.ts';
 
 /** The fields of an exported finding these checks read. */
 export interface ExportedFindingKey {

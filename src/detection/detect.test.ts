@@ -1,6 +1,7 @@
 import { beforeAll, describe, expect, it } from 'vitest';
 import { NativeEngine } from '../cli/native-engine.ts';
-import { loadWorld, WORLD_ANALYTIC_CASES, CHROME_UA, DAY0, DAY1, servers, workstations, type FixtureEvent } from './fixtures/world.ts';
+import { WORLD_ANALYTIC_CASES } from './fixtures/world-cases.ts';
+import { loadWorld, CHROME_UA, DAY0, DAY1, servers, workstations, type FixtureEvent } from './fixtures/world.ts';
 import { loadNodeDetectionPack } from './manifest-node.ts';
 import { compareSignals, dedupeTimes, runDetection, toSignalRow, type DetectionResult, type Finding } from './detect.ts';
 
