@@ -65,6 +65,31 @@ export class WorkbenchPage {
     await this.waitFor(['ready', 'idle']);
   }
 
+  /**
+   * Every view of a loaded investigation by name and URL hash, including the top finding's detail and the first host and
+   * service that carry findings (so detail views are visited with real content).
+   */
+  async viewsWithDetails(): Promise<[name: string, hash: string][]> {
+    const firstHref = async (hash: string, testId: string) => {
+      await this.page.evaluate((h) => (location.hash = h), hash);
+      const link = this.page.getByTestId(testId).filter({ has: this.page.locator('.badge') }).first();
+      await expect(link).toBeAttached();
+      return (await link.getAttribute('href')) ?? hash;
+    };
+    await this.page.evaluate(() => (location.hash = '#/findings'));
+    const topFinding = this.page.getByTestId('finding-row').first();
+    await expect(topFinding).toBeAttached();
+    const topId = await topFinding.getAttribute('data-finding-id');
+    const hostHash = await firstHref('#/host', 'host-link');
+    const serviceHash = await firstHref('#/service', 'service-link');
+    return [
+      ['overview', '#/overview'], ['findings', '#/findings'], ['finding-detail', `#/findings/${topId}`],
+      ['summary', '#/summary'], ['hosts', '#/host'], ['host-detail', hostHash], ['services', '#/service'],
+      ['service-detail', serviceHash], ['readiness', '#/readiness'], ['data', '#/data'], ['assets', '#/assets'],
+      ['policy', '#/policy'], ['egress', '#/egress'], ['catalog', '#/catalog'], ['console', '#/console'],
+    ];
+  }
+
   /** Opens a view from the navigation bar by its label. */
   async gotoView(label: string): Promise<void> {
     await this.page.getByRole('navigation', { name: 'Views' }).getByRole('link', { name: label, exact: true }).click();

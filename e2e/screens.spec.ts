@@ -31,36 +31,8 @@ test('screenshots of every view with the demo loaded, light and dark', async ({ 
   await page.getByTestId('load-demo').click();
   await app.waitFor(['ready'], 120_000);
 
-  await page.evaluate(() => (location.hash = '#/findings'));
-  const topFinding = page.getByTestId('finding-row').first();
-  await expect(topFinding).toBeAttached();
-  const topId = await topFinding.getAttribute('data-finding-id');
-  await page.evaluate(() => (location.hash = '#/host'));
-  const busiestFlaggedHost = page.getByTestId('host-link').filter({ has: page.locator('.badge') }).first();
-  await expect(busiestFlaggedHost).toBeAttached();
-  const hostHash = (await busiestFlaggedHost.getAttribute('href')) ?? '#/host';
-  await page.evaluate(() => (location.hash = '#/service'));
-  const flaggedService = page.getByTestId('service-link').filter({ has: page.locator('.badge') }).first();
-  await expect(flaggedService).toBeAttached();
-  const serviceHash = (await flaggedService.getAttribute('href')) ?? '#/service';
+  const views = await app.viewsWithDetails();
 
-  const views: [name: string, hash: string][] = [
-    ['overview', '#/overview'],
-    ['findings', '#/findings'],
-    ['finding-detail', `#/findings/${topId}`],
-    ['summary', '#/summary'],
-    ['hosts', '#/host'],
-    ['host-detail', hostHash],
-    ['services', '#/service'],
-    ['service-detail', serviceHash],
-    ['readiness', '#/readiness'],
-    ['data', '#/data'],
-    ['assets', '#/assets'],
-    ['policy', '#/policy'],
-    ['egress', '#/egress'],
-    ['catalog', '#/catalog'],
-    ['console', '#/console'],
-  ];
   for (const theme of ['light', 'dark'] as const) {
     await useTheme(page, theme);
     for (const [name, hash] of views) {
