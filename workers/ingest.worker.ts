@@ -2,7 +2,7 @@
 import * as Comlink from 'comlink';
 import { ingestFile, type ColumnBatch, type IngestProgress, type SourceSummary } from '../src/core/ingest/pipeline.ts';
 import { ensureTableSql } from '../src/core/ingest/store.ts';
-import { ALL_ADAPTERS, adapterById } from '../src/core/adapters/index.ts';
+import { ALL_ADAPTERS, BINARY_ADAPTERS, adapterById } from '../src/core/adapters/index.ts';
 import { createMappedCsvAdapter, type ColumnMapping } from '../src/core/adapters/csv-mapped.ts';
 import { columnsToIpc } from '../src/engine/arrow-encode.ts';
 import { ANSWER_KEY_FILE, INVENTORY_FILE, PRESETS, generateFiles, resolveOptions } from '../src/generator/index.ts';
@@ -75,6 +75,7 @@ const api = {
         },
         {
           adapters: ALL_ADAPTERS,
+          binaryAdapters: BINARY_ADAPTERS,
           utcOffsetMinutes: options.utcOffsetMinutes,
           forceAdapter,
           signal: controller.signal,
@@ -130,6 +131,7 @@ const api = {
       summaries.push(
         ...(await ingestFile(`demo/${name}`, chunks, { write }, {
           adapters: ALL_ADAPTERS,
+          binaryAdapters: BINARY_ADAPTERS,
           utcOffsetMinutes: options.utcOffsetMinutes,
           onProgress,
         })),

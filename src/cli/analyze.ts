@@ -4,7 +4,7 @@ import { canonicalDdl } from '../core/canonical.ts';
 import { ingestFile, SNIFF_CHARS, type SourceSummary } from '../core/ingest/pipeline.ts';
 import { headText, isGzip, loadZeekTsv, planZeekTsv, zeekSourceName } from '../core/ingest/zeek-tsv-sql.ts';
 import { recordSources, storeBatch } from '../core/ingest/store.ts';
-import { ALL_ADAPTERS } from '../core/adapters/index.ts';
+import { ALL_ADAPTERS, BINARY_ADAPTERS } from '../core/adapters/index.ts';
 import { applyContext } from '../context/context.ts';
 import { enrichEvents } from '../core/enrich/enrich.ts';
 import { readContextSql } from '../context/sql-files-node.ts';
@@ -133,6 +133,7 @@ export async function analyzeCommand(argv: string[]): Promise<number> {
         ? [zeek]
         : await ingestFile(input.name, fileChunks(input.path), { write: (batch) => storeBatch(engine, batch) }, {
             adapters: ALL_ADAPTERS,
+          binaryAdapters: BINARY_ADAPTERS,
             utcOffsetMinutes,
             sizeHint: input.size,
           });

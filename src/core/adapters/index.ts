@@ -1,4 +1,4 @@
-import type { Adapter } from '../ingest/adapter.ts';
+import type { Adapter, BinaryAdapter } from '../ingest/adapter.ts';
 import { zeekTsvAdapter } from './zeek-tsv.ts';
 import { zeekJsonAdapter } from './zeek-json.ts';
 import { suricataEveAdapter } from './suricata-eve.ts';
@@ -15,6 +15,7 @@ import { mdeNetworkCsvAdapter, mdeNetworkJsonAdapter } from './mde-network.ts';
 import { m365AuditCsvAdapter, m365AuditJsonAdapter } from './m365-audit.ts';
 import { googleWorkspaceCsvAdapter } from './google-workspace.ts';
 import { csvMappedAdapter } from './csv-mapped.ts';
+import { pcapAdapter } from './pcap.ts';
 
 /**
  * Every format adapter. The pipeline picks the most confident sniffer; on a tie the earlier entry wins,
@@ -40,6 +41,9 @@ export const ALL_ADAPTERS: readonly Adapter[] = [
   nfdumpCsvAdapter,
   csvMappedAdapter,
 ];
+
+/** Formats read as bytes, recognised by magic number before any text decoding. */
+export const BINARY_ADAPTERS: readonly BinaryAdapter[] = [pcapAdapter];
 
 /** The adapter with this id (for a format the user picked by hand). */
 export function adapterById(id: string): Adapter {
