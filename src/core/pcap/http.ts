@@ -79,10 +79,12 @@ export class HttpStream {
       const name = line.slice(0, colon).trim().toLowerCase();
       if (!head.headers.has(name)) head.headers.set(name, line.slice(colon + 1).trim());
     }
+    // Asked before the message is handed on: the answer depends on the request it answers.
+    const bodyless = head.status !== null && this.bodyless(head);
     this.onMessage(head);
     const chunked = /chunked/i.test(head.headers.get('transfer-encoding') ?? '');
     const length = Number(head.headers.get('content-length') ?? NaN);
-    if (head.status !== null && this.bodyless(head)) this.state = 'head';
+    if (bodyless) this.state = 'head';
     else if (chunked) this.state = 'chunk-size';
     else if (Number.isSafeInteger(length) && length >= 0) {
       this.remaining = length;

@@ -66,7 +66,7 @@ export function firstHandshake(stream: Uint8Array): Uint8Array | 'more' | null {
 
 /** Parses a ClientHello handshake message (type byte included); null when it is not one or is malformed. */
 export function parseClientHello(message: Uint8Array): ClientHello | null {
-  if (message[0] !== HELLO_CLIENT) return null;
+  if (message[0] !== HELLO_CLIENT || !complete(message)) return null;
   const r = new Cursor(message, 4);
   const hello: ClientHello = {
     version: r.u16(), ciphers: [], extensions: [], sni: null, alpn: [], groups: [], pointFormats: [], signatureAlgorithms: [],
@@ -96,7 +96,7 @@ export function parseClientHello(message: Uint8Array): ClientHello | null {
 }
 
 export function parseServerHello(message: Uint8Array): ServerHello | null {
-  if (message[0] !== HELLO_SERVER) return null;
+  if (message[0] !== HELLO_SERVER || !complete(message)) return null;
   const r = new Cursor(message, 4);
   let version = r.u16();
   r.skip(32);
@@ -113,6 +113,11 @@ export function parseServerHello(message: Uint8Array): ServerHello | null {
     }
   }
   return { version, cipher };
+}
+
+/** Does the message hold as many bytes as its handshake header says? */
+function complete(message: Uint8Array): boolean {
+  return message.length >= 4 && message.length >= 4 + ((message[1] << 16) | (message[2] << 8) | message[3]);
 }
 
 /** GREASE values (RFC 8701) are random per connection and left out of fingerprints. */
