@@ -111,18 +111,20 @@ const api = {
     onProgress: (p: IngestProgress) => void,
   ): Promise<GeneratedLoad> {
     const options = resolveOptions(PRESETS.demo);
-    const texts = new Map<string, string[]>();
+    const encoder = new TextEncoder();
+    const texts = new Map<string, Uint8Array[]>();
+    let inventoryCsv = '';
     for (const chunk of generateFiles(options)) {
+      if (chunk.name === INVENTORY_FILE) inventoryCsv += chunk.text;
       const parts = texts.get(chunk.name) ?? [];
-      parts.push(chunk.text);
+      parts.push(chunk.bytes ? chunk.bytes : encoder.encode(chunk.text));
       texts.set(chunk.name, parts);
     }
-    const encoder = new TextEncoder();
     const summaries: SourceSummary[] = [];
     for (const [name, parts] of texts) {
       if (name === INVENTORY_FILE || name === ANSWER_KEY_FILE) continue;
       const chunks = (async function* () {
-        for (const part of parts) yield encoder.encode(part);
+        yield* parts;
       })();
       const write = async (batch: ColumnBatch) => {
         const ipcBatch = toIpc(batch);
@@ -137,7 +139,7 @@ const api = {
         })),
       );
     }
-    return { summaries, inventoryCsv: (texts.get(INVENTORY_FILE) ?? []).join(''), utcOffsetMinutes: options.utcOffsetMinutes };
+    return { summaries, inventoryCsv, utcOffsetMinutes: options.utcOffsetMinutes };
   },
 
   cancel(): void {

@@ -71,8 +71,9 @@ export async function generateCommand(argv: string[]): Promise<number> {
       stream = createWriteStream(path);
       streams.set(chunk.name, stream);
     }
-    bytes += chunk.text.length;
-    if (!stream.write(chunk.text)) await once(stream, 'drain');
+    const data = chunk.bytes ? chunk.bytes : chunk.text;
+    bytes += data.length;
+    if (!stream.write(data)) await once(stream, 'drain');
   }
   await Promise.all([...streams.values()].map((s) => new Promise((done) => s.end(done))));
   process.stderr.write(

@@ -13,8 +13,10 @@ export interface Decoded {
   /** TCP flags byte (FIN 1, SYN 2, RST 4, PSH 8, ACK 16); 0 for UDP and ICMP. */
   flags: number;
   seq: number;
-  /** Transport payload, bounded by the IP and UDP lengths (never the Ethernet padding). */
+  /** Captured transport payload, bounded by the IP and UDP lengths (never the Ethernet padding). */
   payload: Uint8Array;
+  /** Payload length as the headers state it: more than `payload.length` when the capture was cut to a snap length. */
+  payloadLength: number;
   /** Bytes of the IP packet as its header states them. */
   ipBytes: number;
 }
@@ -99,8 +101,7 @@ function ipv4(data: Uint8Array, at: number): Decoded | string {
   if (headerLength < 20 || total < headerLength) return 'the IPv4 header lengths are impossible';
   const fragment = ((data[at + 6] & 0x3f) << 8) | data[at + 7]; // more-fragments flag and offset
   if (fragment !== 0) return 'IPv4 fragment (fragments are counted, not reassembled)';
-  const end = Math.min(data.length, at + total);
-  return transport(data[at + 9], ipv4Text(data, at + 12), ipv4Text(data, at + 16), data, at + headerLength, end, total);
+  return transport(data[at + 9], ipv4Text(data, at + 12), ipv4Text(data, at + 16), data, at + headerLength, at + total, total);
 }
 
 /** Extension headers skipped on the way to the transport header. */
@@ -109,7 +110,8 @@ const IPV6_EXTENSIONS = new Set([0, 43, 60, 135, 139, 140]);
 function ipv6(data: Uint8Array, at: number): Decoded | string {
   if (data.length < at + 40 || data[at] >> 4 !== 6) return 'the IPv6 header is cut off or malformed';
   const payloadLength = (data[at + 4] << 8) | data[at + 5];
-  const end = payloadLength === 0 ? data.length : Math.min(data.length, at + 40 + payloadLength);
+  const statedEnd = payloadLength === 0 ? data.length : at + 40 + payloadLength;
+  const end = Math.min(data.length, statedEnd);
   let next = data[at + 6];
   let offset = at + 40;
   for (;;) {
@@ -130,18 +132,20 @@ function ipv6(data: Uint8Array, at: number): Decoded | string {
       next = following;
     } else break;
   }
-  return transport(next, ipv6Text(data, at + 8), ipv6Text(data, at + 24), data, offset, end, end - at);
+  return transport(next, ipv6Text(data, at + 8), ipv6Text(data, at + 24), data, offset, statedEnd, statedEnd - at);
 }
 
+/** `statedEnd` is where the IP header says the packet ends; the captured bytes may stop earlier. */
 function transport(
   protocol: number,
   src: string,
   dst: string,
   data: Uint8Array,
   at: number,
-  end: number,
+  statedEnd: number,
   ipBytes: number,
 ): Decoded | string {
+  const end = Math.min(data.length, statedEnd);
   if (protocol === 6) {
     if (end < at + 20) return 'the TCP header is cut off';
     const headerLength = (data[at + 12] >> 4) * 4;
@@ -153,22 +157,25 @@ function transport(
       seq: ((data[at + 4] << 24) | (data[at + 5] << 16) | (data[at + 6] << 8) | data[at + 7]) >>> 0,
       flags: data[at + 13],
       payload: data.subarray(Math.min(end, at + headerLength), end),
+      payloadLength: Math.max(0, statedEnd - at - headerLength),
     };
   }
   if (protocol === 17) {
     if (end < at + 8) return 'the UDP header is cut off';
     const length = (data[at + 4] << 8) | data[at + 5];
-    const payloadEnd = length >= 8 ? Math.min(end, at + length) : end;
+    const stated = length >= 8 ? at + length : statedEnd;
     return {
       src, dst, protocol: 'udp', ipBytes, flags: 0, seq: 0,
       srcPort: (data[at] << 8) | data[at + 1],
       dstPort: (data[at + 2] << 8) | data[at + 3],
-      payload: data.subarray(at + 8, payloadEnd),
+      payload: data.subarray(at + 8, Math.min(end, stated)),
+      payloadLength: stated - at - 8,
     };
   }
   if (protocol === 1 || protocol === 58) {
     if (end < at + 2) return 'the ICMP header is cut off';
-    return { src, dst, protocol: 'icmp', ipBytes, flags: 0, seq: 0, srcPort: data[at], dstPort: data[at + 1], payload: data.subarray(at + 4, end) };
+    const payload = data.subarray(Math.min(end, at + 4), end);
+    return { src, dst, protocol: 'icmp', ipBytes, flags: 0, seq: 0, srcPort: data[at], dstPort: data[at + 1], payload, payloadLength: Math.max(0, statedEnd - at - 4) };
   }
   return `IP protocol ${protocol} is not TCP, UDP or ICMP`;
 }

@@ -2,8 +2,9 @@ import { describe, expect, it } from 'vitest';
 import type { EventRecord } from '../canonical.ts';
 import { decodePacket, LINK, TCP_ACK, TCP_FIN, TCP_RST, TCP_SYN, type Decoded } from './decode.ts';
 import { FlowTracker } from './flows.ts';
-import { ipv4Packet, tcpConnection, type CapturedPacket, type Segment } from './write.ts';
-import { clientHelloMessage, handshakeRecords, serverHelloRecord } from './fixtures/client-hello.ts';
+import {
+  clientHelloMessage, handshakeRecords, ipv4Packet, serverHelloRecord, tcpConnection, type CapturedPacket, type Segment,
+} from './write.ts';
 
 const T0 = 1_700_000_000_000_000;
 const C = '10.0.0.5';

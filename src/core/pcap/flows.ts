@@ -55,7 +55,7 @@ interface Side {
   seen: number;
   /** Next sequence number the application stream expects. */
   next: number | null;
-  held: { seq: number; payload: Uint8Array }[];
+  held: { seq: number; payload: Uint8Array; length: number }[];
   /** Application bytes put together while a hello or a first line is looked for. */
   stream: Uint8Array;
   http: HttpStream | null;
@@ -152,7 +152,7 @@ export class FlowTracker {
     side.packets += 1;
     side.ipBytes += p.ipBytes;
     if (p.protocol !== 'tcp') {
-      side.payloadBytes += p.payload.length;
+      side.payloadBytes += p.payloadLength;
       if (p.protocol === 'udp' && (DNS_PORTS.has(flow.respPort) || DNS_PORTS.has(flow.origPort))) this.dnsMessage(flow, p.payload, ts, no);
       return;
     }
@@ -176,29 +176,34 @@ export class FlowTracker {
       side.rst = true;
       mark('R');
     }
-    if (p.payload.length > 0) mark('D');
+    if (p.payloadLength > 0) mark('D');
     else if ((flags & (TCP_ACK | TCP_SYN | TCP_FIN | TCP_RST)) === TCP_ACK) mark('A');
     if (side.rst || (side.fin && other.fin)) flow.closed = true;
-    if (p.payload.length === 0) return;
+    if (p.payloadLength === 0) return;
 
     side.base ??= p.seq;
     side.next ??= p.seq;
     const offset = (p.seq - side.base) | 0;
-    if (offset >= 0) side.seen = Math.max(side.seen, offset + p.payload.length);
-    if (!side.done) this.segment(flow, side, fromOrig, p.seq, p.payload, ts, no);
+    if (offset >= 0) side.seen = Math.max(side.seen, offset + p.payloadLength);
+    if (!side.done) this.segment(flow, side, fromOrig, p.seq, p.payload, p.payloadLength, ts, no);
   }
 
-  /** Puts a TCP segment in stream order and hands in-order bytes to the application parsers. */
-  private segment(flow: Flow, side: Side, fromOrig: boolean, seq: number, payload: Uint8Array, ts: number, no: number): void {
+  /**
+   * Puts a TCP segment in stream order and hands in-order bytes to the application parsers. `length` is the
+   * segment's stated length; bytes past the captured `payload` (a snap length) are a gap the parsers are told of.
+   */
+  private segment(flow: Flow, side: Side, fromOrig: boolean, seq: number, payload: Uint8Array, length: number, ts: number, no: number): void {
     const ahead = (seq - side.next!) | 0;
     if (ahead > 0) {
       if (side.held.length >= MAX_HELD_SEGMENTS) side.done = true;
-      else side.held.push({ seq, payload: payload.slice() });
+      else side.held.push({ seq, payload: payload.slice(), length });
       return;
     }
-    if (-ahead >= payload.length) return; // a retransmission of bytes already delivered
-    this.deliver(flow, side, fromOrig, payload.subarray(-ahead), ts, no);
-    side.next = (seq + payload.length) >>> 0;
+    if (-ahead >= length) return; // a retransmission of bytes already delivered
+    if (-ahead < payload.length) this.deliver(flow, side, fromOrig, payload.subarray(-ahead), ts, no);
+    const missing = length - Math.max(payload.length, -ahead);
+    if (missing > 0) this.gap(side, missing);
+    side.next = (seq + length) >>> 0;
     // Segments held back may now fit.
     for (let progress = true; progress && side.held.length && !side.done; ) {
       progress = false;
@@ -206,7 +211,7 @@ export class FlowTracker {
         const segment = side.held[i];
         if (((segment.seq - side.next) | 0) <= 0) {
           side.held.splice(i, 1);
-          this.segment(flow, side, fromOrig, segment.seq, segment.payload, ts, no);
+          this.segment(flow, side, fromOrig, segment.seq, segment.payload, segment.length, ts, no);
           progress = true;
           break;
         }
@@ -234,6 +239,18 @@ export class FlowTracker {
       side.stream = new Uint8Array(0);
     }
     if (side.stream.length > MAX_HELLO_STREAM) {
+      side.done = true;
+      side.stream = new Uint8Array(0);
+    }
+  }
+
+  /** Stream bytes the capture did not keep: an HTTP body can skip them; anything else loses its place. */
+  private gap(side: Side, bytes: number): void {
+    if (side.done) return;
+    if (side.http) {
+      side.http.gap(bytes);
+      if (side.http.stopped) side.done = true;
+    } else {
       side.done = true;
       side.stream = new Uint8Array(0);
     }

@@ -65,6 +65,17 @@ export class HttpStream {
     }
   }
 
+  /** `bytes` the capture did not keep (a snap length): skipped inside a body; anywhere else the framing is lost. */
+  gap(bytes: number): void {
+    const inBody = this.state === 'body' || this.state === 'chunk-data';
+    if (!inBody || this.pending.length > 0 || bytes > this.remaining) {
+      this.stopped = true;
+      return;
+    }
+    this.remaining -= bytes;
+    if (this.remaining === 0) this.state = this.state === 'body' ? 'head' : 'chunk-size';
+  }
+
   private head(text: string): void {
     // Blank lines between messages are tolerated, as by servers.
     const lines = text.replace(/^(\r?\n)+/, '').split(/\r?\n/);

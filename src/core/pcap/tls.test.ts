@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
+import { clientHelloMessage, handshakeRecords, serverHelloRecord } from './write.ts';
 import { firstHandshake, isGrease, ja3, ja3String, ja4, parseClientHello, parseServerHello, type ClientHello } from './tls.ts';
-import { clientHelloMessage, handshakeRecords, serverHelloRecord } from './fixtures/client-hello.ts';
 
 const hex = (list: string) => list.split(',').map((x) => parseInt(x, 16));
 

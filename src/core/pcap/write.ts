@@ -1,6 +1,6 @@
 /**
- * Builds packets and classic pcap files: the generator writes a scenario's traffic with it, and tests make
- * exact captures from it. Checksums are left zero (readers, tshark included, do not require them).
+ * Builds packets, TLS hellos, DNS messages and classic pcap files: the generator writes a scenario's traffic
+ * with it, and tests make exact captures from it. Checksums are left zero (readers, tshark included, do not require them).
  */
 import { TCP_ACK, TCP_FIN, TCP_SYN } from './decode.ts';
 
@@ -14,17 +14,22 @@ export interface Segment {
   seq?: number;
   ack?: number;
   payload?: Uint8Array;
+  /**
+   * Payload length the headers state, when only the first `payload` bytes are captured (a snap length, which keeps
+   * a capture of large transfers small). Defaults to the payload's length.
+   */
+  payloadLength?: number;
 }
 
 /** An IPv4 packet carrying a TCP segment (when `flags` is given) or a UDP datagram. */
 export function ipv4Packet(s: Segment): Uint8Array {
   const payload = s.payload ?? new Uint8Array(0);
   const tcp = s.flags !== undefined;
-  const transportLength = (tcp ? 20 : 8) + payload.length;
-  const packet = new Uint8Array(20 + transportLength);
+  const transportLength = (tcp ? 20 : 8) + (s.payloadLength ?? payload.length);
+  const packet = new Uint8Array(20 + (tcp ? 20 : 8) + payload.length);
   const view = new DataView(packet.buffer);
   packet[0] = 0x45;
-  view.setUint16(2, packet.length);
+  view.setUint16(2, 20 + transportLength);
   packet[8] = 64;
   packet[9] = tcp ? 6 : 17;
   packet.set(ipv4Bytes(s.src), 12);
@@ -58,6 +63,8 @@ export interface CapturedPacket {
   /** Epoch microseconds. */
   ts: number;
   data: Uint8Array;
+  /** Length on the wire when more than the captured `data`. */
+  wireLength?: number;
 }
 
 /** A classic little-endian microsecond pcap file of Ethernet frames. */
@@ -75,7 +82,7 @@ export function pcapFile(packets: readonly CapturedPacket[]): Uint8Array {
     view.setUint32(at, Math.floor(p.ts / 1e6), true);
     view.setUint32(at + 4, p.ts % 1e6, true);
     view.setUint32(at + 8, p.data.length, true);
-    view.setUint32(at + 12, p.data.length, true);
+    view.setUint32(at + 12, p.wireLength ?? p.data.length, true);
     file.set(p.data, at + 16);
     at += 16 + p.data.length;
   }
@@ -125,6 +132,77 @@ export function tcpConnection(x: TcpExchange): CapturedPacket[] {
   send(true, TCP_ACK);
   return out;
 }
+
+/** A ClientHello: exactly the fields the fingerprints read. */
+export interface HelloSpec {
+  version?: number;
+  ciphers: number[];
+  sni?: string;
+  alpn?: string[];
+  groups?: number[];
+  pointFormats?: number[];
+  signatureAlgorithms?: number[];
+  supportedVersions?: number[];
+  /** Extra empty extensions, by type, after the ones above. */
+  others?: number[];
+}
+
+const u16 = (v: number) => [v >> 8, v & 0xff];
+const vec16 = (bytes: number[]) => [...u16(bytes.length), ...bytes];
+const vec8 = (bytes: number[]) => [bytes.length, ...bytes];
+const ascii = (text: string) => [...text].map((c) => c.charCodeAt(0));
+
+export function clientHelloMessage(spec: HelloSpec): number[] {
+  const extensions: number[] = [];
+  const add = (type: number, body: number[]) => extensions.push(...u16(type), ...vec16(body));
+  if (spec.sni !== undefined) add(0, vec16([0, ...vec16(ascii(spec.sni))]));
+  if (spec.groups) add(10, vec16(spec.groups.flatMap(u16)));
+  if (spec.pointFormats) add(11, vec8(spec.pointFormats));
+  if (spec.signatureAlgorithms) add(13, vec16(spec.signatureAlgorithms.flatMap(u16)));
+  if (spec.alpn) add(16, vec16(spec.alpn.flatMap((p) => vec8(ascii(p)))));
+  if (spec.supportedVersions) add(43, vec8(spec.supportedVersions.flatMap(u16)));
+  for (const type of spec.others ?? []) add(type, []);
+  const body = [
+    ...u16(spec.version ?? 0x0303), ...new Array(32).fill(7), ...vec8([]), ...vec16(spec.ciphers.flatMap(u16)), ...vec8([0]),
+    ...vec16(extensions),
+  ];
+  return [1, 0, body.length >> 8, body.length & 0xff, ...body];
+}
+
+/** The message in handshake records of at most `recordSize` bytes each. */
+export function handshakeRecords(message: number[], recordSize = 16384): Uint8Array {
+  const out: number[] = [];
+  for (let at = 0; at < message.length; at += recordSize) {
+    const part = message.slice(at, at + recordSize);
+    out.push(22, 3, 1, ...u16(part.length), ...part);
+  }
+  return new Uint8Array(out);
+}
+
+export function serverHelloRecord(version: number, cipher: number, supportedVersion?: number): Uint8Array {
+  const extensions = supportedVersion ? [0, 43, 0, 2, ...u16(supportedVersion)] : [];
+  const body = [...u16(version), ...new Array(32).fill(9), 0, ...u16(cipher), 0, ...vec16(extensions)];
+  return handshakeRecords([2, 0, body.length >> 8, body.length & 0xff, ...body]);
+}
+
+export interface DnsSpec {
+  id: number;
+  query: string;
+  qtype: number;
+  /** Present in a response: its rcode and A-record answers. */
+  response?: { rcode: number; answers: string[]; ttl: number };
+}
+
+/** A DNS query, or its response with A answers pointing back at the question's name. */
+export function dnsMessage(spec: DnsSpec): Uint8Array {
+  const r = spec.response;
+  const question = [...spec.query.split('.').flatMap((label) => vec8(ascii(label))), 0, ...u16(spec.qtype), 0, 1];
+  const answers = (r?.answers ?? []).flatMap((ip) => [0xc0, 12, ...u16(1), 0, 1, ...u32(r!.ttl), 0, 4, ...ipv4Bytes(ip)]);
+  const flags = r ? 0x8180 | r.rcode : 0x0100;
+  return Uint8Array.from([...u16(spec.id), ...u16(flags), 0, 1, ...u16(r?.answers.length ?? 0), 0, 0, 0, 0, ...question, ...answers]);
+}
+
+const u32 = (v: number) => [(v >>> 24) & 0xff, (v >>> 16) & 0xff, (v >>> 8) & 0xff, v & 0xff];
 
 function ipv4Bytes(text: string): number[] {
   return text.split('.').map(Number);
