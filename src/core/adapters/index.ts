@@ -16,6 +16,8 @@ import { m365AuditCsvAdapter, m365AuditJsonAdapter } from './m365-audit.ts';
 import { googleWorkspaceCsvAdapter } from './google-workspace.ts';
 import { csvMappedAdapter } from './csv-mapped.ts';
 import { pcapAdapter } from './pcap.ts';
+import { auditdAdapter } from './auditd.ts';
+import { osqueryAdapter } from './osquery.ts';
 
 /**
  * Every format adapter. The pipeline picks the most confident sniffer; on a tie the earlier entry wins,
@@ -28,6 +30,8 @@ export const ALL_ADAPTERS: readonly Adapter[] = [
   ...SYSMON_ADAPTERS,
   mdeNetworkCsvAdapter,
   mdeNetworkJsonAdapter,
+  auditdAdapter,
+  osqueryAdapter,
   m365AuditCsvAdapter,
   m365AuditJsonAdapter,
   googleWorkspaceCsvAdapter,

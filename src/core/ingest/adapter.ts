@@ -58,6 +58,8 @@ export interface RecordParser {
   readonly mode?: 'line' | 'document';
   /** One line without its line ending; `lineNo` is 1-based. Emit through `sink`, answer the outcome. */
   line?(text: string, lineNo: number, sink: Sink): Outcome;
+  /** Line mode, after the last line: writes what the parser still holds (an event whose records span lines). */
+  end?(sink: Sink): void;
   /**
    * Whole-file formats (XML event exports, pretty-printed JSON arrays): call `each` once per record with
    * its outcome and a 1-based record number (or line number where known).

@@ -297,6 +297,7 @@ async function ingestSource(
       };
       for await (const chunk of rest) await handle(splitter.push(chunk));
       await handle(splitter.end());
+      parser.end?.(batcher);
     }
   } catch (error) {
     if (error instanceof ArchiveError) summary.message = error.message;
