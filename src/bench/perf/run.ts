@@ -4,9 +4,10 @@
  * pieces, plus a hand-written `read_csv` load of the Zeek files. Prints a table of medians with wasm/native ratios
  * and writes every run to bench-results/perf-<date>.json. Timings are measured and reported, never asserted.
  *
- *   --sizes 100k,1m,5m,10m   datasets to run (default all four)
+ *   --sizes 100k,1m,5m,10m   datasets to run (default all four; '' for none, e.g. to measure only the pcap ingest)
  *   --runs 3                 runs per measurement below 5 M events (--big-runs, default 1, at 5 M and above)
  *   --budget-min 90          stop starting new measurements after this many minutes
+ *   --pcap-mb 100            size of the packet capture whose ingest is measured in MB/s (0 skips it)
  *   --skip-browser / --skip-native / --no-build
  */
 import { execFileSync } from 'node:child_process';
@@ -17,13 +18,21 @@ import { parseArgs } from 'node:util';
 import { NativeEngine } from '../../engine/native-engine.ts';
 import { startServer } from '../../release/serve.mjs';
 import { ensureDataset, parseSize, type DatasetManifest } from './datasets.ts';
-import { measureHandWritten, measureNativeCli, profilePipeline, type IngestTiming, type NativeCliResult, type PipelineProfile } from './native.ts';
+import { ensureCapture } from './capture.ts';
+import { measureCaptureIngest, measureHandWritten, measureNativeCli, profilePipeline, type IngestTiming, type NativeCliResult, type PipelineProfile } from './native.ts';
 import { TabBench, type TabRun } from './browser.ts';
 import { fixed, formatTable, kRate, median, mib, rate, ratio } from './stats.ts';
 
 const RESULTS = 'bench-results';
 const BUILD_DIR = 'dist-bench';
 const BIG = 5_000_000;
+
+interface CaptureResult {
+  megabytes: number;
+  packets: number;
+  tabMs: (number | null)[];
+  cliMs: number[];
+}
 
 interface SizeResult {
   label: string;
@@ -47,9 +56,10 @@ async function main(): Promise<void> {
       'skip-browser': { type: 'boolean', default: false },
       'skip-native': { type: 'boolean', default: false },
       'no-build': { type: 'boolean', default: false },
+      'pcap-mb': { type: 'string', default: '100' },
     },
   });
-  const sizes = values.sizes.split(',').map((label) => ({ label: label.trim().toLowerCase(), events: parseSize(label) }));
+  const sizes = values.sizes.split(',').filter((label) => label.trim() !== '').map((label) => ({ label: label.trim().toLowerCase(), events: parseSize(label) }));
   const deadline = Date.now() + Number(values['budget-min']) * 60_000;
   const runsFor = (events: number) => Number(events >= BIG ? values['big-runs'] : values.runs);
   const timeLeft = () => deadline - Date.now();
@@ -68,7 +78,26 @@ async function main(): Promise<void> {
   }
 
   const results: SizeResult[] = [];
+  const capture: CaptureResult = { megabytes: 0, packets: 0, tabMs: [], cliMs: [] };
   try {
+    const captureMb = Number(values['pcap-mb']);
+    if (captureMb > 0) {
+      const path = join(RESULTS, 'data', 'bench.pcap');
+      capture.megabytes = (await ensureCapture(path, captureMb)) / 1e6;
+      for (let i = 0; i < Number(values.runs); i++) {
+        if (!values['skip-native']) {
+          const run = await measureCaptureIngest(path);
+          capture.packets = run.packets;
+          capture.cliMs.push(run.ms);
+          log(`pcap CLI run ${i + 1}: ${fixed(run.ms)} ms, ${fixed(capture.megabytes / (run.ms / 1000), 1)} MB/s`);
+        }
+        if (tab && server) {
+          const run = await tab.run(server.url, [path], 300_000);
+          capture.tabMs.push(run.ingestMs);
+          log(`pcap tab run ${i + 1}: ${run.state}, ingest ${fixed(run.ingestMs)} ms${run.error ? `, ${run.error}` : ''}`);
+        }
+      }
+    }
     for (const { label, events } of sizes) {
       log(`dataset ${label}: ${events.toLocaleString('en-US')} events`);
       const { dir, manifest } = await ensureDataset(join(RESULTS, 'data'), label, events);
@@ -125,6 +154,13 @@ async function main(): Promise<void> {
       ]),
     ),
   );
+  const captureRate = (ms: number | null) => (ms === null ? null : capture.megabytes / (ms / 1000));
+  const pcap = capture.megabytes
+    ? { megabytes: capture.megabytes, packets: capture.packets, cliMBps: captureRate(median(capture.cliMs)), tabMBps: captureRate(median(capture.tabMs)) }
+    : null;
+  if (pcap) {
+    console.log(`\npcap ingest (${fixed(pcap.megabytes, 1)} MB, ${pcap.packets.toLocaleString('en-US')} packets, median of ${Math.max(capture.cliMs.length, capture.tabMs.length)}): CLI ${fixed(pcap.cliMBps, 1) ?? '-'} MB/s, tab ${fixed(pcap.tabMBps, 1) ?? '-'} MB/s (tab time is the whole load: parse, Arrow, insert)\n`);
+  }
   for (const r of results) {
     if (r.pipeline) {
       const p = r.pipeline;
@@ -135,7 +171,7 @@ async function main(): Promise<void> {
     if (blocked.length) console.log(`${r.label}: BLOCKED requests leaving localhost: ${[...new Set(blocked)].join(', ')}`);
   }
   const file = join(RESULTS, `perf-${new Date().toISOString().slice(0, 10)}.json`);
-  writeFileSync(file, JSON.stringify({ generated: new Date().toISOString(), machine, summary, results }, null, 2) + '\n');
+  writeFileSync(file, JSON.stringify({ generated: new Date().toISOString(), machine, summary, pcap, capture, results }, null, 2) + '\n');
   log(`wrote ${file}`);
 }
 

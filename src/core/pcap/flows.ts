@@ -98,7 +98,10 @@ interface Flow {
 }
 
 export class FlowTracker {
-  private flows = new Map<string, Flow>();
+  /** Open connections, oldest first. */
+  private flows = new Set<Flow>();
+  /** Each open connection under its key from either end, so a packet needs one lookup whichever way it travels. */
+  private index = new Map<string, { flow: Flow; fromOrig: boolean }>();
   private lastSweep = -Infinity;
 
   constructor(private readonly emit: EmitEvent) {}
@@ -106,28 +109,20 @@ export class FlowTracker {
   /** Adds one decoded packet (`no` its number in the file, `ts` epoch micros). */
   packet(p: Decoded, ts: number, no: number): void {
     if (ts - this.lastSweep > SWEEP_MICROS) this.sweep(ts);
-    const forward = `${p.protocol}|${p.src}|${p.srcPort}|${p.dst}|${p.dstPort}`;
-    let flow = this.flows.get(forward);
-    let fromOrig = true;
-    if (!flow) {
-      flow = this.flows.get(`${p.protocol}|${p.dst}|${p.dstPort}|${p.src}|${p.srcPort}`);
-      fromOrig = false;
+    const key = `${p.protocol}|${p.src}|${p.srcPort}|${p.dst}|${p.dstPort}`;
+    let found = this.index.get(key);
+    if (found && found.flow.closed && p.protocol === 'tcp' && (p.flags & (TCP_SYN | TCP_ACK)) === TCP_SYN) {
+      this.finish(found.flow);
+      found = undefined;
     }
-    const freshSyn = p.protocol === 'tcp' && (p.flags & (TCP_SYN | TCP_ACK)) === TCP_SYN;
-    if (flow && flow.closed && freshSyn) {
-      this.finish(flow);
-      flow = undefined;
-    }
-    if (!flow) {
-      flow = this.open(p, ts, no);
-      fromOrig = flow.origIp === p.src && flow.origPort === p.srcPort;
-    }
+    const flow = found?.flow ?? this.open(p, ts, no);
+    const fromOrig = found ? found.fromOrig : flow.origIp === p.src && flow.origPort === p.srcPort;
     this.update(flow, fromOrig ? flow.orig : flow.resp, fromOrig ? flow.resp : flow.orig, fromOrig, p, ts, no);
   }
 
   /** End of input: every open connection is written. */
   end(): void {
-    for (const flow of [...this.flows.values()]) this.finish(flow);
+    for (const flow of [...this.flows]) this.finish(flow);
   }
 
   private open(p: Decoded, ts: number, no: number): Flow {
@@ -143,7 +138,9 @@ export class FlowTracker {
       dns: null, hello: null, server: null, requests: [],
     };
     if (this.flows.size >= MAX_FLOWS) this.finish(this.flows.values().next().value!);
-    this.flows.set(key, flow);
+    this.flows.add(flow);
+    this.index.set(key, { flow, fromOrig: true });
+    this.index.set(`${p.protocol}|${respIp}|${respPort}|${origIp}|${origPort}`, { flow, fromOrig: false });
     return flow;
   }
 
@@ -157,27 +154,24 @@ export class FlowTracker {
       return;
     }
     const flags = p.flags;
-    const mark = (letter: string) => {
-      const l = fromOrig ? letter : letter.toLowerCase();
-      if (!flow.history.includes(l)) flow.history += l;
-    };
+    const mark = fromOrig ? markOrig : markResp;
     if (flags & TCP_SYN) {
       if (flags & TCP_ACK) side.synAck = true;
       else side.syn = true;
-      mark(flags & TCP_ACK ? 'H' : 'S');
+      mark(flow, flags & TCP_ACK ? 'H' : 'S');
       side.base = (p.seq + 1) >>> 0;
       side.next ??= side.base;
     }
     if (flags & TCP_FIN) {
       side.fin = true;
-      mark('F');
+      mark(flow, 'F');
     }
     if (flags & TCP_RST) {
       side.rst = true;
-      mark('R');
+      mark(flow, 'R');
     }
-    if (p.payloadLength > 0) mark('D');
-    else if ((flags & (TCP_ACK | TCP_SYN | TCP_FIN | TCP_RST)) === TCP_ACK) mark('A');
+    if (p.payloadLength > 0) mark(flow, 'D');
+    else if ((flags & (TCP_ACK | TCP_SYN | TCP_FIN | TCP_RST)) === TCP_ACK) mark(flow, 'A');
     if (side.rst || (side.fin && other.fin)) flow.closed = true;
     if (p.payloadLength === 0) return;
 
@@ -401,7 +395,7 @@ export class FlowTracker {
 
   private sweep(now: number): void {
     this.lastSweep = now;
-    for (const flow of [...this.flows.values()]) {
+    for (const flow of [...this.flows]) {
       const idle = now - flow.last;
       const limit = flow.closed ? CLOSE_DELAY_MICROS : flow.protocol === 'tcp' ? TCP_IDLE_MICROS : OTHER_IDLE_MICROS;
       if (idle > limit) this.finish(flow);
@@ -410,7 +404,9 @@ export class FlowTracker {
 
   /** Writes a connection and what is still pending in it (unanswered queries, requests, a lone ClientHello). */
   private finish(flow: Flow): void {
-    this.flows.delete(flow.key);
+    this.flows.delete(flow);
+    this.index.delete(flow.key);
+    this.index.delete(`${flow.protocol}|${flow.respIp}|${flow.respPort}|${flow.origIp}|${flow.origPort}`);
     for (const query of flow.dns?.values() ?? []) this.writeDns(flow, query, null, [], null);
     for (const request of flow.requests) this.writeHttp(flow, request, null);
     this.writeTls(flow);
@@ -435,6 +431,16 @@ export class FlowTracker {
       flow.firstNo,
     );
   }
+}
+
+/** Zeek history letters: each once per direction, upper case for the originator. */
+function markOrig(flow: Flow, letter: string): void {
+  if (!flow.history.includes(letter)) flow.history += letter;
+}
+
+function markResp(flow: Flow, letter: string): void {
+  const l = letter.toLowerCase();
+  if (!flow.history.includes(l)) flow.history += l;
 }
 
 function newSide(): Side {

@@ -15,7 +15,11 @@ class Bytes {
   private parts: number[] = [];
   constructor(private readonly little: boolean) {}
   u8(...values: number[]) {
-    this.parts.push(...values);
+    for (const v of values) this.parts.push(v);
+    return this;
+  }
+  bytes(values: number[]) {
+    for (const v of values) this.parts.push(v);
     return this;
   }
   u16(v: number) {
@@ -35,7 +39,7 @@ class Bytes {
 
 function classic(little: boolean, nanos: boolean, linkType: number, records: [number, number, number[]][]): Uint8Array {
   const b = new Bytes(little).u32(nanos ? 0xa1b23c4d : 0xa1b2c3d4).u16(2).u16(4).u32(0).u32(0).u32(65535).u32(linkType);
-  for (const [seconds, fraction, data] of records) b.u32(seconds).u32(fraction).u32(data.length).u32(data.length + 10).u8(...data);
+  for (const [seconds, fraction, data] of records) b.u32(seconds).u32(fraction).u32(data.length).u32(data.length + 10).bytes(data);
   return b.done();
 }
 
@@ -80,6 +84,15 @@ describe('classic pcap', () => {
     const file = classic(true, false, 1, [[1, 2, [9, 8, 7, 6, 5]], [3, 4, []], [5, 6, [1]]]);
     expect(read(file, 1)).toEqual(read(file));
     expect(read(file, 7)).toEqual(read(file));
+  });
+
+  it('reads a record longer than a chunk boundary bridge', () => {
+    const big = Array.from({ length: 300_000 }, (_, i) => i & 0xff);
+    const file = classic(true, false, 1, [[1, 0, [1]], [2, 0, big], [3, 0, [3]]]);
+    const { packets } = read(file, 100_000);
+    expect(packets.map((p) => p.data.length)).toEqual([1, 300_000, 1]);
+    expect(packets[1].data.slice(0, 3)).toEqual([0, 1, 2]);
+    expect(packets[1].data.at(-1)).toBe(299_999 & 0xff);
   });
 
   it('delivers the packets before a cut and says where the file was cut', () => {

@@ -28,6 +28,9 @@ export const CAPTURE_MAGICS: readonly (readonly number[])[] = [
   [0x0a, 0x0d, 0x0d, 0x0a], // pcapng section header block
 ];
 
+/** Bytes of the next chunk copied to finish a record cut by a chunk boundary (most records are far smaller). */
+const BRIDGE_BYTES = 256 * 1024;
+
 /** Largest record accepted; a larger length means a corrupt file, which cannot be resynchronised. */
 export const MAX_RECORD_BYTES = 16 * 1024 * 1024;
 
@@ -63,15 +66,32 @@ export class CaptureReader {
 
   /** Feeds the next bytes; calls `onPacket` for each complete packet, in file order. */
   push(chunk: Uint8Array, onPacket: (packet: Packet) => void): void {
-    const bytes = this.held.length ? concat(this.held, chunk) : chunk;
+    let start = 0;
+    if (this.held.length) {
+      // Finish the record cut by the chunk boundary from a copy of only the bytes it needs, not the whole chunk.
+      const held = this.held.length;
+      const bridge = concat(this.held, chunk.subarray(0, Math.min(chunk.length, BRIDGE_BYTES)));
+      const at = this.records(bridge, 0, held, onPacket);
+      if (at < held) {
+        // Still incomplete: keep all of it (the whole chunk too, when the record is longer than the bridge).
+        this.held = bridge.length - held < chunk.length ? concat(bridge.subarray(at), chunk.subarray(bridge.length - held)) : bridge.slice(at);
+        return;
+      }
+      start = at - held;
+    }
+    const at = this.records(chunk, start, Infinity, onPacket);
+    this.held = at === chunk.length ? new Uint8Array(0) : chunk.slice(at);
+  }
+
+  /** Reads records from `at` until the input runs out or a record ends at or past `until`; returns where it stopped. */
+  private records(bytes: Uint8Array, at: number, until: number, onPacket: (packet: Packet) => void): number {
     this.view = new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength);
-    let at = 0;
-    for (;;) {
+    while (at < until) {
       const used = this.next(bytes, at, onPacket);
       if (used === 0) break;
       at += used;
     }
-    this.held = at === bytes.length ? new Uint8Array(0) : bytes.slice(at);
+    return at;
   }
 
   /**
