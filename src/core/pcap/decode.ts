@@ -180,8 +180,19 @@ function transport(
   return `IP protocol ${protocol} is not TCP, UDP or ICMP`;
 }
 
+/** Texts of recently seen IPv4 addresses: a capture repeats a few addresses millions of times. */
+const IPV4_TEXTS = new Map<number, string>();
+const MAX_CACHED_ADDRESSES = 65_536;
+
 export function ipv4Text(data: Uint8Array, at: number): string {
-  return `${data[at]}.${data[at + 1]}.${data[at + 2]}.${data[at + 3]}`;
+  const value = ((data[at] << 24) | (data[at + 1] << 16) | (data[at + 2] << 8) | data[at + 3]) >>> 0;
+  let text = IPV4_TEXTS.get(value);
+  if (text === undefined) {
+    if (IPV4_TEXTS.size >= MAX_CACHED_ADDRESSES) IPV4_TEXTS.clear();
+    text = `${data[at]}.${data[at + 1]}.${data[at + 2]}.${data[at + 3]}`;
+    IPV4_TEXTS.set(value, text);
+  }
+  return text;
 }
 
 /** RFC 5952 text: lower-case hex, leading zeros dropped, the longest run of two or more zero groups as '::'. */

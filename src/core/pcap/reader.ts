@@ -6,6 +6,7 @@
  */
 import { concat } from './decode.ts';
 
+/** One packet; the reader hands the same object over again for the next packet, so keep fields, not the object. */
 export interface Packet {
   /** 1-based packet number in the file (what tshark calls frame.number). */
   no: number;
@@ -63,9 +64,13 @@ export class CaptureReader {
   private interfaces: Interface[] = [];
   private packets = 0;
   private view: DataView = new DataView(new ArrayBuffer(0));
+  /** Reused for every packet: a capture has millions, and each new object is garbage a moment later. */
+  private readonly packet: Packet = { no: 0, ts: 0, linkType: 0, data: new Uint8Array(0), wireLength: 0 };
 
   /** Feeds the next bytes; calls `onPacket` for each complete packet, in file order. */
-  push(chunk: Uint8Array, onPacket: (packet: Packet) => void): void {
+  push(input: Uint8Array, onPacket: (packet: Packet) => void): void {
+    // A plain view: Node's Buffer.subarray, called once per packet, is several times slower than Uint8Array's.
+    const chunk = new Uint8Array(input.buffer, input.byteOffset, input.byteLength);
     let start = 0;
     if (this.held.length) {
       // Finish the record cut by the chunk boundary from a copy of only the bytes it needs, not the whole chunk.
@@ -138,13 +143,13 @@ export class CaptureReader {
     const seconds = this.u32(at);
     const fraction = this.u32(at + 4);
     this.packets += 1;
-    onPacket({
-      no: this.packets,
-      ts: seconds * 1_000_000 + (this.nanos ? Math.floor(fraction / 1000) : fraction),
-      linkType: this.linkType,
-      data: bytes.subarray(at + 16, at + 16 + captured),
-      wireLength: this.u32(at + 12),
-    });
+    this.deliver(
+      onPacket,
+      seconds * 1_000_000 + (this.nanos ? Math.floor(fraction / 1000) : fraction),
+      this.linkType,
+      bytes.subarray(at + 16, at + 16 + captured),
+      this.u32(at + 12),
+    );
     return 16 + captured;
   }
 
@@ -196,13 +201,7 @@ export class CaptureReader {
     const captured = this.u32(body + 12);
     if (body + 20 + captured > end) throw new CaptureError(`packet ${this.packets + 1} is longer than its pcapng block; the file is corrupt`);
     this.packets += 1;
-    onPacket({
-      no: this.packets,
-      ts: toMicros(this.u32(body + 4), this.u32(body + 8), iface),
-      linkType: iface.linkType,
-      data: bytes.subarray(body + 20, body + 20 + captured),
-      wireLength: this.u32(body + 16),
-    });
+    this.deliver(onPacket, toMicros(this.u32(body + 4), this.u32(body + 8), iface), iface.linkType, bytes.subarray(body + 20, body + 20 + captured), this.u32(body + 16));
   }
 
   private simplePacketBlock(bytes: Uint8Array, body: number, end: number, onPacket: (packet: Packet) => void): void {
@@ -211,7 +210,17 @@ export class CaptureReader {
     const captured = Math.min(wireLength, iface.snapLength || wireLength, end - body - 4);
     this.packets += 1;
     // A simple packet block has no timestamp; tshark shows it at the epoch, and so do we.
-    onPacket({ no: this.packets, ts: iface.offsetMicros, linkType: iface.linkType, data: bytes.subarray(body + 4, body + 4 + captured), wireLength });
+    this.deliver(onPacket, iface.offsetMicros, iface.linkType, bytes.subarray(body + 4, body + 4 + captured), wireLength);
+  }
+
+  private deliver(onPacket: (packet: Packet) => void, ts: number, linkType: number, data: Uint8Array, wireLength: number): void {
+    const packet = this.packet;
+    packet.no = this.packets;
+    packet.ts = ts;
+    packet.linkType = linkType;
+    packet.data = data;
+    packet.wireLength = wireLength;
+    onPacket(packet);
   }
 
   private interfaceAt(id: number): Interface {
