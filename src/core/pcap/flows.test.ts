@@ -145,10 +145,11 @@ describe('application records', () => {
     ];
     const messages = client.flatMap((c, i) => [{ fromClient: true, data: text(c) }, { fromClient: false, data: text(server[i]) }]);
     const { events } = track(fromCapture(tcpConnection({ client: C, server: S, clientPort: 50001, serverPort: 8080, start: T0, step: 10, messages })));
-    expect(events.filter((e) => e.kind === 'http').map((e) => [e.method, e.url_path, e.status, e.bytes_out])).toEqual([
-      ['POST', '/upload', 201, 5],
-      ['HEAD', '/probe', 200, null],
-      ['GET', '/last', 404, null],
+    // Each request keeps the time and packet number of its own segment (4th, 6th and 8th packets).
+    expect(events.filter((e) => e.kind === 'http').map((e) => [e.method, e.url_path, e.status, e.bytes_out, e.ts - T0, e.no])).toEqual([
+      ['POST', '/upload', 201, 5, 30, 4],
+      ['HEAD', '/probe', 200, null, 70, 8],
+      ['GET', '/last', 404, null, 110, 12],
     ]);
   });
 });

@@ -103,12 +103,16 @@ export class FlowTracker {
   /** Each open connection under its key from either end, so a packet needs one lookup whichever way it travels. */
   private index = new Map<string, { flow: Flow; fromOrig: boolean }>();
   private lastSweep = -Infinity;
+  /** The packet being added: application records found in it take its time and number. */
+  private readonly now = { ts: 0, no: 0 };
 
   constructor(private readonly emit: EmitEvent) {}
 
   /** Adds one decoded packet (`no` its number in the file, `ts` epoch micros). */
   packet(p: Decoded, ts: number, no: number): void {
     if (ts - this.lastSweep > SWEEP_MICROS) this.sweep(ts);
+    this.now.ts = ts;
+    this.now.no = no;
     const key = `${p.protocol}|${p.src}|${p.srcPort}|${p.dst}|${p.dstPort}`;
     let found = this.index.get(key);
     if (found && found.flow.closed && p.protocol === 'tcp' && (p.flags & (TCP_SYN | TCP_ACK)) === TCP_SYN) {
@@ -226,7 +230,7 @@ export class FlowTracker {
     else if (flow.service === 'http') {
       const stream = side.stream;
       side.stream = new Uint8Array(0);
-      side.http = fromOrig ? this.clientHttp(flow, ts, no) : this.serverHttp(flow);
+      side.http = fromOrig ? this.clientHttp(flow) : this.serverHttp(flow);
       side.http.push(stream);
     } else if (side.stream.length >= 16 || !fromOrig) {
       side.done = true; // nothing this tracker reads
@@ -298,9 +302,9 @@ export class FlowTracker {
     );
   }
 
-  private clientHttp(flow: Flow, ts: number, no: number): HttpStream {
+  private clientHttp(flow: Flow): HttpStream {
     return new HttpStream((head) => {
-      if (flow.requests.length < MAX_PENDING) flow.requests.push({ ts, no, head });
+      if (flow.requests.length < MAX_PENDING) flow.requests.push({ ...this.now, head });
     });
   }
 
