@@ -24,6 +24,8 @@ export interface CaptureFile {
 
 /** Stated bytes per segment, as a NIC with segmentation offload hands them to the capture. */
 const SEGMENT = 64_000;
+/** Longest silence inside a connection: a long one sends keep-alives, as real stacks and tunnels do, so no reader times it out. */
+const KEEPALIVE_US = 60_000_000;
 const encoder = new TextEncoder();
 
 /** Client families by their hellos: a browser-like, a library-like and a minimal one (TLS 1.2 only). */
@@ -127,7 +129,7 @@ function ntp(a: Activity): CapturedPacket[] {
 function web(a: Activity): CapturedPacket[] {
   const [client, server] = a.tls ? tlsHellos(a) : httpHeads(a);
   const segments = Math.ceil(client.total / SEGMENT) + Math.ceil(server.total / SEGMENT);
-  const step = Math.max(1, Math.floor(a.durationUs / (segments + 5)));
+  let step = Math.min(KEEPALIVE_US, Math.max(1, Math.floor(a.durationUs / (segments + 5))));
   let ts = a.ts;
   let clientSeq = seedFrom(a.uid, 'c') >>> 0;
   let serverSeq = seedFrom(a.uid, 's') >>> 0;
@@ -150,9 +152,17 @@ function web(a: Activity): CapturedPacket[] {
       send(fromClient, TCP_ACK, stream.head.subarray(at, at + SEGMENT), Math.min(SEGMENT, stream.total - at));
     }
   }
+  const end = a.ts + a.durationUs;
+  while (end - ts > KEEPALIVE_US) {
+    ts += KEEPALIVE_US - step;
+    send(true, TCP_ACK);
+  }
+  // The close takes a few milliseconds at the end, well inside the delay after which a closed connection is done.
+  step = Math.min(step, 1000);
+  ts = Math.max(ts, end - 2 * step);
   send(true, TCP_FIN | TCP_ACK);
   send(false, TCP_FIN | TCP_ACK);
-  ts = a.ts + a.durationUs;
+  ts = Math.max(ts, end);
   send(true, TCP_ACK);
   return out;
 }
@@ -173,14 +183,27 @@ function tlsHellos(a: Activity): [Stream, Stream] {
   ];
 }
 
+/** Request and response whose bytes on the wire add up to the activity's bytes each way, as its conn record says. */
 function httpHeads(a: Activity): [Stream, Stream] {
-  const body = a.method === 'GET' ? 0 : a.bytesOut;
-  const request =
-    `${a.method} ${a.path} HTTP/1.1\r\nHost: ${a.dstHost ?? a.dstIp}\r\n` +
-    (a.userAgent ? `User-Agent: ${a.userAgent}\r\n` : '') +
-    (body ? `Content-Length: ${body}\r\n` : '') +
-    '\r\n';
-  const response = `HTTP/1.1 ${a.status} ${a.status === 200 ? 'OK' : 'Status'}\r\nContent-Type: ${a.contentType}\r\nContent-Length: ${a.bytesIn}\r\n\r\n`;
-  const stream = (text: string, bodyBytes: number) => ({ head: encoder.encode(text), total: text.length + bodyBytes });
-  return [stream(request, body), stream(response, a.bytesIn)];
+  const request = `${a.method} ${a.path} HTTP/1.1\r\nHost: ${a.dstHost ?? a.dstIp}\r\n` + (a.userAgent ? `User-Agent: ${a.userAgent}\r\n` : '');
+  const response = `HTTP/1.1 ${a.status} ${a.status === 200 ? 'OK' : 'Status'}\r\nContent-Type: ${a.contentType}\r\n`;
+  return [message(request, a.bytesOut, a.method !== 'GET'), message(response, a.bytesIn, true)];
+}
+
+/** A head and a body of `total` bytes together: a Content-Length body where one belongs, else a filler cookie. */
+function message(start: string, total: number, withBody: boolean): Stream {
+  if (!withBody) {
+    const room = total - start.length - 2;
+    const text = start + (room > 10 ? `Cookie: ${'x'.repeat(room - 10)}\r\n` : '') + '\r\n';
+    return { head: encoder.encode(text), total: text.length };
+  }
+  let body = Math.max(0, total - start.length - 20);
+  let text = '';
+  // The length header's own digits count too: settle them in a step or two.
+  for (let i = 0; i < 3; i++) {
+    text = `${start}Content-Length: ${body}\r\n\r\n`;
+    body = Math.max(0, total - text.length);
+  }
+  text = `${start}Content-Length: ${body}\r\n\r\n`;
+  return { head: encoder.encode(text), total: text.length + body };
 }
