@@ -17,7 +17,16 @@ test.beforeAll(async () => {
   test.setTimeout(180_000);
   assertBuildIsCurrent();
   scenario = prepareCaptureScenario();
-  const run = runCli(['analyze', '--utc-offset', String(scenario.utcOffsetMinutes), '--inventory', scenario.inventory, '--out', CLI_FINDINGS, scenario.capture]);
+  const run = runCli([
+    'analyze',
+    '--utc-offset',
+    String(scenario.utcOffsetMinutes),
+    '--inventory',
+    scenario.inventory,
+    '--out',
+    CLI_FINDINGS,
+    scenario.capture,
+  ]);
   expect(run.code, run.stderr).toBe(0);
   cli = JSON.parse(readFileSync(CLI_FINDINGS, 'utf8')) as ExportedFindings;
 });

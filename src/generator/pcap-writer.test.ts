@@ -7,7 +7,11 @@ import { CaptureReader } from '../core/pcap/reader.ts';
 const scenario = generateScenario({ seed: 3, hosts: 8, days: 1, incidents: 2, noise: 0.3, formats: ['pcap', 'zeek-json'] });
 const capture = scenario.captures.find((c) => c.name === 'pcap/edge.pcap')!.bytes;
 const zeek = (path: string) =>
-  scenario.files.find((f) => f.name === `zeek-json/${path}.json`)!.text.split('\n').filter(Boolean).map((line) => JSON.parse(line) as Record<string, unknown>);
+  scenario.files
+    .find((f) => f.name === `zeek-json/${path}.json`)!
+    .text.split('\n')
+    .filter(Boolean)
+    .map((line) => JSON.parse(line) as Record<string, unknown>);
 const sorted = (values: unknown[]) => values.map(String).sort();
 
 describe('pcap writer', () => {
@@ -37,7 +41,11 @@ describe('pcap writer', () => {
     const bytes = (events: { src_port?: number | null; bytes_out?: number | null; bytes_in?: number | null }[]) =>
       sorted(events.map((e) => `${e.src_port} ${e.bytes_out} ${e.bytes_in}`));
     expect(bytes(of('flow').filter((e) => e.protocol === 'tcp'))).toEqual(
-      bytes(conn.filter((r) => r.proto === 'tcp').map((r) => ({ src_port: r['id.orig_p'] as number, bytes_out: r.orig_bytes as number, bytes_in: r.resp_bytes as number }))),
+      bytes(
+        conn
+          .filter((r) => r.proto === 'tcp')
+          .map((r) => ({ src_port: r['id.orig_p'] as number, bytes_out: r.orig_bytes as number, bytes_in: r.resp_bytes as number })),
+      ),
     );
   });
 });

@@ -7,7 +7,14 @@ import { createWriteStream, existsSync, statSync } from 'node:fs';
 import { once } from 'node:events';
 import { mulberry32 } from '../../core/prng.ts';
 import {
-  clientHelloMessage, dnsMessage, ethernetFrame, handshakeRecords, ipv4Packet, pcapFile, serverHelloRecord, type CapturedPacket,
+  clientHelloMessage,
+  dnsMessage,
+  ethernetFrame,
+  handshakeRecords,
+  ipv4Packet,
+  pcapFile,
+  serverHelloRecord,
+  type CapturedPacket,
 } from '../../core/pcap/write.ts';
 import { TCP_ACK, TCP_FIN, TCP_SYN } from '../../core/pcap/decode.ts';
 
@@ -46,12 +53,23 @@ function lookup(ts: number, client: string, port: number, n: number, random: () 
   const resolver = '10.0.0.53';
   return [
     { ts, data: ethernetFrame(ipv4Packet({ src: client, dst: resolver, srcPort: port, dstPort: 53, payload: dnsMessage(query) })) },
-    { ts: ts + Math.floor(random() * 900), data: ethernetFrame(ipv4Packet({ src: resolver, dst: client, srcPort: 53, dstPort: port, payload: answer })) },
+    {
+      ts: ts + Math.floor(random() * 900),
+      data: ethernetFrame(ipv4Packet({ src: resolver, dst: client, srcPort: 53, dstPort: port, payload: answer })),
+    },
   ];
 }
 
 /** A connection: handshake, a hello or request, a response of `responseBytes` in MSS segments (ACK every two), FIN. */
-function connection(ts: number, client: string, server: string, port: number, tls: boolean, responseBytes: number, random: () => number): CapturedPacket[] {
+function connection(
+  ts: number,
+  client: string,
+  server: string,
+  port: number,
+  tls: boolean,
+  responseBytes: number,
+  random: () => number,
+): CapturedPacket[] {
   const out: CapturedPacket[] = [];
   let [clientSeq, serverSeq] = [Math.floor(random() * 2 ** 32), Math.floor(random() * 2 ** 32)];
   const send = (fromClient: boolean, flags: number, payload?: Uint8Array) => {
@@ -64,7 +82,14 @@ function connection(ts: number, client: string, server: string, port: number, tl
     else serverSeq = (serverSeq + used) >>> 0;
   };
   const request = tls
-    ? handshakeRecords(clientHelloMessage({ ciphers: [0x1301, 0x1302, 0xc02f], sni: `host-${port % 997}.example.test`, alpn: ['h2'], supportedVersions: [0x0304] }))
+    ? handshakeRecords(
+        clientHelloMessage({
+          ciphers: [0x1301, 0x1302, 0xc02f],
+          sni: `host-${port % 997}.example.test`,
+          alpn: ['h2'],
+          supportedVersions: [0x0304],
+        }),
+      )
     : new TextEncoder().encode(`GET /item/${port} HTTP/1.1\r\nHost: host-${port % 997}.example.test\r\nUser-Agent: bench/1.0\r\n\r\n`);
   const responseHead = tls
     ? serverHelloRecord(0x0303, 0x1301, 0x0304)

@@ -112,7 +112,8 @@ const HEX_TEXT_FIELDS = new Set(['exe', 'comm', 'cwd', 'name']);
 /** Field values, unquoted, hex text decoded. */
 function fields(body: string): Map<string, string> {
   const out = new Map<string, string>();
-  for (const [, key, raw] of body.replace(/\x1d/g, ' ').matchAll(FIELD)) {
+  // The ENRICHED format separates its part with GS (0x1d).
+  for (const [, key, raw] of body.replaceAll(String.fromCharCode(0x1d), ' ').matchAll(FIELD)) {
     if (out.has(key)) continue;
     if (/^["']/.test(raw)) out.set(key, raw.slice(1, -1));
     else out.set(key, HEX_TEXT_FIELDS.has(key) && isHex(raw) ? hexText(raw) : raw);
@@ -145,7 +146,10 @@ export function decodeSockaddr(hex: string): { ip: string; port: number } | null
 }
 
 function sniff(head: string): number {
-  const lines = head.split('\n').filter((l) => l.trim() !== '').slice(0, 20);
+  const lines = head
+    .split('\n')
+    .filter((l) => l.trim() !== '')
+    .slice(0, 20);
   if (!lines.length) return 0;
   const audit = lines.filter((l) => HEADER.test(l.replace(/\r$/, ''))).length;
   return audit / lines.length >= 0.8 ? 0.95 : 0;

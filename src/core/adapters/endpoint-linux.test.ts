@@ -25,12 +25,30 @@ describe('auditd', () => {
     // Events 502 and 505 have no EOE: they are written when a later event ends them, or when the file ends.
     expect(result.events.map((e) => e.process)).toEqual(['/usr/bin/curl', '/tmp/my tool', '/usr/bin/python3.11']);
     expect(result.events[0]).toMatchObject({
-      ts: 1714564800123000, kind: 'flow', process: '/usr/bin/curl', process_id: 4242, dst_ip: '149.154.167.220', dst_port: 443,
-      command_line: 'curl -s -o /tmp/x https://api.telegram.org', src_host: null,
+      ts: 1714564800123000,
+      kind: 'flow',
+      process: '/usr/bin/curl',
+      process_id: 4242,
+      dst_ip: '149.154.167.220',
+      dst_port: 443,
+      command_line: 'curl -s -o /tmp/x https://api.telegram.org',
+      src_host: null,
     });
-    expect(JSON.parse(result.events[0].extra!)).toMatchObject({ syscall: 'connect', success: 'no', exit: '-115', comm: 'curl', uid: '1000' });
+    expect(JSON.parse(result.events[0].extra!)).toMatchObject({
+      syscall: 'connect',
+      success: 'no',
+      exit: '-115',
+      comm: 'curl',
+      uid: '1000',
+    });
     expect(result.events[1]).toMatchObject({
-      kind: 'flow', src_host: 'web01', process: '/tmp/my tool', process_id: 733, src_user: 'unset', dst_ip: '2001:4860:4860::8888', dst_port: 53,
+      kind: 'flow',
+      src_host: 'web01',
+      process: '/tmp/my tool',
+      process_id: 733,
+      src_user: 'unset',
+      dst_ip: '2001:4860:4860::8888',
+      dst_port: 53,
     });
     expect(result.raw.get('auditd_other')!.map((r) => r.type)).toEqual(['SYSCALL', 'SOCKADDR', 'USER_LOGIN']);
   });
@@ -53,12 +71,29 @@ describe('osquery', () => {
     expect(result.rejects.map((r) => r.line)).toEqual([5, 6]);
     expect(result.events.map((e) => e.kind)).toEqual(['flow', 'flow', 'dns']);
     expect(result.events[0]).toMatchObject({
-      ts: 1714564799000000, src_host: 'mac-anna', src_ip: '10.0.0.9', src_port: 53211, dst_ip: '162.125.1.15', dst_port: 443, protocol: 'tcp',
-      process: '/Applications/Updater.app/Contents/MacOS/Updater', process_id: 4242,
+      ts: 1714564799000000,
+      src_host: 'mac-anna',
+      src_ip: '10.0.0.9',
+      src_port: 53211,
+      dst_ip: '162.125.1.15',
+      dst_port: 443,
+      protocol: 'tcp',
+      process: '/Applications/Updater.app/Contents/MacOS/Updater',
+      process_id: 4242,
     });
-    expect(result.events[1]).toMatchObject({ src_host: 'srv-linux-2', process: '/usr/bin/python3.11', command_line: 'python3 /opt/agent.py', conn_state: 'ESTABLISHED' });
+    expect(result.events[1]).toMatchObject({
+      src_host: 'srv-linux-2',
+      process: '/usr/bin/python3.11',
+      command_line: 'python3 /opt/agent.py',
+      conn_state: 'ESTABLISHED',
+    });
     expect(result.events[2]).toMatchObject({
-      kind: 'dns', src_host: 'WIN-7', dns_query: 'discord.com', dst_host: 'discord.com', process: 'C:\\Users\\Public\\svc.exe', src_user: 'CORP\\bob',
+      kind: 'dns',
+      src_host: 'WIN-7',
+      dns_query: 'discord.com',
+      dst_host: 'discord.com',
+      process: 'C:\\Users\\Public\\svc.exe',
+      src_user: 'CORP\\bob',
       dns_answers: '162.159.135.232;162.159.136.232',
     });
     expect(result.raw.get('osquery_other')!.map((r) => r.action)).toEqual(['added', 'snapshot', 'removed']);
@@ -73,10 +108,14 @@ describe('osquery', () => {
     const engine = await NativeEngine.open();
     await engine.exec(canonicalDdl());
     const records = [...flows, ...wire];
-    const columns = Object.fromEntries(EVENT_COLUMNS.map((c) => [c.name, records.map((r) => (r as unknown as Record<string, unknown>)[c.name] ?? null)]));
+    const columns = Object.fromEntries(
+      EVENT_COLUMNS.map((c) => [c.name, records.map((r) => (r as unknown as Record<string, unknown>)[c.name] ?? null)]),
+    );
     await engine.append('events', columns, Object.fromEntries(EVENT_COLUMNS.map((c) => [c.name, c.type])));
     expect(await enrichEvents(engine)).toMatchObject({ 'passive-dns': 1, 'endpoint-process': 1 });
-    const [proxy] = await engine.all<{ process: string; process_origin: string }>("SELECT process, process_origin FROM events WHERE kind = 'proxy'");
+    const [proxy] = await engine.all<{ process: string; process_origin: string }>(
+      "SELECT process, process_origin FROM events WHERE kind = 'proxy'",
+    );
     expect(proxy).toEqual({ process: '/Applications/Updater.app/Contents/MacOS/Updater', process_origin: 'endpoint-flow' });
     engine.close();
   });

@@ -93,7 +93,12 @@ function emitRow(row: Row, action: string, logTs: number, host: string | null, q
     return;
   }
   const name = value('name');
-  if (action !== 'removed' && name !== null && (row.has('response') || row.has('type_id') || row.has('status')) && !row.has('remote_address')) {
+  if (
+    action !== 'removed' &&
+    name !== null &&
+    (row.has('response') || row.has('type_id') || row.has('status')) &&
+    !row.has('remote_address')
+  ) {
     sink.event({
       ts,
       kind: 'dns',

@@ -11,7 +11,11 @@ const CAPTURE_NG = readFileSync(new URL('../pcap/fixtures/loopback.pcapng', impo
 
 async function ingest(name: string, bytes: Uint8Array): Promise<{ summaries: SourceSummary[]; sink: CheckingSink }> {
   const sink = new CheckingSink();
-  const summaries = await ingestFile(name, chunked(bytes), sink, { adapters: ALL_ADAPTERS, binaryAdapters: BINARY_ADAPTERS, utcOffsetMinutes: 0 });
+  const summaries = await ingestFile(name, chunked(bytes), sink, {
+    adapters: ALL_ADAPTERS,
+    binaryAdapters: BINARY_ADAPTERS,
+    utcOffsetMinutes: 0,
+  });
   assertCountsBalance(summaries);
   return { summaries, sink };
 }
@@ -19,7 +23,9 @@ async function ingest(name: string, bytes: Uint8Array): Promise<{ summaries: Sou
 describe('packet captures in the ingest pipeline', () => {
   it('reads a pcap and a pcapng by content, whatever the name, one record per packet', async () => {
     const plain = await ingest('capture.log', CAPTURE);
-    expect(plain.summaries).toMatchObject([{ name: 'capture.log', format: 'pcap', status: 'loaded', rows_read: 105, rows_loaded: 105, rows_rejected: 0, message: null }]);
+    expect(plain.summaries).toMatchObject([
+      { name: 'capture.log', format: 'pcap', status: 'loaded', rows_read: 105, rows_loaded: 105, rows_rejected: 0, message: null },
+    ]);
     expect(plain.sink.rows.get('events')).toBe(20); // 10 connections, 4 DNS, 3 TLS and 3 HTTP records
     const ng = await ingest('capture.pcapng', CAPTURE_NG);
     expect(ng.summaries[0]).toMatchObject({ format: 'pcapng', rows_loaded: 105 });
@@ -40,7 +46,9 @@ describe('packet captures in the ingest pipeline', () => {
     const { summaries, sink } = await ingest('cut.pcap', CAPTURE.subarray(0, CAPTURE.length - 10));
     expect(summaries[0]).toMatchObject({ status: 'loaded', rows_read: 105, rows_loaded: 104, rows_rejected: 1 });
     expect(summaries[0].rejections[0]).toMatchObject({ line: 105, reason: 'the packet is cut off where the file ends' });
-    expect(summaries[0].message).toMatch(/^cut\.pcap: the capture is cut off inside the record after packet 104 .*: the 104 packets before the cut were read\.$/);
+    expect(summaries[0].message).toMatch(
+      /^cut\.pcap: the capture is cut off inside the record after packet 104 .*: the 104 packets before the cut were read\.$/,
+    );
     expect(sink.rows.get('events')).toBeGreaterThan(10);
   });
 
@@ -50,11 +58,20 @@ describe('packet captures in the ingest pipeline', () => {
     new DataView(corrupt.buffer).setUint32(second + 8, 0x7fffffff, true);
     const { summaries } = await ingest('corrupt.pcap', corrupt);
     expect(summaries[0]).toMatchObject({ status: 'loaded', rows_read: 1, rows_loaded: 1 });
-    expect(summaries[0].message).toBe('corrupt.pcap: packet 2 claims 2147483647 captured bytes; the file is corrupt from there on; the 1 packets before it were read.');
+    expect(summaries[0].message).toBe(
+      'corrupt.pcap: packet 2 claims 2147483647 captured bytes; the file is corrupt from there on; the 1 packets before it were read.',
+    );
   });
 
   it('a capture with only non-IP packets fails with the reasons kept, and one with no packets says so', async () => {
-    const arp = new Uint8Array([...CAPTURE.subarray(0, 24), ...[1, 0, 0, 0, 0, 0, 0, 0, 42, 0, 0, 0, 42, 0, 0, 0], ...new Array(12).fill(0), 8, 6, ...new Array(28).fill(0)]);
+    const arp = new Uint8Array([
+      ...CAPTURE.subarray(0, 24),
+      ...[1, 0, 0, 0, 0, 0, 0, 0, 42, 0, 0, 0, 42, 0, 0, 0],
+      ...new Array(12).fill(0),
+      8,
+      6,
+      ...new Array(28).fill(0),
+    ]);
     const only = await ingest('arp.pcap', arp);
     expect(only.summaries[0]).toMatchObject({ status: 'failed', rows_read: 1, rows_rejected: 1 });
     expect(only.summaries[0].rejections[0].reason).toBe('ethertype 0x0806 (ARP) is not IP');

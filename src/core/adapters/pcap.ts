@@ -3,9 +3,7 @@
  * (the connection, and its DNS, TLS and HTTP records, become canonical events as Zeek would log them); packets
  * that cannot (not IP, fragments, cut headers) are rejected with the reason.
  */
-import {
-  LOADED, reject, type BinaryAdapter, type BinaryParser, type RecordOutcome, type RecordSink,
-} from '../ingest/adapter.ts';
+import { LOADED, reject, type BinaryAdapter, type BinaryParser, type RecordOutcome, type RecordSink } from '../ingest/adapter.ts';
 import { CAPTURE_MAGICS, CaptureError, CaptureReader } from '../pcap/reader.ts';
 import { decodePacket } from '../pcap/decode.ts';
 import { FlowTracker } from '../pcap/flows.ts';

@@ -15,25 +15,54 @@ function ipv6(next: number, rest: number[]): number[] {
 }
 const udpHeader = (payload: number[]) => [0x13, 0x88, 0x00, 0x35, 0, 8 + payload.length, 0, 0, ...payload];
 
-const flat = (d: Decoded | string) =>
-  typeof d === 'string' ? d : { ...d, payload: [...d.payload] };
+const flat = (d: Decoded | string) => (typeof d === 'string' ? d : { ...d, payload: [...d.payload] });
 
 describe('decodePacket', () => {
   it.each<[string, number, Uint8Array, Partial<ReturnType<typeof flat>> | string]>([
-    ['Ethernet + IPv4 + UDP', LINK.ETHERNET, ethernetFrame(udp), { protocol: 'udp', src: '10.0.0.1', dst: '10.0.0.2', srcPort: 5000, dstPort: 53, payload: [1, 2, 3], ipBytes: 31 }],
+    [
+      'Ethernet + IPv4 + UDP',
+      LINK.ETHERNET,
+      ethernetFrame(udp),
+      { protocol: 'udp', src: '10.0.0.1', dst: '10.0.0.2', srcPort: 5000, dstPort: 53, payload: [1, 2, 3], ipBytes: 31 },
+    ],
     ['Ethernet padding is not payload', LINK.ETHERNET, cat(ethernetFrame(udp), [0, 0, 0, 0, 0]), { payload: [1, 2, 3] }],
-    ['Ethernet + IPv4 + TCP', LINK.ETHERNET, ethernetFrame(tcp), { protocol: 'tcp', dst: '192.0.2.9', dstPort: 443, flags: TCP_SYN | TCP_ACK, seq: 0xfffffff0, payload: [] }],
+    [
+      'Ethernet + IPv4 + TCP',
+      LINK.ETHERNET,
+      ethernetFrame(tcp),
+      { protocol: 'tcp', dst: '192.0.2.9', dstPort: 443, flags: TCP_SYN | TCP_ACK, seq: 0xfffffff0, payload: [] },
+    ],
     ['802.1Q', LINK.ETHERNET, cat(MACS, [0x81, 0, 0, 7, 0x08, 0x00], udp), { protocol: 'udp', dstPort: 53 }],
     ['QinQ', LINK.ETHERNET, cat(MACS, [0x88, 0xa8, 0, 1, 0x81, 0, 0, 7, 0x08, 0x00], udp), { protocol: 'udp', dstPort: 53 }],
     ['Linux cooked', LINK.SLL, cat([0, 0, 0, 1, 0, 6, ...new Array(8).fill(0), 0x08, 0x00], udp), { src: '10.0.0.1' }],
     ['Linux cooked v2', LINK.SLL2, cat([0x08, 0x00, 0, 0, 0, 0, 0, 1, 0, 1, 0, 6, ...new Array(8).fill(0)], udp), { src: '10.0.0.1' }],
     ['raw IP', LINK.RAW, udp, { src: '10.0.0.1', dstPort: 53 }],
     ['BSD loopback (host order)', LINK.NULL, cat([2, 0, 0, 0], udp), { src: '10.0.0.1' }],
-    ['OpenBSD loopback (network order) with IPv6', LINK.LOOP, cat([0, 0, 0, 24], ipv6(17, udpHeader([9]))), { src: '2001:db8::1', dst: 'fe80::2', payload: [9] }],
-    ['IPv6 hop-by-hop and destination options', LINK.RAW, cat(ipv6(0, [60, 0, 0, 0, 0, 0, 0, 0, 17, 0, 0, 0, 0, 0, 0, 0, ...udpHeader([7])])), { protocol: 'udp', payload: [7] }],
+    [
+      'OpenBSD loopback (network order) with IPv6',
+      LINK.LOOP,
+      cat([0, 0, 0, 24], ipv6(17, udpHeader([9]))),
+      { src: '2001:db8::1', dst: 'fe80::2', payload: [9] },
+    ],
+    [
+      'IPv6 hop-by-hop and destination options',
+      LINK.RAW,
+      cat(ipv6(0, [60, 0, 0, 0, 0, 0, 0, 0, 17, 0, 0, 0, 0, 0, 0, 0, ...udpHeader([7])])),
+      { protocol: 'udp', payload: [7] },
+    ],
     ['IPv6 atomic fragment', LINK.RAW, cat(ipv6(44, [17, 0, 0, 0, 0, 0, 0, 1, ...udpHeader([5])])), { protocol: 'udp', payload: [5] }],
-    ['IPv6 fragment', LINK.RAW, cat(ipv6(44, [17, 0, 0, 8, 0, 0, 0, 1, 1, 2, 3, 4, 5, 6, 7, 8])), 'IPv6 fragment (fragments are counted, not reassembled)'],
-    ['IPv4 fragment', LINK.RAW, cat(udp.subarray(0, 6), [0x20, 0], udp.subarray(8)), 'IPv4 fragment (fragments are counted, not reassembled)'],
+    [
+      'IPv6 fragment',
+      LINK.RAW,
+      cat(ipv6(44, [17, 0, 0, 8, 0, 0, 0, 1, 1, 2, 3, 4, 5, 6, 7, 8])),
+      'IPv6 fragment (fragments are counted, not reassembled)',
+    ],
+    [
+      'IPv4 fragment',
+      LINK.RAW,
+      cat(udp.subarray(0, 6), [0x20, 0], udp.subarray(8)),
+      'IPv4 fragment (fragments are counted, not reassembled)',
+    ],
     ['ARP', LINK.ETHERNET, cat(MACS, [0x08, 0x06], new Array(28).fill(0)), 'ethertype 0x0806 (ARP) is not IP'],
     ['802.3 LLC', LINK.ETHERNET, cat(MACS, [0x00, 0x26], new Array(38).fill(0)), 'an 802.3/LLC frame is not IP'],
     ['a cut TCP header', LINK.RAW, tcp.subarray(0, 30), 'the TCP header is cut off'],

@@ -151,7 +151,10 @@ function transport(
     const headerLength = (data[at + 12] >> 4) * 4;
     if (headerLength < 20) return 'the TCP header length is impossible';
     return {
-      src, dst, protocol: 'tcp', ipBytes,
+      src,
+      dst,
+      protocol: 'tcp',
+      ipBytes,
       srcPort: (data[at] << 8) | data[at + 1],
       dstPort: (data[at + 2] << 8) | data[at + 3],
       seq: ((data[at + 4] << 24) | (data[at + 5] << 16) | (data[at + 6] << 8) | data[at + 7]) >>> 0,
@@ -165,7 +168,12 @@ function transport(
     const length = (data[at + 4] << 8) | data[at + 5];
     const stated = length >= 8 ? at + length : statedEnd;
     return {
-      src, dst, protocol: 'udp', ipBytes, flags: 0, seq: 0,
+      src,
+      dst,
+      protocol: 'udp',
+      ipBytes,
+      flags: 0,
+      seq: 0,
       srcPort: (data[at] << 8) | data[at + 1],
       dstPort: (data[at + 2] << 8) | data[at + 3],
       payload: data.subarray(at + 8, Math.min(end, stated)),
@@ -175,7 +183,18 @@ function transport(
   if (protocol === 1 || protocol === 58) {
     if (end < at + 2) return 'the ICMP header is cut off';
     const payload = data.subarray(Math.min(end, at + 4), end);
-    return { src, dst, protocol: 'icmp', ipBytes, flags: 0, seq: 0, srcPort: data[at], dstPort: data[at + 1], payload, payloadLength: Math.max(0, statedEnd - at - 4) };
+    return {
+      src,
+      dst,
+      protocol: 'icmp',
+      ipBytes,
+      flags: 0,
+      seq: 0,
+      srcPort: data[at],
+      dstPort: data[at + 1],
+      payload,
+      payloadLength: Math.max(0, statedEnd - at - 4),
+    };
   }
   return `IP protocol ${protocol} is not TCP, UDP or ICMP`;
 }
@@ -201,7 +220,7 @@ export function ipv6Text(data: Uint8Array, at: number): string {
   for (let i = 0; i < 8; i++) groups.push((data[at + 2 * i] << 8) | data[at + 2 * i + 1]);
   let bestStart = -1;
   let bestLength = 1;
-  for (let i = 0; i < 8; ) {
+  for (let i = 0; i < 8;) {
     if (groups[i] !== 0) {
       i++;
       continue;

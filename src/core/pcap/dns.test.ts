@@ -7,7 +7,12 @@ const name = (...labels: string[]) => labels.flatMap((l) => [l.length, ...[...l]
 describe('parseDns', () => {
   it('reads a query and a response with A answers', () => {
     expect(parseDns(dnsMessage({ id: 7, query: 'api.telegram.org', qtype: 1 }))).toEqual({
-      id: 7, response: false, rcode: 0, query: 'api.telegram.org', qtype: 1, answers: [],
+      id: 7,
+      response: false,
+      rcode: 0,
+      query: 'api.telegram.org',
+      qtype: 1,
+      answers: [],
     });
     const response = dnsMessage({ id: 7, query: 'x.test', qtype: 1, response: { rcode: 3, answers: ['192.0.2.1', '192.0.2.2'], ttl: 5 } });
     expect(parseDns(response)).toMatchObject({ response: true, rcode: 3, answers: ['192.0.2.1', '192.0.2.2'] });
@@ -18,7 +23,8 @@ describe('parseDns', () => {
     const question = [...name('a', 'test'), 0, 1, 0, 1];
     const rr = (type: number, data: number[]) => [0xc0, 12, 0, type, 0, 1, 0, 0, 0, 60, 0, data.length, ...data];
     const bytes = Uint8Array.from([
-      ...header, ...question,
+      ...header,
+      ...question,
       ...rr(5, [3, 99, 100, 110, 0xc0, 12]), // CNAME cdn.a.test
       ...rr(28, [0x20, 0x01, 0x0d, 0xb8, ...new Array(11).fill(0), 1]),
       ...rr(16, [5, 104, 101, 108, 108, 111, 2, 104, 105]),

@@ -62,7 +62,7 @@ function rdataText(bytes: Uint8Array, type: number, at: number, length: number):
   if (type === 16) {
     // Zeek writes TXT answers as "TXT <length> <text>" per string.
     const parts: string[] = [];
-    for (let i = at; i < at + length; ) {
+    for (let i = at; i < at + length;) {
       const n = bytes[i];
       parts.push(`TXT ${n} ${latin1(bytes.subarray(i + 1, Math.min(i + 1 + n, at + length)))}`);
       i += 1 + n;
@@ -78,7 +78,7 @@ export function readName(bytes: Uint8Array, start: number): { text: string; next
   let at = start;
   let next = -1;
   let chars = 0;
-  for (let hops = 0; hops <= MAX_POINTER_HOPS; ) {
+  for (let hops = 0; hops <= MAX_POINTER_HOPS;) {
     if (at >= bytes.length) return null;
     const length = bytes[at];
     if (length === 0) return { text: labels.join('.'), next: next < 0 ? at + 1 : next };
@@ -99,11 +99,41 @@ export function readName(bytes: Uint8Array, start: number): { text: string; next
 }
 
 const TYPE_NAMES: Record<number, string> = {
-  1: 'A', 2: 'NS', 5: 'CNAME', 6: 'SOA', 12: 'PTR', 13: 'HINFO', 15: 'MX', 16: 'TXT', 28: 'AAAA', 33: 'SRV',
-  35: 'NAPTR', 41: 'OPT', 43: 'DS', 46: 'RRSIG', 47: 'NSEC', 48: 'DNSKEY', 64: 'SVCB', 65: 'HTTPS', 99: 'SPF',
-  255: '*', 257: 'CAA',
+  1: 'A',
+  2: 'NS',
+  5: 'CNAME',
+  6: 'SOA',
+  12: 'PTR',
+  13: 'HINFO',
+  15: 'MX',
+  16: 'TXT',
+  28: 'AAAA',
+  33: 'SRV',
+  35: 'NAPTR',
+  41: 'OPT',
+  43: 'DS',
+  46: 'RRSIG',
+  47: 'NSEC',
+  48: 'DNSKEY',
+  64: 'SVCB',
+  65: 'HTTPS',
+  99: 'SPF',
+  255: '*',
+  257: 'CAA',
 };
-const RCODE_NAMES = ['NOERROR', 'FORMERR', 'SERVFAIL', 'NXDOMAIN', 'NOTIMP', 'REFUSED', 'YXDOMAIN', 'YXRRSET', 'NXRRSET', 'NOTAUTH', 'NOTZONE'];
+const RCODE_NAMES = [
+  'NOERROR',
+  'FORMERR',
+  'SERVFAIL',
+  'NXDOMAIN',
+  'NOTIMP',
+  'REFUSED',
+  'YXDOMAIN',
+  'YXRRSET',
+  'NXRRSET',
+  'NOTAUTH',
+  'NOTZONE',
+];
 
 /** The type's mnemonic, else the RFC 3597 form TYPE<n>. */
 export function qtypeName(type: number): string {

@@ -15,7 +15,15 @@ import { concat, TCP_ACK, TCP_FIN, TCP_RST, TCP_SYN, type Decoded } from './deco
 import { parseDns, qtypeName, rcodeName } from './dns.ts';
 import { HttpStream, looksLikeHttpRequest, type HttpHead } from './http.ts';
 import {
-  firstHandshake, ja3, ja4, looksLikeTls, parseClientHello, parseServerHello, tlsVersionName, type ClientHello, type ServerHello,
+  firstHandshake,
+  ja3,
+  ja4,
+  looksLikeTls,
+  parseClientHello,
+  parseServerHello,
+  tlsVersionName,
+  type ClientHello,
+  type ServerHello,
 } from './tls.ts';
 
 /** Zeek's defaults: tcp_inactivity_timeout 5 min, udp/icmp 1 min, tcp_close_delay 5 s. */
@@ -137,9 +145,25 @@ export class FlowTracker {
     const [origIp, origPort, respIp, respPort] = flip ? [p.dst, p.dstPort, p.src, p.srcPort] : [p.src, p.srcPort, p.dst, p.dstPort];
     const key = `${p.protocol}|${origIp}|${origPort}|${respIp}|${respPort}`;
     const flow: Flow = {
-      key, uid: connectionUid(key, ts, no), protocol: p.protocol, origIp, origPort, respIp, respPort, start: ts, last: ts,
-      firstNo: no, orig: newSide(), resp: newSide(), history: flip ? '^' : '', closed: false, service: null,
-      dns: null, hello: null, server: null, requests: [],
+      key,
+      uid: connectionUid(key, ts, no),
+      protocol: p.protocol,
+      origIp,
+      origPort,
+      respIp,
+      respPort,
+      start: ts,
+      last: ts,
+      firstNo: no,
+      orig: newSide(),
+      resp: newSide(),
+      history: flip ? '^' : '',
+      closed: false,
+      service: null,
+      dns: null,
+      hello: null,
+      server: null,
+      requests: [],
     };
     if (this.flows.size >= MAX_FLOWS) this.finish(this.flows.values().next().value!);
     this.flows.add(flow);
@@ -190,7 +214,16 @@ export class FlowTracker {
    * Puts a TCP segment in stream order and hands in-order bytes to the application parsers. `length` is the
    * segment's stated length; bytes past the captured `payload` (a snap length) are a gap the parsers are told of.
    */
-  private segment(flow: Flow, side: Side, fromOrig: boolean, seq: number, payload: Uint8Array, length: number, ts: number, no: number): void {
+  private segment(
+    flow: Flow,
+    side: Side,
+    fromOrig: boolean,
+    seq: number,
+    payload: Uint8Array,
+    length: number,
+    ts: number,
+    no: number,
+  ): void {
     const ahead = (seq - side.next!) | 0;
     if (ahead > 0) {
       if (side.held.length >= MAX_HELD_SEGMENTS) side.done = true;
@@ -203,7 +236,7 @@ export class FlowTracker {
     if (missing > 0) this.gap(side, missing);
     side.next = (seq + length) >>> 0;
     // Segments held back may now fit.
-    for (let progress = true; progress && side.held.length && !side.done; ) {
+    for (let progress = true; progress && side.held.length && !side.done;) {
       progress = false;
       for (let i = 0; i < side.held.length; i++) {
         const segment = side.held[i];
@@ -316,7 +349,8 @@ export class FlowTracker {
         if (request && response.status! < 200) flow.requests.unshift(request);
         else if (request) this.writeHttp(flow, request, response);
       },
-      (response) => response.status! < 200 || response.status === 204 || response.status === 304 || flow.requests[0]?.head.method === 'HEAD',
+      (response) =>
+        response.status! < 200 || response.status === 204 || response.status === 304 || flow.requests[0]?.head.method === 'HEAD',
     );
   }
 
@@ -364,12 +398,19 @@ export class FlowTracker {
     flow.service = 'dns';
     flow.dns ??= new Map();
     if (!message.response) {
-      if (flow.dns.size < MAX_PENDING && !flow.dns.has(message.id)) flow.dns.set(message.id, { ts, no, query: message.query, qtype: message.qtype });
+      if (flow.dns.size < MAX_PENDING && !flow.dns.has(message.id))
+        flow.dns.set(message.id, { ts, no, query: message.query, qtype: message.qtype });
       return;
     }
     const query = flow.dns.get(message.id);
     flow.dns.delete(message.id);
-    this.writeDns(flow, query ?? { ts, no, query: message.query, qtype: message.qtype }, message.rcode, message.answers, query ? ts - query.ts : null);
+    this.writeDns(
+      flow,
+      query ?? { ts, no, query: message.query, qtype: message.qtype },
+      message.rcode,
+      message.answers,
+      query ? ts - query.ts : null,
+    );
   }
 
   private writeDns(flow: Flow, query: PendingDns, rcode: number | null, answers: string[], rttMicros: number | null): void {
@@ -392,8 +433,14 @@ export class FlowTracker {
 
   private endpoints(flow: Flow, ts: number, kind: EventRecord['kind']): EventRecord {
     return {
-      ts, kind, uid: flow.uid, protocol: flow.protocol,
-      src_ip: flow.origIp, src_port: flow.origPort, dst_ip: flow.respIp, dst_port: flow.respPort,
+      ts,
+      kind,
+      uid: flow.uid,
+      protocol: flow.protocol,
+      src_ip: flow.origIp,
+      src_port: flow.origPort,
+      dst_ip: flow.respIp,
+      dst_port: flow.respPort,
     };
   }
 
@@ -449,8 +496,20 @@ function markResp(flow: Flow, letter: string): void {
 
 function newSide(): Side {
   return {
-    packets: 0, ipBytes: 0, payloadBytes: 0, syn: false, synAck: false, fin: false, rst: false, base: null, seen: 0, next: null,
-    held: [], stream: new Uint8Array(0), http: null, done: false,
+    packets: 0,
+    ipBytes: 0,
+    payloadBytes: 0,
+    syn: false,
+    synAck: false,
+    fin: false,
+    rst: false,
+    base: null,
+    seen: 0,
+    next: null,
+    held: [],
+    stream: new Uint8Array(0),
+    http: null,
+    done: false,
   };
 }
 

@@ -18,12 +18,17 @@ describe('HttpStream', () => {
     const text = 'POST /a HTTP/1.1\r\nHost: h\r\nContent-Length: 4\r\n\r\nbodyGET /b HTTP/1.0\nHost: h2\n\n';
     for (const size of [1, 3, 7, text.length]) {
       const parts = text.match(new RegExp(`[\\s\\S]{1,${size}}`, 'g'))!;
-      expect(feed(parts).heads.map((h) => [h.method, h.target, h.headers.get('host')])).toEqual([['POST', '/a', 'h'], ['GET', '/b', 'h2']]);
+      expect(feed(parts).heads.map((h) => [h.method, h.target, h.headers.get('host')])).toEqual([
+        ['POST', '/a', 'h'],
+        ['GET', '/b', 'h2'],
+      ]);
     }
   });
 
   it('skips a body the capture did not keep (snap length), and loses its place on a gap in a header', () => {
-    expect(feed(['HTTP/1.1 200 OK\r\nContent-Length: 1000\r\n\r\nab', 998, 'HTTP/1.1 204 No Content\r\n\r\n']).heads.map((h) => h.status)).toEqual([200, 204]);
+    expect(
+      feed(['HTTP/1.1 200 OK\r\nContent-Length: 1000\r\n\r\nab', 998, 'HTTP/1.1 204 No Content\r\n\r\n']).heads.map((h) => h.status),
+    ).toEqual([200, 204]);
     expect(feed(['HTTP/1.1 200 OK\r\nConte', 10]).stopped).toBe(true);
   });
 

@@ -15,7 +15,8 @@ export interface HttpHead {
   headers: Map<string, string>;
 }
 
-const METHODS = /^(GET|POST|HEAD|PUT|DELETE|OPTIONS|CONNECT|PATCH|TRACE|PROPFIND|PROPPATCH|MKCOL|COPY|MOVE|LOCK|UNLOCK) \S+ HTTP\/1\.[01]\r?\n/;
+const METHODS =
+  /^(GET|POST|HEAD|PUT|DELETE|OPTIONS|CONNECT|PATCH|TRACE|PROPFIND|PROPPATCH|MKCOL|COPY|MOVE|LOCK|UNLOCK) \S+ HTTP\/1\.[01]\r?\n/;
 /** Longest header block read; a longer one ends parsing of that direction. */
 const MAX_HEAD_BYTES = 64 * 1024;
 
@@ -100,7 +101,8 @@ export class HttpStream {
     else if (Number.isSafeInteger(length) && length >= 0) {
       this.remaining = length;
       this.state = length > 0 ? 'body' : 'head';
-    } else if (head.status !== null) this.stopped = true; // the body runs to the end of the connection
+    } else if (head.status !== null)
+      this.stopped = true; // the body runs to the end of the connection
     else this.state = 'head';
   }
 

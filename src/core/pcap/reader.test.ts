@@ -38,8 +38,20 @@ class Bytes {
 }
 
 function classic(little: boolean, nanos: boolean, linkType: number, records: [number, number, number[]][]): Uint8Array {
-  const b = new Bytes(little).u32(nanos ? 0xa1b23c4d : 0xa1b2c3d4).u16(2).u16(4).u32(0).u32(0).u32(65535).u32(linkType);
-  for (const [seconds, fraction, data] of records) b.u32(seconds).u32(fraction).u32(data.length).u32(data.length + 10).bytes(data);
+  const b = new Bytes(little)
+    .u32(nanos ? 0xa1b23c4d : 0xa1b2c3d4)
+    .u16(2)
+    .u16(4)
+    .u32(0)
+    .u32(0)
+    .u32(65535)
+    .u32(linkType);
+  for (const [seconds, fraction, data] of records)
+    b.u32(seconds)
+      .u32(fraction)
+      .u32(data.length)
+      .u32(data.length + 10)
+      .bytes(data);
   return b.done();
 }
 
@@ -47,12 +59,23 @@ function classic(little: boolean, nanos: boolean, linkType: number, records: [nu
 function block(little: boolean, type: number, body: number[]): number[] {
   const padded = [...body, ...new Array((4 - (body.length % 4)) % 4).fill(0)];
   const length = 12 + padded.length;
-  return [...new Bytes(little).u32(type).u32(length).u8(...padded).u32(length).done()];
+  return [
+    ...new Bytes(little)
+      .u32(type)
+      .u32(length)
+      .u8(...padded)
+      .u32(length)
+      .done(),
+  ];
 }
 const le = (f: (b: Bytes) => Bytes, little = true) => [...f(new Bytes(little)).done()];
 
 function shb(little: boolean): number[] {
-  return block(little, 0x0a0d0d0a, le((b) => b.u32(0x1a2b3c4d).u16(1).u16(0).u32(0xffffffff).u32(0xffffffff), little));
+  return block(
+    little,
+    0x0a0d0d0a,
+    le((b) => b.u32(0x1a2b3c4d).u16(1).u16(0).u32(0xffffffff).u32(0xffffffff), little),
+  );
 }
 function idb(little: boolean, linkType: number, tsresol?: number): number[] {
   const options = tsresol === undefined ? [] : le((b) => b.u16(9).u16(1).u8(tsresol, 0, 0, 0).u16(0).u16(0), little);
@@ -71,7 +94,12 @@ describe('classic pcap', () => {
     ['little-endian ns', true, true, 123456789],
     ['big-endian ns', false, true, 123456789],
   ])('%s: timestamps, link type and bytes', (_name, little, nanos, fraction) => {
-    const { packets, end, kind } = read(classic(little, nanos, 113, [[1700000000, fraction, [1, 2, 3]], [1700000001, 0, [4]]]));
+    const { packets, end, kind } = read(
+      classic(little, nanos, 113, [
+        [1700000000, fraction, [1, 2, 3]],
+        [1700000001, 0, [4]],
+      ]),
+    );
     expect(kind).toBe('pcap');
     expect(end).toBeNull();
     expect(packets).toEqual([
@@ -81,14 +109,22 @@ describe('classic pcap', () => {
   });
 
   it('reads the same packets whatever the chunk size', () => {
-    const file = classic(true, false, 1, [[1, 2, [9, 8, 7, 6, 5]], [3, 4, []], [5, 6, [1]]]);
+    const file = classic(true, false, 1, [
+      [1, 2, [9, 8, 7, 6, 5]],
+      [3, 4, []],
+      [5, 6, [1]],
+    ]);
     expect(read(file, 1)).toEqual(read(file));
     expect(read(file, 7)).toEqual(read(file));
   });
 
   it('reads a record longer than a chunk boundary bridge', () => {
     const big = Array.from({ length: 300_000 }, (_, i) => i & 0xff);
-    const file = classic(true, false, 1, [[1, 0, [1]], [2, 0, big], [3, 0, [3]]]);
+    const file = classic(true, false, 1, [
+      [1, 0, [1]],
+      [2, 0, big],
+      [3, 0, [3]],
+    ]);
     const { packets } = read(file, 100_000);
     expect(packets.map((p) => p.data.length)).toEqual([1, 300_000, 1]);
     expect(packets[1].data.slice(0, 3)).toEqual([0, 1, 2]);
@@ -96,7 +132,10 @@ describe('classic pcap', () => {
   });
 
   it('delivers the packets before a cut and says where the file was cut', () => {
-    const file = classic(true, false, 1, [[1, 0, [1, 2, 3, 4]], [2, 0, [5, 6, 7, 8]]]);
+    const file = classic(true, false, 1, [
+      [1, 0, [1, 2, 3, 4]],
+      [2, 0, [5, 6, 7, 8]],
+    ]);
     const cut = read(file.subarray(0, file.length - 2));
     expect(cut.packets).toHaveLength(1);
     expect(cut.end).toBe('the capture is cut off inside the record after packet 1 (18 bytes of it are present)');

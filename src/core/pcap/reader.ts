@@ -79,7 +79,8 @@ export class CaptureReader {
       const at = this.records(bridge, 0, held, onPacket);
       if (at < held) {
         // Still incomplete: keep all of it (the whole chunk too, when the record is longer than the bridge).
-        this.held = bridge.length - held < chunk.length ? concat(bridge.subarray(at), chunk.subarray(bridge.length - held)) : bridge.slice(at);
+        this.held =
+          bridge.length - held < chunk.length ? concat(bridge.subarray(at), chunk.subarray(bridge.length - held)) : bridge.slice(at);
         return;
       }
       start = at - held;
@@ -166,7 +167,9 @@ export class CaptureReader {
     const type = this.u32(at);
     const length = this.u32(at + 4);
     if (length < 12 || length % 4 !== 0 || length > MAX_RECORD_BYTES) {
-      throw new CaptureError(`a pcapng block after packet ${this.packets} has an impossible length (${length}); the file is corrupt from there on`);
+      throw new CaptureError(
+        `a pcapng block after packet ${this.packets} has an impossible length (${length}); the file is corrupt from there on`,
+      );
     }
     if (left < length) return 0;
     const body = at + 8;
@@ -180,7 +183,7 @@ export class CaptureReader {
 
   private interfaceBlock(body: number, end: number): void {
     const iface: Interface = { linkType: this.u16(body), snapLength: this.u32(body + 4), unitsPerSecond: 1_000_000, offsetMicros: 0 };
-    for (let at = body + 8; at + 4 <= end; ) {
+    for (let at = body + 8; at + 4 <= end;) {
       const code = this.u16(at);
       const length = this.u16(at + 2);
       if (code === 0) break;
@@ -199,9 +202,16 @@ export class CaptureReader {
     const obsolete = type === BLOCK_PB;
     const iface = this.interfaceAt(obsolete ? this.u16(body) : this.u32(body));
     const captured = this.u32(body + 12);
-    if (body + 20 + captured > end) throw new CaptureError(`packet ${this.packets + 1} is longer than its pcapng block; the file is corrupt`);
+    if (body + 20 + captured > end)
+      throw new CaptureError(`packet ${this.packets + 1} is longer than its pcapng block; the file is corrupt`);
     this.packets += 1;
-    this.deliver(onPacket, toMicros(this.u32(body + 4), this.u32(body + 8), iface), iface.linkType, bytes.subarray(body + 20, body + 20 + captured), this.u32(body + 16));
+    this.deliver(
+      onPacket,
+      toMicros(this.u32(body + 4), this.u32(body + 8), iface),
+      iface.linkType,
+      bytes.subarray(body + 20, body + 20 + captured),
+      this.u32(body + 16),
+    );
   }
 
   private simplePacketBlock(bytes: Uint8Array, body: number, end: number, onPacket: (packet: Packet) => void): void {
@@ -225,7 +235,8 @@ export class CaptureReader {
 
   private interfaceAt(id: number): Interface {
     const iface = this.interfaces[id];
-    if (!iface) throw new CaptureError(`packet ${this.packets + 1} names interface ${id}, which its section does not describe; the file is corrupt`);
+    if (!iface)
+      throw new CaptureError(`packet ${this.packets + 1} names interface ${id}, which its section does not describe; the file is corrupt`);
     return iface;
   }
 

@@ -48,16 +48,29 @@ describe('fingerprints', () => {
 
 describe('hello parsing', () => {
   const spec = {
-    ciphers: [0x0a0a, 0x1301, 0xc02f], sni: 'Api.Example.test', alpn: ['h2', 'http/1.1'], groups: [29, 23], pointFormats: [0],
-    signatureAlgorithms: [0x0403], supportedVersions: [0x0304, 0x0303], others: [0xff01],
+    ciphers: [0x0a0a, 0x1301, 0xc02f],
+    sni: 'Api.Example.test',
+    alpn: ['h2', 'http/1.1'],
+    groups: [29, 23],
+    pointFormats: [0],
+    signatureAlgorithms: [0x0403],
+    supportedVersions: [0x0304, 0x0303],
+    others: [0xff01],
   };
 
   it('reads every field a fingerprint uses, from a hello split over several records', () => {
     const message = firstHandshake(handshakeRecords(clientHelloMessage(spec), 40));
     expect(message).toBeInstanceOf(Uint8Array);
     expect(parseClientHello(message as Uint8Array)).toEqual({
-      version: 0x0303, ciphers: [0x0a0a, 0x1301, 0xc02f], extensions: [0, 10, 11, 13, 16, 43, 0xff01], sni: 'Api.Example.test',
-      alpn: ['h2', 'http/1.1'], groups: [29, 23], pointFormats: [0], signatureAlgorithms: [0x0403], supportedVersions: [0x0304, 0x0303],
+      version: 0x0303,
+      ciphers: [0x0a0a, 0x1301, 0xc02f],
+      extensions: [0, 10, 11, 13, 16, 43, 0xff01],
+      sni: 'Api.Example.test',
+      alpn: ['h2', 'http/1.1'],
+      groups: [29, 23],
+      pointFormats: [0],
+      signatureAlgorithms: [0x0403],
+      supportedVersions: [0x0304, 0x0303],
     });
   });
 

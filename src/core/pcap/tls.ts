@@ -35,7 +35,13 @@ const MAX_HELLO_BYTES = 64 * 1024;
 
 /** Does this stream start like a TLS handshake record (what Zeek's DPD signature for SSL/TLS looks for)? */
 export function looksLikeTls(stream: Uint8Array): boolean {
-  return stream.length >= 6 && stream[0] === RECORD_HANDSHAKE && stream[1] === 3 && stream[2] <= 4 && (stream[5] === HELLO_CLIENT || stream[5] === HELLO_SERVER);
+  return (
+    stream.length >= 6 &&
+    stream[0] === RECORD_HANDSHAKE &&
+    stream[1] === 3 &&
+    stream[2] <= 4 &&
+    (stream[5] === HELLO_CLIENT || stream[5] === HELLO_SERVER)
+  );
 }
 
 /**
@@ -46,7 +52,7 @@ export function firstHandshake(stream: Uint8Array): Uint8Array | 'more' | null {
   const parts: Uint8Array[] = [];
   let have = 0;
   let need = -1;
-  for (let at = 0; ; ) {
+  for (let at = 0; ;) {
     if (at + 5 > stream.length) return 'more';
     if (stream[at] !== RECORD_HANDSHAKE || stream[at + 1] !== 3) return null;
     const length = (stream[at + 3] << 8) | stream[at + 4];
@@ -69,7 +75,14 @@ export function parseClientHello(message: Uint8Array): ClientHello | null {
   if (message[0] !== HELLO_CLIENT || !complete(message)) return null;
   const r = new Cursor(message, 4);
   const hello: ClientHello = {
-    version: r.u16(), ciphers: [], extensions: [], sni: null, alpn: [], groups: [], pointFormats: [], signatureAlgorithms: [],
+    version: r.u16(),
+    ciphers: [],
+    extensions: [],
+    sni: null,
+    alpn: [],
+    groups: [],
+    pointFormats: [],
+    signatureAlgorithms: [],
     supportedVersions: [],
   };
   r.skip(32);
@@ -145,8 +158,15 @@ export function ja4(hello: ClientHello, transport: 't' | 'q' = 't'): string {
   const extensions = hello.extensions.filter((v) => !isGrease(v));
   const a = `${transport}${version}${hello.sni === null ? 'i' : 'd'}${count(ciphers)}${count(extensions)}${alpnCode(hello.alpn[0])}`;
   const b = truncatedHash(ciphers.map(hex4).sort().join(','));
-  const others = extensions.filter((v) => v !== 0 && v !== 16).map(hex4).sort().join(',');
-  const signatures = hello.signatureAlgorithms.filter((v) => !isGrease(v)).map(hex4).join(',');
+  const others = extensions
+    .filter((v) => v !== 0 && v !== 16)
+    .map(hex4)
+    .sort()
+    .join(',');
+  const signatures = hello.signatureAlgorithms
+    .filter((v) => !isGrease(v))
+    .map(hex4)
+    .join(',');
   const c = truncatedHash(signatures ? `${others}_${signatures}` : others);
   return `${a}_${b}_${c}`;
 }
@@ -166,7 +186,14 @@ function alpnCode(value: string | undefined): string {
 
 /** Zeek's ssl.log names for versions. */
 export function tlsVersionName(version: number): string {
-  const names: Record<number, string> = { 0x0300: 'SSLv3', 0x0301: 'TLSv10', 0x0302: 'TLSv11', 0x0303: 'TLSv12', 0x0304: 'TLSv13', 0x0002: 'SSLv2' };
+  const names: Record<number, string> = {
+    0x0300: 'SSLv3',
+    0x0301: 'TLSv10',
+    0x0302: 'TLSv11',
+    0x0303: 'TLSv12',
+    0x0304: 'TLSv13',
+    0x0002: 'SSLv2',
+  };
   return names[version] ?? `unknown-${version}`;
 }
 

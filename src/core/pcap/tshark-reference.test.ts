@@ -18,18 +18,41 @@ const FIXTURES = fileURLToPath(new URL('./fixtures/', import.meta.url));
 const LOOPBACK = ['loopback.pcap', 'loopback-ns.pcap', 'loopback.pcapng'];
 
 const FIELDS = [
-  'tcp.stream', 'udp.stream', 'ip.src', 'ipv6.src', 'ip.dst', 'ipv6.dst', 'tcp.srcport', 'tcp.dstport', 'udp.srcport', 'udp.dstport',
-  'icmp.type', 'icmpv6.type', 'dns.qry.name', 'dns.id', 'tls.handshake.type', 'tls.handshake.extensions_server_name',
-  'tls.handshake.ja3', 'http.host', 'http.request.method', 'http.request.uri', 'http.user_agent', 'http.response.code',
+  'tcp.stream',
+  'udp.stream',
+  'ip.src',
+  'ipv6.src',
+  'ip.dst',
+  'ipv6.dst',
+  'tcp.srcport',
+  'tcp.dstport',
+  'udp.srcport',
+  'udp.dstport',
+  'icmp.type',
+  'icmpv6.type',
+  'dns.qry.name',
+  'dns.id',
+  'tls.handshake.type',
+  'tls.handshake.extensions_server_name',
+  'tls.handshake.ja3',
+  'http.host',
+  'http.request.method',
+  'http.request.uri',
+  'http.user_agent',
+  'http.response.code',
 ] as const;
 type Row = Record<(typeof FIELDS)[number], string>;
 
 /** tshark's fields for every packet, in one pass (each tshark start costs a second or two). */
 function tshark(path: string): Row[] {
-  const run = spawnSync('tshark', ['-r', path, '-n', '-T', 'fields', '-E', 'separator=\t', '-E', 'occurrence=f', ...FIELDS.flatMap((f) => ['-e', f])], {
-    encoding: 'utf8',
-    maxBuffer: 64 * 1024 * 1024,
-  });
+  const run = spawnSync(
+    'tshark',
+    ['-r', path, '-n', '-T', 'fields', '-E', 'separator=\t', '-E', 'occurrence=f', ...FIELDS.flatMap((f) => ['-e', f])],
+    {
+      encoding: 'utf8',
+      maxBuffer: 64 * 1024 * 1024,
+    },
+  );
   if (run.status !== 0) throw new Error(`tshark failed on ${path}: ${run.stderr}`);
   return run.stdout
     .split('\n')

@@ -163,7 +163,11 @@ export function clientHelloMessage(spec: HelloSpec): number[] {
   if (spec.supportedVersions) add(43, vec8(spec.supportedVersions.flatMap(u16)));
   for (const type of spec.others ?? []) add(type, []);
   const body = [
-    ...u16(spec.version ?? 0x0303), ...new Array(32).fill(7), ...vec8([]), ...vec16(spec.ciphers.flatMap(u16)), ...vec8([0]),
+    ...u16(spec.version ?? 0x0303),
+    ...new Array(32).fill(7),
+    ...vec8([]),
+    ...vec16(spec.ciphers.flatMap(u16)),
+    ...vec8([0]),
     ...vec16(extensions),
   ];
   return [1, 0, body.length >> 8, body.length & 0xff, ...body];

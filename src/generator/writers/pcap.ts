@@ -9,7 +9,15 @@
 import type { Activity } from '../activity.ts';
 import { seedFrom } from '../random.ts';
 import {
-  clientHelloMessage, dnsMessage, ethernetFrame, handshakeRecords, ipv4Packet, pcapFile, serverHelloRecord, type CapturedPacket, type HelloSpec,
+  clientHelloMessage,
+  dnsMessage,
+  ethernetFrame,
+  handshakeRecords,
+  ipv4Packet,
+  pcapFile,
+  serverHelloRecord,
+  type CapturedPacket,
+  type HelloSpec,
 } from '../../core/pcap/write.ts';
 import { TCP_ACK, TCP_FIN, TCP_SYN } from '../../core/pcap/decode.ts';
 
@@ -31,15 +39,30 @@ const encoder = new TextEncoder();
 /** Client families by their hellos: a browser-like, a library-like and a minimal one (TLS 1.2 only). */
 const HELLOS: readonly Omit<HelloSpec, 'sni'>[] = [
   {
-    ciphers: [0x1301, 0x1302, 0x1303, 0xc02b, 0xc02f, 0xc02c, 0xc030, 0xcca9, 0xcca8], alpn: ['h2', 'http/1.1'],
-    groups: [29, 23, 24], pointFormats: [0], signatureAlgorithms: [0x0403, 0x0804, 0x0401, 0x0503], supportedVersions: [0x0304, 0x0303],
+    ciphers: [0x1301, 0x1302, 0x1303, 0xc02b, 0xc02f, 0xc02c, 0xc030, 0xcca9, 0xcca8],
+    alpn: ['h2', 'http/1.1'],
+    groups: [29, 23, 24],
+    pointFormats: [0],
+    signatureAlgorithms: [0x0403, 0x0804, 0x0401, 0x0503],
+    supportedVersions: [0x0304, 0x0303],
     others: [0x0017, 0xff01, 0x0023, 0x002d, 0x0033],
   },
   {
-    ciphers: [0x1302, 0x1303, 0x1301, 0xc02c, 0xc030, 0x009f], alpn: ['http/1.1'], groups: [29, 23], pointFormats: [0],
-    signatureAlgorithms: [0x0403, 0x0503, 0x0603, 0x0804], supportedVersions: [0x0304, 0x0303], others: [0x0016, 0x0017, 0x0031, 0x002d, 0x0033],
+    ciphers: [0x1302, 0x1303, 0x1301, 0xc02c, 0xc030, 0x009f],
+    alpn: ['http/1.1'],
+    groups: [29, 23],
+    pointFormats: [0],
+    signatureAlgorithms: [0x0403, 0x0503, 0x0603, 0x0804],
+    supportedVersions: [0x0304, 0x0303],
+    others: [0x0016, 0x0017, 0x0031, 0x002d, 0x0033],
   },
-  { ciphers: [0xc02f, 0xc030, 0x009c, 0x009d], groups: [23, 24], pointFormats: [0], signatureAlgorithms: [0x0401, 0x0501], others: [0xff01] },
+  {
+    ciphers: [0xc02f, 0xc030, 0x009c, 0x009d],
+    groups: [23, 24],
+    pointFormats: [0],
+    signatureAlgorithms: [0x0401, 0x0501],
+    others: [0xff01],
+  },
 ];
 
 /**
@@ -68,7 +91,7 @@ class PacketQueue {
   push(packet: CapturedPacket): void {
     const heap = this.heap;
     heap.push({ packet, order: this.count++ });
-    for (let i = heap.length - 1; i > 0; ) {
+    for (let i = heap.length - 1; i > 0;) {
       const parent = (i - 1) >> 1;
       if (!this.before(heap[i], heap[parent])) break;
       [heap[i], heap[parent]] = [heap[parent], heap[i]];
@@ -85,7 +108,7 @@ class PacketQueue {
       const last = heap.pop()!;
       if (!heap.length) break;
       heap[0] = last;
-      for (let i = 0; ; ) {
+      for (let i = 0; ;) {
         const [l, r] = [2 * i + 1, 2 * i + 2];
         let least = i;
         if (l < heap.length && this.before(heap[l], heap[least])) least = l;
@@ -110,7 +133,10 @@ function dns(a: Activity): CapturedPacket[] {
   const answer = dnsMessage({ ...question, response: { rcode: x.rcode === 'NOERROR' ? 0 : 3, answers: x.answers, ttl: x.ttl } });
   return [
     { ts: a.ts, data: ethernetFrame(ipv4Packet({ ...ends, payload: dnsMessage(question) })) },
-    { ts: a.ts + a.durationUs, data: ethernetFrame(ipv4Packet({ src: a.dstIp, dst: a.host.ip, srcPort: 53, dstPort: a.srcPort, payload: answer })) },
+    {
+      ts: a.ts + a.durationUs,
+      data: ethernetFrame(ipv4Packet({ src: a.dstIp, dst: a.host.ip, srcPort: 53, dstPort: a.srcPort, payload: answer })),
+    },
   ];
 }
 
@@ -121,7 +147,10 @@ function ntp(a: Activity): CapturedPacket[] {
   reply[0] = 0x24; // version 4, server
   return [
     { ts: a.ts, data: ethernetFrame(ipv4Packet({ src: a.host.ip, dst: a.dstIp, srcPort: a.srcPort, dstPort: 123, payload })) },
-    { ts: a.ts + a.durationUs, data: ethernetFrame(ipv4Packet({ src: a.dstIp, dst: a.host.ip, srcPort: 123, dstPort: a.srcPort, payload: reply })) },
+    {
+      ts: a.ts + a.durationUs,
+      data: ethernetFrame(ipv4Packet({ src: a.dstIp, dst: a.host.ip, srcPort: 123, dstPort: a.srcPort, payload: reply })),
+    },
   ];
 }
 
@@ -135,7 +164,9 @@ function web(a: Activity): CapturedPacket[] {
   let serverSeq = seedFrom(a.uid, 's') >>> 0;
   const out: CapturedPacket[] = [];
   const send = (fromClient: boolean, flags: number, payload?: Uint8Array, payloadLength = payload?.length ?? 0) => {
-    const [src, dst, srcPort, dstPort] = fromClient ? [a.host.ip, a.dstIp, a.srcPort, a.dstPort] : [a.dstIp, a.host.ip, a.dstPort, a.srcPort];
+    const [src, dst, srcPort, dstPort] = fromClient
+      ? [a.host.ip, a.dstIp, a.srcPort, a.dstPort]
+      : [a.dstIp, a.host.ip, a.dstPort, a.srcPort];
     const [seq, ack] = fromClient ? [clientSeq, serverSeq] : [serverSeq, clientSeq];
     const data = ethernetFrame(ipv4Packet({ src, dst, srcPort, dstPort, flags, seq, ack, payload, payloadLength }));
     out.push({ ts, data, wireLength: data.length + payloadLength - (payload?.length ?? 0) });
@@ -147,7 +178,10 @@ function web(a: Activity): CapturedPacket[] {
   send(true, TCP_SYN);
   send(false, TCP_SYN | TCP_ACK);
   send(true, TCP_ACK);
-  for (const [fromClient, stream] of [[true, client], [false, server]] as const) {
+  for (const [fromClient, stream] of [
+    [true, client],
+    [false, server],
+  ] as const) {
     for (let at = 0; at < stream.total; at += SEGMENT) {
       send(fromClient, TCP_ACK, stream.head.subarray(at, at + SEGMENT), Math.min(SEGMENT, stream.total - at));
     }
@@ -185,7 +219,8 @@ function tlsHellos(a: Activity): [Stream, Stream] {
 
 /** Request and response whose bytes on the wire add up to the activity's bytes each way, as its conn record says. */
 function httpHeads(a: Activity): [Stream, Stream] {
-  const request = `${a.method} ${a.path} HTTP/1.1\r\nHost: ${a.dstHost ?? a.dstIp}\r\n` + (a.userAgent ? `User-Agent: ${a.userAgent}\r\n` : '');
+  const request =
+    `${a.method} ${a.path} HTTP/1.1\r\nHost: ${a.dstHost ?? a.dstIp}\r\n` + (a.userAgent ? `User-Agent: ${a.userAgent}\r\n` : '');
   const response = `HTTP/1.1 ${a.status} ${a.status === 200 ? 'OK' : 'Status'}\r\nContent-Type: ${a.contentType}\r\n`;
   return [message(request, a.bytesOut, a.method !== 'GET'), message(response, a.bytesIn, true)];
 }
@@ -197,13 +232,10 @@ function message(start: string, total: number, withBody: boolean): Stream {
     const text = start + (room > 10 ? `Cookie: ${'x'.repeat(room - 10)}\r\n` : '') + '\r\n';
     return { head: encoder.encode(text), total: text.length };
   }
-  let body = Math.max(0, total - start.length - 20);
-  let text = '';
+  const head = (body: number) => `${start}Content-Length: ${body}\r\n\r\n`;
   // The length header's own digits count too: settle them in a step or two.
-  for (let i = 0; i < 3; i++) {
-    text = `${start}Content-Length: ${body}\r\n\r\n`;
-    body = Math.max(0, total - text.length);
-  }
-  text = `${start}Content-Length: ${body}\r\n\r\n`;
+  let body = Math.max(0, total - start.length - 20);
+  for (let i = 0; i < 3; i++) body = Math.max(0, total - head(body).length);
+  const text = head(body);
   return { head: encoder.encode(text), total: text.length + body };
 }
