@@ -253,7 +253,7 @@ async function ingestSource(
     summary.status = 'failed';
     summary.format = 'binary';
     summary.message =
-      'This looks like a binary file, not a text log. Relaywatch reads text logs, optionally gzip- or zip-compressed; export the data as text, JSON or CSV.';
+      'This looks like a binary file, not a text log. Relaywatch reads text logs and packet captures (pcap, pcapng), optionally gzip- or zip-compressed; export the data as text, JSON or CSV.';
     return finish();
   }
   const sniffHead = head.slice(0, SNIFF_CHARS);
