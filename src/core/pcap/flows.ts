@@ -14,6 +14,7 @@ import { hostName, urlPath } from '../adapters/zeek-common.ts';
 import { concat, TCP_ACK, TCP_FIN, TCP_RST, TCP_SYN, type Decoded } from './decode.ts';
 import { parseDns, qtypeName, rcodeName } from './dns.ts';
 import { HttpStream, looksLikeHttpRequest, type HttpHead } from './http.ts';
+import { cryptoStream, isQuicInitial, openInitial } from './quic.ts';
 import {
   firstHandshake,
   ja3,
@@ -38,6 +39,8 @@ export const MAX_FLOWS = 100_000;
 const MAX_HELLO_STREAM = 64 * 1024;
 /** Out-of-order TCP segments held per direction before the stream is given up for application parsing. */
 const MAX_HELD_SEGMENTS = 64;
+/** Client QUIC Initials opened per connection while looking for the whole ClientHello (it spans one to three). */
+const MAX_QUIC_INITIALS = 4;
 /** DNS queries awaiting an answer, and HTTP requests awaiting a response, per connection. */
 const MAX_PENDING = 1024;
 
@@ -98,7 +101,9 @@ interface Flow {
   resp: Side;
   history: string;
   closed: boolean;
-  service: 'dns' | 'tls' | 'http' | null;
+  service: 'dns' | 'tls' | 'http' | 'quic' | null;
+  /** QUIC: the client's first DCID (it keys every client Initial), CRYPTO frames so far, Initials still to try. */
+  quic: { dcid: Uint8Array; frames: { offset: number; data: Uint8Array }[]; tries: number } | null;
   dns: Map<number, PendingDns> | null;
   hello: { ts: number; no: number; client: ClientHello } | null;
   server: ServerHello | null;
@@ -164,6 +169,7 @@ export class FlowTracker {
       hello: null,
       server: null,
       requests: [],
+      quic: null,
     };
     if (this.flows.size >= MAX_FLOWS) this.finish(this.flows.values().next().value!);
     this.flows.add(flow);
@@ -178,7 +184,9 @@ export class FlowTracker {
     side.ipBytes += p.ipBytes;
     if (p.protocol !== 'tcp') {
       side.payloadBytes += p.payloadLength;
-      if (p.protocol === 'udp' && (DNS_PORTS.has(flow.respPort) || DNS_PORTS.has(flow.origPort))) this.dnsMessage(flow, p.payload, ts, no);
+      if (p.protocol !== 'udp') return;
+      if (DNS_PORTS.has(flow.respPort) || DNS_PORTS.has(flow.origPort)) this.dnsMessage(flow, p.payload, ts, no);
+      else if (fromOrig && (flow.service === null || flow.quic) && isQuicInitial(p.payload)) this.quicInitial(flow, p.payload, ts, no);
       return;
     }
     const flags = p.flags;
@@ -309,6 +317,23 @@ export class FlowTracker {
     }
   }
 
+  /** A client QUIC Initial: its CRYPTO frames are gathered until they hold the whole ClientHello. */
+  private quicInitial(flow: Flow, datagram: Uint8Array, ts: number, no: number): void {
+    if (flow.hello || (flow.quic && flow.quic.tries <= 0)) return;
+    const initial = openInitial(datagram, flow.quic?.dcid);
+    if (!initial) return;
+    flow.service = 'quic';
+    flow.quic ??= { dcid: initial.dcid, frames: [], tries: MAX_QUIC_INITIALS };
+    flow.quic.tries -= 1;
+    flow.quic.frames.push(...initial.crypto);
+    const stream = cryptoStream(flow.quic.frames);
+    const need = stream.length >= 4 ? 4 + ((stream[1] << 16) | (stream[2] << 8) | stream[3]) : Infinity;
+    if (stream.length < need) return;
+    const client = parseClientHello(stream.subarray(0, need));
+    if (client) flow.hello = { ts, no, client };
+    flow.quic.frames = [];
+  }
+
   private writeTls(flow: Flow): void {
     const hello = flow.hello;
     if (!hello) return;
@@ -318,12 +343,12 @@ export class FlowTracker {
     this.emit(
       {
         ...this.endpoints(flow, hello.ts, 'tls'),
-        app_protocol: 'tls',
+        app_protocol: flow.service === 'quic' ? 'quic' : 'tls',
         dst_host: host,
         dst_host_origin: host ? 'sni' : null,
         tls_version: flow.server ? tlsVersionName(flow.server.version) : null,
         tls_ja3: ja3(client),
-        tls_ja4: ja4(client),
+        tls_ja4: ja4(client, flow.service === 'quic' ? 'q' : 't'),
         extra: JSON.stringify({
           server_name: client.sni,
           client_alpn: client.alpn,

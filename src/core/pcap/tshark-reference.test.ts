@@ -4,7 +4,8 @@
  * Skipped where tshark is not installed (CI installs it).
  */
 import { spawnSync } from 'node:child_process';
-import { readdirSync, readFileSync } from 'node:fs';
+import { mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { describe, expect, it } from 'vitest';
@@ -12,6 +13,7 @@ import { sampleDir } from '../../test-support/sample-data.ts';
 import type { EventRecord } from '../canonical.ts';
 import { hostName } from '../adapters/zeek-common.ts';
 import { feedCapture } from './fixtures/feed-capture.ts';
+import { clientHelloMessage, ethernetFrame, ipv4Packet, pcapFile, quicInitial } from './write.ts';
 
 const hasTshark = spawnSync('tshark', ['-v']).status === 0;
 const FIXTURES = fileURLToPath(new URL('./fixtures/', import.meta.url));
@@ -135,5 +137,38 @@ describe('capture reader against tshark', () => {
     const files = readdirSync(samples!).filter((name) => /\.pcap(ng)?$/.test(name));
     expect(files.length).toBeGreaterThan(0);
     for (const name of files) compareWithTshark(join(samples!, name));
+  });
+
+  it.skipIf(!hasTshark)('opens QUIC Initials (a ClientHello split over two) as tshark does: SNI and JA3 agree', () => {
+    const hello = Uint8Array.from(
+      clientHelloMessage({
+        ciphers: [0x1301, 0x1302],
+        sni: 'quic.example.test',
+        alpn: ['h3'],
+        supportedVersions: [0x0304],
+        groups: [29],
+        others: [0x0039],
+      }),
+    );
+    const [dcid, scid] = [Uint8Array.of(1, 2, 3, 4, 5, 6, 7, 8), Uint8Array.of(9, 9, 9, 9)];
+    const datagram = (payload: Uint8Array) =>
+      ethernetFrame(ipv4Packet({ src: '10.0.0.5', dst: '192.0.2.80', srcPort: 50000, dstPort: 443, payload }));
+    const capture = pcapFile([
+      { ts: 1_700_000_000_000_000, data: datagram(quicInitial(dcid, scid, hello.subarray(0, 60), 0, 0)) },
+      { ts: 1_700_000_000_001_000, data: datagram(quicInitial(dcid, scid, hello.subarray(60), 1, 60)) },
+    ]);
+    const dir = mkdtempSync(join(tmpdir(), 'rw-quic-'));
+    try {
+      writeFileSync(join(dir, 'quic.pcap'), capture);
+      const reference = tshark(join(dir, 'quic.pcap')).filter((r) => r['tls.handshake.type'] === '1');
+      const ours = feedCapture(capture).events.filter((e) => e.kind === 'tls');
+      expect(reference).toHaveLength(1);
+      expect(ours.map((e) => [e.dst_host, e.tls_ja3, e.app_protocol])).toEqual([
+        [reference[0]['tls.handshake.extensions_server_name'], reference[0]['tls.handshake.ja3'], 'quic'],
+      ]);
+      expect(ours[0].tls_ja4).toMatch(/^q13d0205h3_/);
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
   });
 });

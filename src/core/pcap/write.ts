@@ -2,7 +2,9 @@
  * Builds packets, TLS hellos, DNS messages and classic pcap files: the generator writes a scenario's traffic
  * with it, and tests make exact captures from it. Checksums are left zero (readers, tshark included, do not require them).
  */
+import { ecb, gcm } from '@noble/ciphers/aes.js';
 import { TCP_ACK, TCP_FIN, TCP_SYN } from './decode.ts';
+import { clientInitialKeys } from './quic.ts';
 
 export interface Segment {
   src: string;
@@ -210,4 +212,42 @@ const u32 = (v: number) => [(v >>> 24) & 0xff, (v >>> 16) & 0xff, (v >>> 8) & 0x
 
 function ipv4Bytes(text: string): number[] {
   return text.split('.').map(Number);
+}
+
+/**
+ * A client's QUIC v1 Initial carrying `crypto` (a ClientHello or part of it) in one CRYPTO frame at `offset`, padded to the
+ * 1200 bytes a client Initial must fill, protected with the keys of `dcid` (RFC 9001 §5).
+ */
+export function quicInitial(dcid: Uint8Array, scid: Uint8Array, crypto: Uint8Array, packetNumber = 0, offset = 0): Uint8Array {
+  const frame = [0x06, 0x40 | (offset >> 8), offset & 0xff, 0x40 | (crypto.length >> 8), crypto.length & 0xff, ...crypto];
+  const headerLength = 1 + 4 + 1 + dcid.length + 1 + scid.length + 1 + 2 + 4;
+  const plain = new Uint8Array(Math.max(frame.length, 1200 - headerLength - 16));
+  plain.set(frame);
+  const length = 4 + plain.length + 16;
+  const header = Uint8Array.from([
+    0xc3,
+    0,
+    0,
+    0,
+    1,
+    dcid.length,
+    ...dcid,
+    scid.length,
+    ...scid,
+    0,
+    0x40 | (length >> 8),
+    length & 0xff,
+    ...u32(packetNumber),
+  ]);
+  const keys = clientInitialKeys(dcid);
+  const nonce = keys.iv.slice();
+  for (let i = 0; i < 4; i++) nonce[11 - i] ^= (packetNumber >>> (8 * i)) & 0xff;
+  const sealed = gcm(keys.key, nonce, header).encrypt(plain);
+  const mask = ecb(keys.hp, { disablePadding: true }).encrypt(sealed.subarray(0, 16));
+  header[0] ^= mask[0] & 0x0f;
+  for (let i = 0; i < 4; i++) header[header.length - 4 + i] ^= mask[1 + i];
+  const datagram = new Uint8Array(header.length + sealed.length);
+  datagram.set(header);
+  datagram.set(sealed, header.length);
+  return datagram;
 }
