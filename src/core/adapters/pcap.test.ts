@@ -1,9 +1,10 @@
 /** Packet captures through the whole ingest pipeline: recognised by magic number, plain, gzip or zip, cut or corrupt. */
+import fc from 'fast-check';
 import { gzipSync, zipSync } from 'fflate';
 import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
 import { ALL_ADAPTERS, BINARY_ADAPTERS } from './index.ts';
-import { assertCountsBalance, CheckingSink, chunked } from '../ingest/fuzz-support.ts';
+import { assertCountsBalance, CheckingSink, chunked, FUZZ_RUNS } from '../ingest/fuzz-support.ts';
 import { ingestFile, type SourceSummary } from '../ingest/pipeline.ts';
 
 const CAPTURE = readFileSync(new URL('../pcap/fixtures/loopback.pcap', import.meta.url));
@@ -83,5 +84,26 @@ describe('packet captures in the ingest pipeline', () => {
   it('other binary files still get the binary-file message', async () => {
     const { summaries } = await ingest('picture.png', new Uint8Array([0x89, 0x50, 0x4e, 0x47, 0, 0, 0, 0, 1, 2, 3, 0, 0, 0]));
     expect(summaries[0]).toMatchObject({ format: 'binary', status: 'failed' });
+  });
+});
+
+describe('hostile captures', () => {
+  it('mutated and cut captures never throw: every packet is loaded or rejected, and the rest is reported', async () => {
+    await fc.assert(
+      fc.asyncProperty(
+        fc.constantFrom(CAPTURE, CAPTURE_NG),
+        fc.array(fc.tuple(fc.nat(), fc.integer({ min: 0, max: 255 })), { maxLength: 40 }),
+        fc.nat(),
+        async (capture, edits, cut) => {
+          const bytes = new Uint8Array(capture);
+          // The file header stays intact (else it is simply not a capture); everything after it is fair game.
+          for (const [at, value] of edits) bytes[24 + (at % (bytes.length - 24))] = value;
+          const { summaries } = await ingest('fuzz.pcap', bytes.subarray(0, 24 + (cut % (bytes.length - 23))));
+          expect(summaries).toHaveLength(1);
+          expect(['pcap', 'pcapng']).toContain(summaries[0].format);
+        },
+      ),
+      { numRuns: FUZZ_RUNS },
+    );
   });
 });
