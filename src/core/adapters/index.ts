@@ -15,6 +15,7 @@ import { mdeNetworkCsvAdapter, mdeNetworkJsonAdapter } from './mde-network.ts';
 import { m365AuditCsvAdapter, m365AuditJsonAdapter } from './m365-audit.ts';
 import { googleWorkspaceCsvAdapter } from './google-workspace.ts';
 import { csvMappedAdapter } from './csv-mapped.ts';
+import { ecsKibanaCsvAdapter, ecsNdjsonAdapter, ecsSearchJsonAdapter } from './ecs.ts';
 
 /**
  * Every format adapter. The pipeline picks the most confident sniffer; on a tie the earlier entry wins,
@@ -24,6 +25,9 @@ export const ALL_ADAPTERS: readonly Adapter[] = [
   zeekTsvAdapter,
   zeekJsonAdapter,
   suricataEveAdapter,
+  ecsSearchJsonAdapter,
+  ecsNdjsonAdapter,
+  ecsKibanaCsvAdapter,
   ...SYSMON_ADAPTERS,
   mdeNetworkCsvAdapter,
   mdeNetworkJsonAdapter,
