@@ -15,6 +15,8 @@ import { mdeNetworkCsvAdapter, mdeNetworkJsonAdapter } from './mde-network.ts';
 import { m365AuditCsvAdapter, m365AuditJsonAdapter } from './m365-audit.ts';
 import { googleWorkspaceCsvAdapter } from './google-workspace.ts';
 import { csvMappedAdapter } from './csv-mapped.ts';
+import { awsVpcFlowAdapter } from './aws-vpc-flow.ts';
+import { awsRoute53ResolverAdapter } from './aws-route53-resolver.ts';
 import { ecsKibanaCsvAdapter, ecsNdjsonAdapter, ecsSearchJsonAdapter } from './ecs.ts';
 
 /**
@@ -42,6 +44,8 @@ export const ALL_ADAPTERS: readonly Adapter[] = [
   windowsDnsDebugAdapter,
   bindQueryAdapter,
   nfdumpCsvAdapter,
+  awsVpcFlowAdapter,
+  awsRoute53ResolverAdapter,
   csvMappedAdapter,
 ];
 
