@@ -28,6 +28,17 @@ describe('telemetry classes', () => {
     ['m365-audit-json', 'saas', 'saas'],
     ['my-mapped-proxy', 'proxy', 'proxy'],
     ['my-mapped-flows', 'flow', 'firewall'],
+    ['ecs-zeek-ndjson', 'flow', 'nsm'],
+    ['ecs-endpoint-json', 'flow', 'endpoint'],
+    ['ecs-packetbeat-ndjson', 'flow', 'firewall'],
+    ['ecs-ndjson', 'dns', 'dns'],
+    ['aws-vpc-flow', 'flow', 'firewall'],
+    ['aws-route53-resolver', 'dns', 'dns'],
+    ['sentinel-vmconnection-json', 'flow', 'firewall'],
+    ['sentinel-dnsevents-csv', 'dns', 'dns'],
+    ['sentinel-asimwebsessionlogs-json', 'proxy', 'proxy'],
+    ['sentinel-windowsevent-json', 'flow', 'endpoint'],
+    ['sentinel-json', 'firewall', 'firewall'],
   ])('%s (%s) is %s', (format, kind, expected) => {
     expect(classifyTelemetry(classes, format, kind)).toBe(expected);
   });

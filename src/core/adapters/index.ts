@@ -17,6 +17,7 @@ import { googleWorkspaceCsvAdapter } from './google-workspace.ts';
 import { csvMappedAdapter } from './csv-mapped.ts';
 import { awsVpcFlowAdapter } from './aws-vpc-flow.ts';
 import { awsRoute53ResolverAdapter } from './aws-route53-resolver.ts';
+import { sentinelCsvAdapter, sentinelJsonAdapter } from './sentinel.ts';
 import { ecsKibanaCsvAdapter, ecsNdjsonAdapter, ecsSearchJsonAdapter } from './ecs.ts';
 
 /**
@@ -46,6 +47,8 @@ export const ALL_ADAPTERS: readonly Adapter[] = [
   nfdumpCsvAdapter,
   awsVpcFlowAdapter,
   awsRoute53ResolverAdapter,
+  sentinelJsonAdapter,
+  sentinelCsvAdapter,
   csvMappedAdapter,
 ];
 
