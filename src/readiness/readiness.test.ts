@@ -39,6 +39,8 @@ describe('telemetry classes', () => {
     ['sentinel-asimwebsessionlogs-json', 'proxy', 'proxy'],
     ['sentinel-windowsevent-json', 'flow', 'endpoint'],
     ['sentinel-json', 'firewall', 'firewall'],
+    ['splunk-zeek-csv', 'dns', 'nsm'],
+    ['splunk-csv', 'proxy', 'proxy'],
   ])('%s (%s) is %s', (format, kind, expected) => {
     expect(classifyTelemetry(classes, format, kind)).toBe(expected);
   });

@@ -9,6 +9,7 @@ import { reject, type Adapter, type Outcome, type RecordParser, type Sink } from
 import { csvHeader, eachCsvRecord } from './endpoint-csv.ts';
 import { cleanDocument, splitJsonObjects } from './endpoint-json.ts';
 import { ecsFamily, emitEcsDocument } from './ecs-map.ts';
+import { FamilyFormat } from './family-format.ts';
 import { flattenJson, parseJsonRecord, sniffJsonLines, type JsonRecord } from './json-record.ts';
 
 /** Fields that say a JSON document or CSV header is ECS (with `@timestamp`). */
@@ -16,26 +17,6 @@ const ECS_MARKERS = [
   'ecs.version', 'event.dataset', 'event.module', 'event.category', 'source.ip', 'destination.ip', 'network.transport',
   'dns.question.name', 'url.original', 'tls.client.server_name', 'network.community_id',
 ];
-
-/** The per-file format id: the shipper family of the first record, or the plain shape once families mix. */
-class FormatName {
-  private family: string | null = null;
-  format: string;
-
-  constructor(private readonly shape: string) {
-    this.format = `ecs-${shape}`;
-  }
-
-  note(record: JsonRecord): void {
-    const family = ecsFamily(record);
-    if (this.family === null) {
-      this.family = family;
-      if (family !== 'ecs') this.format = `ecs-${family}-${this.shape}`;
-    } else if (family !== this.family) {
-      this.format = `ecs-${this.shape}`;
-    }
-  }
-}
 
 /** A dump tool's hit (`{"_index":…, "_source":{…}}`) as its document; `_index` and `_id` are kept. */
 function unwrapHit(record: JsonRecord): JsonRecord {
@@ -46,6 +27,12 @@ function unwrapHit(record: JsonRecord): JsonRecord {
     else if (key === '_index' || key === '_id') document.set(key, value);
   }
   return document;
+}
+
+/** The shipper family for the format id; plain ECS has none. */
+function familyOf(record: JsonRecord): string | null {
+  const family = ecsFamily(record);
+  return family === 'ecs' ? null : family;
 }
 
 function looksEcs(record: JsonRecord): number {
@@ -60,7 +47,7 @@ export const ecsNdjsonAdapter: Adapter = {
   // Winlogbeat's Sysmon documents are ECS too; the Sysmon adapter reads them (they carry `winlog.*`).
   sniff: (head) => sniffJsonLines(head, (record) => looksEcs(unwrapHit(record))),
   open(options): RecordParser {
-    const name = new FormatName('ndjson');
+    const name = new FamilyFormat('ecs', 'ndjson');
     return {
       get format() {
         return name.format;
@@ -69,7 +56,7 @@ export const ecsNdjsonAdapter: Adapter = {
         const parsed = parseJsonRecord(text);
         if (typeof parsed === 'string') return reject(parsed);
         const record = unwrapHit(parsed);
-        name.note(record);
+        name.note(familyOf(record));
         return emitEcsDocument(record, sink, options.utcOffsetMinutes);
       },
     };
@@ -102,7 +89,7 @@ export const ecsSearchJsonAdapter: Adapter = {
     return start.startsWith('[') && /"@timestamp"\s*:/.test(head) && ecsShape ? 0.88 : 0;
   },
   open(options): RecordParser {
-    const name = new FormatName('json');
+    const name = new FamilyFormat('ecs', 'json');
     return {
       mode: 'document',
       get format() {
@@ -126,7 +113,7 @@ export const ecsSearchJsonAdapter: Adapter = {
               each(reject(document), ++recordNo, sample);
               continue;
             }
-            name.note(document);
+            name.note(familyOf(document));
             each(emitEcsDocument(document, sink, options.utcOffsetMinutes), ++recordNo, sample);
           }
         }
@@ -158,7 +145,7 @@ export const ecsKibanaCsvAdapter: Adapter = {
     return header.includes('_source') || header.filter((h) => ECS_MARKERS.includes(h)).length >= 2 ? 0.9 : 0;
   },
   open(options): RecordParser {
-    const name = new FormatName('kibana-csv');
+    const name = new FamilyFormat('ecs', 'kibana-csv');
     return {
       mode: 'document',
       get format() {
@@ -168,7 +155,7 @@ export const ecsKibanaCsvAdapter: Adapter = {
         eachCsvRecord(text, (row) => {
           if (row.problem) return each(reject(row.problem), row.recordNo, row.sample);
           const record = csvDocument(row.values);
-          name.note(record);
+          name.note(familyOf(record));
           each(emitEcsDocument(record, sink, options.utcOffsetMinutes), row.recordNo, row.sample);
         });
       },

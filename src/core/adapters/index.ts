@@ -17,6 +17,7 @@ import { googleWorkspaceCsvAdapter } from './google-workspace.ts';
 import { csvMappedAdapter } from './csv-mapped.ts';
 import { awsVpcFlowAdapter } from './aws-vpc-flow.ts';
 import { awsRoute53ResolverAdapter } from './aws-route53-resolver.ts';
+import { splunkCsvAdapter, splunkJsonAdapter } from './splunk.ts';
 import { sentinelCsvAdapter, sentinelJsonAdapter } from './sentinel.ts';
 import { ecsKibanaCsvAdapter, ecsNdjsonAdapter, ecsSearchJsonAdapter } from './ecs.ts';
 
@@ -49,6 +50,8 @@ export const ALL_ADAPTERS: readonly Adapter[] = [
   awsRoute53ResolverAdapter,
   sentinelJsonAdapter,
   sentinelCsvAdapter,
+  splunkJsonAdapter,
+  splunkCsvAdapter,
   csvMappedAdapter,
 ];
 

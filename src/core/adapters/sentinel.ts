@@ -7,31 +7,12 @@
 import { reject, type Adapter, type Outcome, type RecordParser, type Sink } from '../ingest/adapter.ts';
 import { csvHeader, eachCsvRecord } from './endpoint-csv.ts';
 import { cleanDocument, isJsonObject, own, parseJson, scalarText, splitJsonObjects, type JsonObject } from './endpoint-json.ts';
+import { FamilyFormat } from './family-format.ts';
 import { emitSentinelRow, sentinelTable, type SentinelRow } from './sentinel-map.ts';
 import { safeName } from './zeek-common.ts';
 
 /** Columns that mark a Log Analytics row besides TimeGenerated. */
 const MARKERS = ['Type', 'TenantId', 'EventSchema', '_ResourceId', 'SourceSystem', 'Computer'];
-
-/** The per-file format id: the table of the first row, or the plain shape once tables mix. */
-class FormatName {
-  private table: string | null = null;
-  format: string;
-
-  constructor(private readonly shape: string) {
-    this.format = `sentinel-${shape}`;
-  }
-
-  note(row: SentinelRow): void {
-    const table = safeName(sentinelTable(row));
-    if (this.table === null) {
-      this.table = table;
-      this.format = `sentinel-${table}-${this.shape}`;
-    } else if (table !== this.table) {
-      this.format = `sentinel-${this.shape}`;
-    }
-  }
-}
 
 /** A JSON row as column → text: scalars as text, nested values (dynamic columns) as their JSON. */
 function rowOf(object: JsonObject): SentinelRow {
@@ -76,7 +57,7 @@ export const sentinelJsonAdapter: Adapter = {
     return MARKERS.filter((m) => head.includes(`"${m}"`)).length >= 2 ? 0.85 : 0;
   },
   open(options): RecordParser {
-    const name = new FormatName('json');
+    const name = new FamilyFormat('sentinel', 'json');
     return {
       mode: 'document',
       get format() {
@@ -85,7 +66,7 @@ export const sentinelJsonAdapter: Adapter = {
       document(text, sink: Sink, each) {
         let recordNo = 0;
         const emit = (row: SentinelRow, sample: string) => {
-          name.note(row);
+          name.note(safeName(sentinelTable(row)));
           each(emitSentinelRow(row, sink, options.utcOffsetMinutes), ++recordNo, sample);
         };
         for (const piece of splitJsonObjects(cleanDocument(text))) {
@@ -121,7 +102,7 @@ export const sentinelCsvAdapter: Adapter = {
     return MARKERS.some((m) => header.includes(m)) || header.some((h) => /^(?:Src|Dst)IpAddr$/.test(h)) ? 0.85 : 0;
   },
   open(options): RecordParser {
-    const name = new FormatName('csv');
+    const name = new FamilyFormat('sentinel', 'csv');
     return {
       mode: 'document',
       get format() {
@@ -135,7 +116,7 @@ export const sentinelCsvAdapter: Adapter = {
           if (record.problem) return each(reject(record.problem), record.recordNo, record.sample);
           const row: SentinelRow = new Map();
           for (const [column, value] of record.values) if (value.trim() !== '') row.set(column.replace(/ \[[^\]]*\]$/, ''), value);
-          name.note(row);
+          name.note(safeName(sentinelTable(row)));
           const outcome: Outcome = emitSentinelRow(row, sink, offset);
           each(outcome, record.recordNo, record.sample);
         });
