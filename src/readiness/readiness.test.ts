@@ -41,6 +41,13 @@ describe('telemetry classes', () => {
     ['sentinel-json', 'firewall', 'firewall'],
     ['splunk-zeek-csv', 'dns', 'nsm'],
     ['splunk-csv', 'proxy', 'proxy'],
+    ['azure-vnet-flow', 'flow', 'firewall'],
+    ['gcp-vpc-flow', 'flow', 'firewall'],
+    ['cloudflare-gateway-dns', 'dns', 'dns'],
+    ['cloudflare-gateway-http', 'proxy', 'proxy'],
+    ['umbrella-dns-csv', 'dns', 'dns'],
+    ['umbrella-proxy-csv', 'proxy', 'proxy'],
+    ['netskope-json', 'proxy', 'proxy'],
   ])('%s (%s) is %s', (format, kind, expected) => {
     expect(classifyTelemetry(classes, format, kind)).toBe(expected);
   });

@@ -17,6 +17,11 @@ import { googleWorkspaceCsvAdapter } from './google-workspace.ts';
 import { csvMappedAdapter } from './csv-mapped.ts';
 import { awsVpcFlowAdapter } from './aws-vpc-flow.ts';
 import { awsRoute53ResolverAdapter } from './aws-route53-resolver.ts';
+import { azureFlowAdapter } from './azure-flow.ts';
+import { gcpVpcFlowAdapter } from './gcp-vpc-flow.ts';
+import { cloudflareGatewayAdapter } from './cloudflare-gateway.ts';
+import { umbrellaAdapter } from './umbrella.ts';
+import { netskopeCsvAdapter, netskopeJsonAdapter } from './netskope.ts';
 import { splunkCsvAdapter, splunkJsonAdapter } from './splunk.ts';
 import { sentinelCsvAdapter, sentinelJsonAdapter } from './sentinel.ts';
 import { ecsKibanaCsvAdapter, ecsNdjsonAdapter, ecsSearchJsonAdapter } from './ecs.ts';
@@ -52,6 +57,12 @@ export const ALL_ADAPTERS: readonly Adapter[] = [
   sentinelCsvAdapter,
   splunkJsonAdapter,
   splunkCsvAdapter,
+  azureFlowAdapter,
+  gcpVpcFlowAdapter,
+  cloudflareGatewayAdapter,
+  umbrellaAdapter,
+  netskopeJsonAdapter,
+  netskopeCsvAdapter,
   csvMappedAdapter,
 ];
 
