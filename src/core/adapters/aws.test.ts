@@ -74,7 +74,7 @@ describe('Route 53 Resolver query logs', () => {
       { recordNo: 5, reason: 'no query_name' },
     ]);
     expect(run.events[0]).toMatchObject({
-      kind: 'dns', ts: utc('2024-05-06T12:53:58Z'), src_ip: '10.0.1.25', src_port: 60211, protocol: 'udp', dns_query: 'api.telegram.org',
+      kind: 'dns', ts: utc('2024-05-06T12:53:10Z'), src_ip: '10.0.1.25', src_port: 60211, protocol: 'udp', dns_query: 'api.telegram.org',
       dst_host: 'api.telegram.org', dst_host_origin: 'dns-query', dns_qtype: 'A', dns_rcode: 'NOERROR', dns_answers: '149.154.167.220',
     });
     expect(run.events[1]).toMatchObject({ dns_answers: 'edge.example.net,192.0.2.44', action: 'allow' }); // ALERT lets the query through
