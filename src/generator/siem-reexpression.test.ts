@@ -9,7 +9,7 @@ import { canonicalDdl } from '../core/canonical.ts';
 import { enrichEvents } from '../core/enrich/enrich.ts';
 import { ingestFile, type SourceSummary } from '../core/ingest/pipeline.ts';
 import { recordSources, storeBatch } from '../core/ingest/store.ts';
-import { NativeEngine } from '../cli/native-engine.ts';
+import { NativeEngine } from '../engine/native-engine.ts';
 import { shippedCatalog } from '../context/catalog.ts';
 import { applyContext } from '../context/context.ts';
 import { parseInventoryCsv } from '../context/inventory.ts';
