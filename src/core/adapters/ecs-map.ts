@@ -44,13 +44,12 @@ export function ecsFamily(record: JsonRecord): string {
   return 'ecs';
 }
 
-/** A reader that remembers every field it was asked for, so the rest can go to `extra`. */
+/** Reads fields by alias; with `asked`, it also notes every alias it was asked for (see USED_BY_KIND). */
 class Fields {
-  readonly used = new Set<string>(['@timestamp', 'event.dataset', 'event.module', 'data_stream.dataset']);
-  constructor(readonly record: JsonRecord) {}
+  constructor(readonly record: JsonRecord, private readonly asked?: Set<string>) {}
 
   value(...keys: string[]): unknown {
-    for (const key of keys) this.used.add(key);
+    if (this.asked) for (const key of keys) this.asked.add(key);
     return get(this.record, ...keys);
   }
 
@@ -102,7 +101,7 @@ export function emitEcsDocument(record: JsonRecord, sink: Sink, utcOffsetMinutes
   const f = new Fields(record);
   const start = kind === 'flow' ? ecsTimeToMicros(f.value('event.start'), utcOffsetMinutes) : null;
   const event: EventRecord = { ts: start ?? ts, kind, ...commonColumns(f), ...KIND_COLUMNS[kind](f) };
-  event.extra = extraJson(record, f.used);
+  event.extra = extraJson(record, USED_BY_KIND.get(kind)!);
   sink.event(event);
   return LOADED;
 }
@@ -223,6 +222,20 @@ const KIND_COLUMNS: Record<EventKind, (f: Fields) => Partial<EventRecord>> = {
   process: () => ({}),
   saas: () => ({}),
 };
+
+/**
+ * The fields each kind's mapping turns into columns (the rest go to `extra`), found once by mapping an empty
+ * record: every alias a mapping asks for counts as used, whether or not a record has it.
+ */
+const USED_BY_KIND: ReadonlyMap<EventKind, ReadonlySet<string>> = new Map(
+  (Object.keys(KIND_COLUMNS) as EventKind[]).map((kind) => {
+    const asked = new Set(['@timestamp', 'event.dataset', 'event.module', 'data_stream.dataset', ...(kind === 'flow' ? ['event.start'] : [])]);
+    const f = new Fields(new Map(), asked);
+    commonColumns(f);
+    KIND_COLUMNS[kind](f);
+    return [kind, asked];
+  }),
+);
 
 /** A flow's or alert's destination name where the shipper resolved one (`destination.domain`). */
 function namedDestination(f: Fields): Pick<EventRecord, 'dst_host' | 'dst_host_origin'> {
