@@ -36,7 +36,12 @@ async function analyse(files: readonly FileChunk[], key: AnswerKey, inventoryCsv
     const summaries: SourceSummary[] = [];
     for (const file of files) {
       const sink = { write: (batch: Parameters<typeof storeBatch>[1]) => storeBatch(engine, batch) };
-      summaries.push(...(await ingestFile(file.name, bytesOf(file.text), sink, { adapters: ALL_ADAPTERS, utcOffsetMinutes: key.options.utcOffsetMinutes })));
+      summaries.push(
+        ...(await ingestFile(file.name, bytesOf(file.text), sink, {
+          adapters: ALL_ADAPTERS,
+          utcOffsetMinutes: key.options.utcOffsetMinutes,
+        })),
+      );
     }
     await recordSources(engine, summaries);
     await enrichEvents(engine);
@@ -71,7 +76,13 @@ function expectEveryRecordLoaded(analysis: Analysis, formats: RegExp): void {
 
 describe('the generated organisation re-expressed as SIEM and cloud exports', () => {
   const scenario = generateScenario({
-    seed: 11, hosts: 24, days: 2, incidents: 6, noise: 0.4, difficulty: 'easy', formats: ['zeek-json', 'ecs', 'aws'],
+    seed: 11,
+    hosts: 24,
+    days: 2,
+    incidents: 6,
+    noise: 0.4,
+    difficulty: 'easy',
+    formats: ['zeek-json', 'ecs', 'aws'],
   });
   const files = (prefix: string) => scenario.files.filter((f) => f.name.startsWith(prefix));
   const zeekLogs = (...paths: string[]) => files('zeek-json/').filter((f) => paths.some((p) => f.name === `zeek-json/${p}.json`));
@@ -87,12 +98,16 @@ describe('the generated organisation re-expressed as SIEM and cloud exports', ()
     expect(ecs.summaries.reduce((n, s) => n + s.rows_loaded, 0)).toBe(zeek.summaries.reduce((n, s) => n + s.rows_loaded, 0));
   });
 
-  it('VPC Flow Logs + Route 53 Resolver give the incidents that Zeek conn + dns give, in the same order', { timeout: 120_000 }, async () => {
-    const zeek = await analyseFiles(zeekLogs('conn', 'dns'));
-    const aws = await analyseFiles(files('aws/'));
-    expectEveryRecordLoaded(aws, /^aws-(vpc-flow|route53-resolver)$/);
-    const expected = incidentOrder(zeek.findings, scenario.answerKey);
-    expect(expected.length).toBeGreaterThan(1);
-    expect(incidentOrder(aws.findings, scenario.answerKey)).toEqual(expected);
-  });
+  it(
+    'VPC Flow Logs + Route 53 Resolver give the incidents that Zeek conn + dns give, in the same order',
+    { timeout: 120_000 },
+    async () => {
+      const zeek = await analyseFiles(zeekLogs('conn', 'dns'));
+      const aws = await analyseFiles(files('aws/'));
+      expectEveryRecordLoaded(aws, /^aws-(vpc-flow|route53-resolver)$/);
+      const expected = incidentOrder(zeek.findings, scenario.answerKey);
+      expect(expected.length).toBeGreaterThan(1);
+      expect(incidentOrder(aws.findings, scenario.answerKey)).toEqual(expected);
+    },
+  );
 });

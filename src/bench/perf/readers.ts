@@ -31,7 +31,11 @@ function ecsConn(r: Map<string, string>): string {
   const n = (name: string) => (r.get(name) && r.get(name) !== '-' ? Number(r.get(name)) : undefined);
   return JSON.stringify({
     '@timestamp': iso(r.get('ts')!),
-    event: { module: 'zeek', dataset: 'zeek.connection', duration: n('duration') !== undefined ? Math.round(n('duration')! * 1e9) : undefined },
+    event: {
+      module: 'zeek',
+      dataset: 'zeek.connection',
+      duration: n('duration') !== undefined ? Math.round(n('duration')! * 1e9) : undefined,
+    },
     zeek: { session_id: r.get('uid'), connection: { state: r.get('conn_state'), history: r.get('history') } },
     source: { ip: r.get('id.orig_h'), port: n('id.orig_p'), bytes: n('orig_bytes'), packets: n('orig_pkts') },
     destination: { ip: r.get('id.resp_h'), port: n('id.resp_p'), bytes: n('resp_bytes'), packets: n('resp_pkts') },
@@ -80,11 +84,21 @@ async function writeShapes(dir: string): Promise<string> {
 export async function measureReaders(dir: string): Promise<ReaderRate[]> {
   const out = await writeShapes(dir);
   const rates: ReaderRate[] = [];
-  for (const [reader, file] of [['Zeek TSV', 'conn.log'], ['ECS NDJSON', 'conn-ecs.ndjson'], ['VPC flow', 'vpc-flow.log']]) {
+  for (const [reader, file] of [
+    ['Zeek TSV', 'conn.log'],
+    ['ECS NDJSON', 'conn-ecs.ndjson'],
+    ['VPC flow', 'vpc-flow.log'],
+  ]) {
     const cpu = process.cpuUsage();
-    const [summary] = await ingestFile(file, fileChunks(join(out, file)), { write: async () => {} }, { adapters: ALL_ADAPTERS, utcOffsetMinutes: 0 });
+    const [summary] = await ingestFile(
+      file,
+      fileChunks(join(out, file)),
+      { write: async () => {} },
+      { adapters: ALL_ADAPTERS, utcOffsetMinutes: 0 },
+    );
     const used = process.cpuUsage(cpu);
-    if (summary.rows_rejected > 0 || summary.status !== 'loaded') throw new Error(`${file}: ${summary.rows_rejected} rejected (${summary.message ?? summary.format})`);
+    if (summary.rows_rejected > 0 || summary.status !== 'loaded')
+      throw new Error(`${file}: ${summary.rows_rejected} rejected (${summary.message ?? summary.format})`);
     rates.push({ reader, format: summary.format, records: summary.rows_loaded, cpuMs: (used.user + used.system) / 1000 });
   }
   return rates;

@@ -12,7 +12,15 @@ import { clipText, extraJson, getInteger, getString, parseJsonRecord, sniffJsonL
 import { hostName } from './zeek-common.ts';
 
 const USED = new Set([
-  'query_timestamp', 'query_name', 'query_type', 'rcode', 'answers', 'srcaddr', 'srcport', 'transport', 'firewall_rule_action',
+  'query_timestamp',
+  'query_name',
+  'query_type',
+  'rcode',
+  'answers',
+  'srcaddr',
+  'srcport',
+  'transport',
+  'firewall_rule_action',
 ]);
 
 /** Answer data in answer order (`Rdata` of each answer; CNAME targets lose their trailing dot). */
@@ -61,9 +69,8 @@ export const awsRoute53ResolverAdapter: Adapter = {
   id: 'aws-route53-resolver',
   title: 'Amazon Route 53 Resolver query log',
   sniff: (head) =>
-    sniffJsonLines(
-      head.split('\n').map(withoutCloudWatchPrefix).join('\n'),
-      (record) => (record.has('query_timestamp') && record.has('query_name') ? 0.95 : 0),
+    sniffJsonLines(head.split('\n').map(withoutCloudWatchPrefix).join('\n'), (record) =>
+      record.has('query_timestamp') && record.has('query_name') ? 0.95 : 0,
     ),
   open(): RecordParser {
     return {

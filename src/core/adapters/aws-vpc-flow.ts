@@ -8,12 +8,33 @@
 import type { EventRecord } from '../canonical.ts';
 import { LOADED, META, reject, type Adapter, type Outcome, type RecordParser, type Sink } from '../ingest/adapter.ts';
 import { epochSecondsToMicros } from '../ingest/time.ts';
-import { confidenceFromShare, extraJson, intOrNull, ipProtocolName, normaliseAction, portOrNull, shareOfLines, textOrNull } from './csv-mapped.ts';
+import {
+  confidenceFromShare,
+  extraJson,
+  intOrNull,
+  ipProtocolName,
+  normaliseAction,
+  portOrNull,
+  shareOfLines,
+  textOrNull,
+} from './csv-mapped.ts';
 
 /** The version-2 default format, the only layout a file without a header line can be read with. */
 export const DEFAULT_V2_FIELDS = [
-  'version', 'account-id', 'interface-id', 'srcaddr', 'dstaddr', 'srcport', 'dstport', 'protocol', 'packets', 'bytes',
-  'start', 'end', 'action', 'log-status',
+  'version',
+  'account-id',
+  'interface-id',
+  'srcaddr',
+  'dstaddr',
+  'srcport',
+  'dstport',
+  'protocol',
+  'packets',
+  'bytes',
+  'start',
+  'end',
+  'action',
+  'log-status',
 ] as const;
 
 /** Raw table for records that describe no traffic (NODATA, SKIPDATA). */
@@ -37,8 +58,12 @@ function isHeader(fields: readonly string[]): boolean {
 
 /** A headerless line in the default version-2 layout. */
 function isDefaultV2(fields: readonly string[]): boolean {
-  return fields.length === DEFAULT_V2_FIELDS.length && fields[0] === '2' && /^(?:eni-|-)/.test(fields[2]) &&
-    (fields[3] === '-' || IPV4_OR_6.test(fields[3]));
+  return (
+    fields.length === DEFAULT_V2_FIELDS.length &&
+    fields[0] === '2' &&
+    /^(?:eni-|-)/.test(fields[2]) &&
+    (fields[3] === '-' || IPV4_OR_6.test(fields[3]))
+  );
 }
 
 const splitFields = (line: string) => withoutCloudWatchPrefix(line.trim()).split(/\s+/);
@@ -55,7 +80,9 @@ class VpcFlowParser implements RecordParser {
     }
     if (this.names === null) {
       if (!isDefaultV2(fields)) {
-        return reject('no header line: only the default version-2 layout can be read without one (custom field lists need the header S3 delivery writes)');
+        return reject(
+          'no header line: only the default version-2 layout can be read without one (custom field lists need the header S3 delivery writes)',
+        );
       }
       this.names = DEFAULT_V2_FIELDS;
     }
@@ -71,7 +98,7 @@ function emitFlow(row: Map<string, string | null>, sink: Sink): Outcome {
   const start = row.get('start') ?? null;
   const end = row.get('end') ?? null;
   const ts = epochSecondsToMicros(start ?? end ?? '');
-  if (ts === null) return reject(start ?? end ? `unreadable start "${(start ?? end)!.slice(0, 40)}"` : 'no start or end time');
+  if (ts === null) return reject((start ?? end) ? `unreadable start "${(start ?? end)!.slice(0, 40)}"` : 'no start or end time');
   if (src === null || dst === null) {
     const status: Record<string, string | null> = Object.create(null);
     for (const [name, value] of row) status[name] = value;

@@ -35,8 +35,16 @@ describe('VPC Flow Logs', () => {
       { recordNo: 7, reason: 'not an address: "not-an-ip"' },
     ]);
     expect(run.events[0]).toMatchObject({
-      kind: 'flow', ts: utc('2024-05-06T12:53:20Z'), src_ip: '10.0.1.25', src_port: 51544, dst_ip: '149.154.167.220', dst_port: 443,
-      protocol: 'tcp', bytes_out: 1820, duration: 60, action: 'allow',
+      kind: 'flow',
+      ts: utc('2024-05-06T12:53:20Z'),
+      src_ip: '10.0.1.25',
+      src_port: 51544,
+      dst_ip: '149.154.167.220',
+      dst_port: 443,
+      protocol: 'tcp',
+      bytes_out: 1820,
+      duration: 60,
+      action: 'allow',
     });
     expect(extraOf(run.events[0]).get('interface-id')).toBe('eni-0a1b2c3d4e5f60001');
     expect(extraOf(run.events[0]).get('packets')).toBe('12');
@@ -50,7 +58,13 @@ describe('VPC Flow Logs', () => {
     const run = runAdapter(awsVpcFlowAdapter, fixture('vpc-flow-v5-custom.log'));
     expect(run.rejected).toEqual([]);
     expect(run.events).toHaveLength(1);
-    expect(run.events[0]).toMatchObject({ src_ip: '10.0.2.40', dst_ip: '162.159.135.232', dst_port: 443, bytes_out: 2048, protocol: 'tcp' });
+    expect(run.events[0]).toMatchObject({
+      src_ip: '10.0.2.40',
+      dst_ip: '162.159.135.232',
+      dst_port: 443,
+      bytes_out: 2048,
+      protocol: 'tcp',
+    });
     expect(extraOf(run.events[0]).get('flow-direction')).toBe('egress');
     expect(extraOf(run.events[0]).get('instance-id')).toBe('i-0123456789abcdef0');
   });
@@ -58,7 +72,10 @@ describe('VPC Flow Logs', () => {
   it('reads headerless default lines exported from CloudWatch, and refuses a headerless custom layout', () => {
     const run = runAdapter(awsVpcFlowAdapter, fixture('vpc-flow-cloudwatch.log'));
     expect(run.rejected).toEqual([]);
-    expect(run.events.map((e) => [e.dst_ip, e.protocol])).toEqual([['93.184.216.34', 'tcp'], ['10.0.0.2', 'udp']]);
+    expect(run.events.map((e) => [e.dst_ip, e.protocol])).toEqual([
+      ['93.184.216.34', 'tcp'],
+      ['10.0.0.2', 'udp'],
+    ]);
     const custom = runAdapter(awsVpcFlowAdapter, '5 vpc-1 10.0.0.1 10.0.0.2 443 6');
     expect(custom.rejected[0].reason).toMatch(/^no header line/);
   });
@@ -74,8 +91,17 @@ describe('Route 53 Resolver query logs', () => {
       { recordNo: 5, reason: 'no query_name' },
     ]);
     expect(run.events[0]).toMatchObject({
-      kind: 'dns', ts: utc('2024-05-06T12:53:10Z'), src_ip: '10.0.1.25', src_port: 60211, protocol: 'udp', dns_query: 'api.telegram.org',
-      dst_host: 'api.telegram.org', dst_host_origin: 'dns-query', dns_qtype: 'A', dns_rcode: 'NOERROR', dns_answers: '149.154.167.220',
+      kind: 'dns',
+      ts: utc('2024-05-06T12:53:10Z'),
+      src_ip: '10.0.1.25',
+      src_port: 60211,
+      protocol: 'udp',
+      dns_query: 'api.telegram.org',
+      dst_host: 'api.telegram.org',
+      dst_host_origin: 'dns-query',
+      dns_qtype: 'A',
+      dns_rcode: 'NOERROR',
+      dns_answers: '149.154.167.220',
     });
     expect(run.events[1]).toMatchObject({ dns_answers: 'edge.example.net,192.0.2.44', action: 'allow' }); // ALERT lets the query through
     expect(extraOf(run.events[1]).get('srcids.instance')).toBe('i-0123456789abcdef1');

@@ -12,9 +12,20 @@ import { extraJson, intOrNull, ipProtocolName, portOrNull } from './csv-mapped.t
 import { cleanDocument, isJsonObject, own, parseJson, scalarText, splitJsonObjects, type JsonObject } from './endpoint-json.ts';
 
 const IP = /^(?:\d{1,3}(?:\.\d{1,3}){3}|[0-9a-f:]*:[0-9a-f:.]*)$/i;
-const STATES: ReadonlyMap<string, string> = new Map([['B', 'begin'], ['C', 'continue'], ['E', 'end'], ['D', 'denied']]);
-const TRANSPORTS: ReadonlyMap<string, string> = new Map([['T', 'tcp'], ['U', 'udp']]);
-const DIRECTIONS: ReadonlyMap<string, string> = new Map([['I', 'inbound'], ['O', 'outbound']]);
+const STATES: ReadonlyMap<string, string> = new Map([
+  ['B', 'begin'],
+  ['C', 'continue'],
+  ['E', 'end'],
+  ['D', 'denied'],
+]);
+const TRANSPORTS: ReadonlyMap<string, string> = new Map([
+  ['T', 'tcp'],
+  ['U', 'udp'],
+]);
+const DIRECTIONS: ReadonlyMap<string, string> = new Map([
+  ['I', 'inbound'],
+  ['O', 'outbound'],
+]);
 
 /** Where a tuple was logged: its record's resource, rule and interface (or VNet ACL). */
 interface TupleContext {
@@ -30,13 +41,23 @@ export function emitFlowTuple(tuple: string, context: TupleContext, sink: Sink):
   const f = tuple.split(',');
   const expected = context.vnet ? [13] : [8, 13];
   if (!expected.includes(f.length)) return reject(`flow tuple has ${f.length} fields, expected ${expected.join(' or ')}`);
-  const ts = context.vnet ? (/^\d{13}$/.test(f[0]) ? epochMillisToMicros(f[0]) : null) : /^\d{10}$/.test(f[0]) ? epochSecondsToMicros(f[0]) : null;
+  const ts = context.vnet
+    ? /^\d{13}$/.test(f[0])
+      ? epochMillisToMicros(f[0])
+      : null
+    : /^\d{10}$/.test(f[0])
+      ? epochSecondsToMicros(f[0])
+      : null;
   if (ts === null) return reject(`unreadable flow time "${f[0].slice(0, 20)}"`);
   if (!IP.test(f[1]) || !IP.test(f[2])) return reject(`not an address: "${(IP.test(f[1]) ? f[2] : f[1]).slice(0, 40)}"`);
   const state = context.vnet ? f[7] : (f[8] ?? null);
   const denied = context.vnet ? state === 'D' : f[7] === 'D';
   const extra: [string, string | null][] = [
-    ['direction', DIRECTIONS.get(f[6]) ?? f[6]], ['rule', context.rule], ['mac', context.mac], ['aclID', context.acl], ['resourceId', context.resource],
+    ['direction', DIRECTIONS.get(f[6]) ?? f[6]],
+    ['rule', context.rule],
+    ['mac', context.mac],
+    ['aclID', context.acl],
+    ['resourceId', context.resource],
   ];
   if (f.length === 13) extra.push(['packets_out', f[9]], ['packets_in', f[11]]);
   if (context.vnet) extra.push(['encryption', f[8]]);

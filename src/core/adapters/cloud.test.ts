@@ -40,7 +40,16 @@ describe('Azure flow logs', () => {
       { recordNo: 4, reason: 'unreadable flow time "yesterday"' },
     ]);
     const [begin, end, denied] = run.events;
-    expect(begin).toMatchObject({ kind: 'flow', ts: utc('2024-05-06T10:00:00Z'), src_ip: '10.8.0.4', dst_port: 443, protocol: 'tcp', action: 'allow', conn_state: 'begin', bytes_out: null });
+    expect(begin).toMatchObject({
+      kind: 'flow',
+      ts: utc('2024-05-06T10:00:00Z'),
+      src_ip: '10.8.0.4',
+      dst_port: 443,
+      protocol: 'tcp',
+      action: 'allow',
+      conn_state: 'begin',
+      bytes_out: null,
+    });
     expect(end).toMatchObject({ conn_state: 'end', bytes_out: 1800, bytes_in: 5400 });
     expect(extraOf(end).get('rule')).toBe('DefaultRule_AllowInternetOutBound');
     expect(extraOf(end).get('direction')).toBe('outbound');
@@ -51,7 +60,14 @@ describe('Azure flow logs', () => {
     const run = runAdapter(azureFlowAdapter, fixture('azure-vnet-flow.json'));
     expect(run.format).toBe('azure-vnet-flow');
     expect(run.rejected).toEqual([]);
-    expect(run.events[0]).toMatchObject({ ts: utc('2024-05-06T10:05:00.123Z'), protocol: 'tcp', bytes_out: 1300, bytes_in: 7700, conn_state: 'end', action: 'allow' });
+    expect(run.events[0]).toMatchObject({
+      ts: utc('2024-05-06T10:05:00.123Z'),
+      protocol: 'tcp',
+      bytes_out: 1300,
+      bytes_in: 7700,
+      conn_state: 'end',
+      action: 'allow',
+    });
     expect(extraOf(run.events[0]).get('encryption')).toBe('NX');
     expect(run.events[1]).toMatchObject({ dst_port: 8443, action: 'deny', conn_state: 'denied' });
   });
@@ -64,8 +80,16 @@ describe('GCP VPC flow logs', () => {
     expect(run.rejected).toEqual([{ recordNo: 3, reason: 'unreadable time "not-a-time"' }]);
     expect(run.raw.map((r) => r.table)).toEqual(['gcp_log_other']);
     expect(run.events[0]).toMatchObject({
-      kind: 'flow', ts: utc('2024-05-06T10:10:00.100Z'), src_ip: '10.10.0.5', src_port: 52000, dst_ip: '149.154.167.220', dst_port: 443,
-      protocol: 'tcp', bytes_out: 4200, duration: 5, src_host: 'app-1',
+      kind: 'flow',
+      ts: utc('2024-05-06T10:10:00.100Z'),
+      src_ip: '10.10.0.5',
+      src_port: 52000,
+      dst_ip: '149.154.167.220',
+      dst_port: 443,
+      protocol: 'tcp',
+      bytes_out: 4200,
+      duration: 5,
+      src_host: 'app-1',
     });
     expect(extraOf(run.events[0]).get('jsonPayload.reporter')).toBe('SRC');
   });
@@ -77,19 +101,40 @@ describe('Cloudflare Gateway', () => {
     expect(run.format).toBe('cloudflare-gateway-dns');
     expect(run.rejected).toEqual([{ recordNo: 3, reason: 'unreadable Datetime "soon"' }]);
     expect(run.events[0]).toMatchObject({
-      kind: 'dns', src_ip: '10.11.0.7', dns_query: 'api.telegram.org', dns_answers: '149.154.167.220', dns_rcode: 'NOERROR', action: 'allow',
-      src_user: 'erin@example.com', src_host: 'laptop-erin', protocol: 'udp',
+      kind: 'dns',
+      src_ip: '10.11.0.7',
+      dns_query: 'api.telegram.org',
+      dns_answers: '149.154.167.220',
+      dns_rcode: 'NOERROR',
+      action: 'allow',
+      src_user: 'erin@example.com',
+      src_host: 'laptop-erin',
+      protocol: 'udp',
     });
     // Logpush's default Unix-nanosecond time; only address answers name flows.
-    expect(run.events[1]).toMatchObject({ ts: utc('2024-05-06T10:21:00Z'), dns_query: 'bad.example', dns_rcode: 'NXDOMAIN', action: 'deny', dns_answers: '203.0.113.99' });
+    expect(run.events[1]).toMatchObject({
+      ts: utc('2024-05-06T10:21:00Z'),
+      dns_query: 'bad.example',
+      dns_rcode: 'NXDOMAIN',
+      action: 'deny',
+      dns_answers: '203.0.113.99',
+    });
   });
 
   it('maps HTTP records as proxy transactions', () => {
     const run = runAdapter(cloudflareGatewayAdapter, fixture('cloudflare-gateway-http.ndjson'));
     expect(run.format).toBe('cloudflare-gateway-http');
     expect(run.events[0]).toMatchObject({
-      kind: 'proxy', dst_host: 'discord.example', dst_host_origin: 'http-host', url_path: '/api/webhooks/42?wait=true', method: 'POST', status: 204,
-      user_agent: 'python-requests/2.31', referrer: null, action: 'allow', uid: 'r-1',
+      kind: 'proxy',
+      dst_host: 'discord.example',
+      dst_host_origin: 'http-host',
+      url_path: '/api/webhooks/42?wait=true',
+      method: 'POST',
+      status: 204,
+      user_agent: 'python-requests/2.31',
+      referrer: null,
+      action: 'allow',
+      uid: 'r-1',
     });
   });
 });
@@ -100,8 +145,14 @@ describe('Cisco Umbrella', () => {
     expect(run.format).toBe('umbrella-dns-csv');
     expect(run.rejected).toEqual([{ recordNo: 3, reason: 'unreadable Timestamp "2024-13-06 10:30:05"' }]);
     expect(run.events[0]).toMatchObject({
-      kind: 'dns', ts: utc('2024-05-06T10:30:00Z'), src_ip: '10.12.0.8', src_host: 'laptop-frank', dns_query: 'api.telegram.org', dns_qtype: 'A',
-      dns_rcode: 'NOERROR', action: 'allow',
+      kind: 'dns',
+      ts: utc('2024-05-06T10:30:00Z'),
+      src_ip: '10.12.0.8',
+      src_host: 'laptop-frank',
+      dns_query: 'api.telegram.org',
+      dns_qtype: 'A',
+      dns_rcode: 'NOERROR',
+      action: 'allow',
     });
     expect(run.events[0].dns_answers ?? null).toBeNull(); // Umbrella logs no answers
     expect(extraOf(run.events[0]).get('External IP')).toBe('198.51.100.200');
@@ -113,8 +164,18 @@ describe('Cisco Umbrella', () => {
     expect(run.format).toBe('umbrella-proxy-csv');
     expect(run.rejected).toEqual([{ recordNo: 2, reason: 'expected at least 21 fields, got 11' }]);
     expect(run.events[0]).toMatchObject({
-      kind: 'proxy', src_ip: '10.12.0.8', dst_ip: '203.0.113.7', dst_host: 'pastebin.example', url_path: '/raw/abc?x=1', user_agent: 'curl/8.4.0',
-      status: 200, bytes_out: 350, bytes_in: 2100, action: 'allow', method: 'POST', content_type: 'application/json',
+      kind: 'proxy',
+      src_ip: '10.12.0.8',
+      dst_ip: '203.0.113.7',
+      dst_host: 'pastebin.example',
+      url_path: '/raw/abc?x=1',
+      user_agent: 'curl/8.4.0',
+      status: 200,
+      bytes_out: 350,
+      bytes_in: 2100,
+      action: 'allow',
+      method: 'POST',
+      content_type: 'application/json',
     });
     expect(extraOf(run.events[0]).get('column24')).toBe('101');
   });
@@ -125,9 +186,18 @@ describe('Netskope', () => {
     const run = runAdapter(netskopeJsonAdapter, fixture('netskope-events.json'));
     expect(run.rejected).toEqual([{ recordNo: 2, reason: 'no timestamp' }]);
     expect(run.events[0]).toMatchObject({
-      kind: 'proxy', ts: utc('2024-05-06T10:40:00Z'), src_ip: '10.13.0.9', dst_ip: '149.154.167.220', dst_host: 'api.telegram.org',
-      url_path: '/bot123:abc/getUpdates', user_agent: 'python-requests/2.31', bytes_out: 700, bytes_in: 2300, src_user: 'grace@example.com',
-      src_host: 'ws-grace', action: 'allow',
+      kind: 'proxy',
+      ts: utc('2024-05-06T10:40:00Z'),
+      src_ip: '10.13.0.9',
+      dst_ip: '149.154.167.220',
+      dst_host: 'api.telegram.org',
+      url_path: '/bot123:abc/getUpdates',
+      user_agent: 'python-requests/2.31',
+      bytes_out: 700,
+      bytes_in: 2300,
+      src_user: 'grace@example.com',
+      src_host: 'ws-grace',
+      action: 'allow',
     });
     expect(extraOf(run.events[0]).get('app')).toBe('Telegram');
   });
@@ -136,8 +206,16 @@ describe('Netskope', () => {
     const csv = runAdapter(netskopeCsvAdapter, fixture('netskope-transactions.csv'));
     expect(csv.rejected).toEqual([]);
     expect(csv.events[0]).toMatchObject({
-      ts: utc('2024-05-06T10:40:00Z'), src_ip: '10.13.0.10', dst_host: 'graph.example.com', url_path: '/v1.0/me/drive?select=id', method: 'GET',
-      status: 200, bytes_out: 512, bytes_in: 4096, src_host: 'ws-heidi', dst_ip: '203.0.113.30',
+      ts: utc('2024-05-06T10:40:00Z'),
+      src_ip: '10.13.0.10',
+      dst_host: 'graph.example.com',
+      url_path: '/v1.0/me/drive?select=id',
+      method: 'GET',
+      status: 200,
+      bytes_out: 512,
+      bytes_in: 4096,
+      src_host: 'ws-heidi',
+      dst_ip: '203.0.113.30',
     });
     const w3c = runAdapter(w3cElffAdapter, fixture('netskope-transactions.w3c.log'));
     expect(w3c.rejected).toEqual([]);

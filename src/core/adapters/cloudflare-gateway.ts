@@ -8,7 +8,16 @@ import type { EventRecord } from '../canonical.ts';
 import { LOADED, reject, type Adapter, type Outcome, type RecordParser, type Sink } from '../ingest/adapter.ts';
 import { epochSecondsToMicros, isoToMicros } from '../ingest/time.ts';
 import { ipProtocolName, normaliseAction, splitUrl } from './csv-mapped.ts';
-import { clipText, extraJson, get, getInteger, getString as getAny, parseJsonRecord, sniffJsonLines, type JsonRecord } from './json-record.ts';
+import {
+  clipText,
+  extraJson,
+  get,
+  getInteger,
+  getString as getAny,
+  parseJsonRecord,
+  sniffJsonLines,
+  type JsonRecord,
+} from './json-record.ts';
 import { hostName } from './zeek-common.ts';
 
 /** A text field; Logpush writes "" for an absent value. */
@@ -42,14 +51,48 @@ function answers(r: JsonRecord): string | null {
   const list = Array.isArray(resolved)
     ? resolved
     : Array.isArray(records)
-      ? records.map((rr: unknown) => (rr !== null && typeof rr === 'object' && Object.hasOwn(rr, 'data') ? (rr as { data: unknown }).data : null))
+      ? records.map((rr: unknown) =>
+          rr !== null && typeof rr === 'object' && Object.hasOwn(rr, 'data') ? (rr as { data: unknown }).data : null,
+        )
       : [];
   const ips = list.filter((v): v is string => typeof v === 'string' && IP.test(v));
   return ips.length ? clipText(ips.join(',')) : null;
 }
 
-const DNS_USED = new Set(['Datetime', 'SrcIP', 'SrcPort', 'DstIP', 'DstPort', 'Protocol', 'QueryName', 'QueryTypeName', 'QueryType', 'RCode', 'ResolvedIPs', 'ResourceRecords', 'ResolverDecision', 'Email', 'DeviceName']);
-const HTTP_USED = new Set(['Datetime', 'SourceIP', 'SourcePort', 'DestinationIP', 'DestinationPort', 'URL', 'HTTPHost', 'HTTPMethod', 'HTTPStatusCode', 'UserAgent', 'Referer', 'Action', 'Email', 'DeviceName', 'RequestID']);
+const DNS_USED = new Set([
+  'Datetime',
+  'SrcIP',
+  'SrcPort',
+  'DstIP',
+  'DstPort',
+  'Protocol',
+  'QueryName',
+  'QueryTypeName',
+  'QueryType',
+  'RCode',
+  'ResolvedIPs',
+  'ResourceRecords',
+  'ResolverDecision',
+  'Email',
+  'DeviceName',
+]);
+const HTTP_USED = new Set([
+  'Datetime',
+  'SourceIP',
+  'SourcePort',
+  'DestinationIP',
+  'DestinationPort',
+  'URL',
+  'HTTPHost',
+  'HTTPMethod',
+  'HTTPStatusCode',
+  'UserAgent',
+  'Referer',
+  'Action',
+  'Email',
+  'DeviceName',
+  'RequestID',
+]);
 
 const isDns = (r: JsonRecord) => r.has('QueryName');
 const isHttp = (r: JsonRecord) => r.has('HTTPHost') || (r.has('URL') && r.has('HTTPMethod'));
@@ -65,10 +108,17 @@ function emitGatewayRecord(r: JsonRecord, sink: Sink): Outcome {
     const query = getString(r, 'QueryName')!.replace(/\.$/, '');
     const rcode = getInteger(r, 'RCode');
     event = {
-      ...common, kind: 'dns', app_protocol: 'dns',
-      src_ip: getString(r, 'SrcIP'), src_port: getInteger(r, 'SrcPort'), dst_ip: getString(r, 'DstIP'), dst_port: getInteger(r, 'DstPort'),
+      ...common,
+      kind: 'dns',
+      app_protocol: 'dns',
+      src_ip: getString(r, 'SrcIP'),
+      src_port: getInteger(r, 'SrcPort'),
+      dst_ip: getString(r, 'DstIP'),
+      dst_port: getInteger(r, 'DstPort'),
       protocol: ipProtocolName(getString(r, 'Protocol')),
-      dns_query: query, dst_host: hostName(query), dst_host_origin: 'dns-query',
+      dns_query: query,
+      dst_host: hostName(query),
+      dst_host_origin: 'dns-query',
       dns_qtype: getString(r, 'QueryTypeName', 'QueryType'),
       dns_rcode: rcode !== null ? (RCODES[rcode] ?? String(rcode)) : getString(r, 'RCode'),
       dns_answers: answers(r),
@@ -80,10 +130,14 @@ function emitGatewayRecord(r: JsonRecord, sink: Sink): Outcome {
     const parts = url ? splitUrl(url, true) : null;
     const host = hostName(getString(r, 'HTTPHost')) ?? (parts ? hostName(parts.host) : null);
     event = {
-      ...common, kind: 'proxy',
-      src_ip: getString(r, 'SourceIP'), src_port: getInteger(r, 'SourcePort'), dst_ip: getString(r, 'DestinationIP'),
+      ...common,
+      kind: 'proxy',
+      src_ip: getString(r, 'SourceIP'),
+      src_port: getInteger(r, 'SourcePort'),
+      dst_ip: getString(r, 'DestinationIP'),
       dst_port: getInteger(r, 'DestinationPort') ?? parts?.port ?? null,
-      dst_host: host, dst_host_origin: host ? (getString(r, 'HTTPHost') ? 'http-host' : 'url') : null,
+      dst_host: host,
+      dst_host_origin: host ? (getString(r, 'HTTPHost') ? 'http-host' : 'url') : null,
       url_path: parts?.path ?? null,
       method: getString(r, 'HTTPMethod')?.toUpperCase() ?? null,
       status: getInteger(r, 'HTTPStatusCode'),
@@ -105,7 +159,9 @@ export const cloudflareGatewayAdapter: Adapter = {
   id: 'cloudflare-gateway',
   title: 'Cloudflare Gateway DNS / HTTP logs (Logpush JSON)',
   sniff: (head) =>
-    sniffJsonLines(head, (r) => (r.has('Datetime') && ((isDns(r) && (r.has('SrcIP') || r.has('ResolverDecision'))) || (isHttp(r) && r.has('SourceIP'))) ? 0.95 : 0)),
+    sniffJsonLines(head, (r) =>
+      r.has('Datetime') && ((isDns(r) && (r.has('SrcIP') || r.has('ResolverDecision'))) || (isHttp(r) && r.has('SourceIP'))) ? 0.95 : 0,
+    ),
   open(): RecordParser {
     let format = 'cloudflare-gateway';
     return {
@@ -115,7 +171,8 @@ export const cloudflareGatewayAdapter: Adapter = {
       line(text: string, _lineNo: number, sink: Sink): Outcome {
         const record = parseJsonRecord(text);
         if (typeof record === 'string') return reject(record);
-        if (format === 'cloudflare-gateway') format = isDns(record) ? 'cloudflare-gateway-dns' : isHttp(record) ? 'cloudflare-gateway-http' : format;
+        if (format === 'cloudflare-gateway')
+          format = isDns(record) ? 'cloudflare-gateway-dns' : isHttp(record) ? 'cloudflare-gateway-http' : format;
         return emitGatewayRecord(record, sink);
       },
     };

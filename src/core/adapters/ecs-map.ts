@@ -14,15 +14,26 @@ import { hostName, microsToIsoMicros, safeName, urlPath } from './zeek-common.ts
 
 /** Kind by the dataset's last part; `null` means "decide by the fields" (endpoint network events, suricata.eve). */
 const KIND_BY_DATASET: ReadonlyMap<string, EventKind | null> = new Map([
-  ['connection', 'flow'], ['conn', 'flow'], ['flow', 'flow'],
-  ['dns', 'dns'], ['http', 'http'], ['ssl', 'tls'], ['tls', 'tls'],
-  ['notice', 'alert'], ['alert', 'alert'],
-  ['network', null], ['eve', null],
+  ['connection', 'flow'],
+  ['conn', 'flow'],
+  ['flow', 'flow'],
+  ['dns', 'dns'],
+  ['http', 'http'],
+  ['ssl', 'tls'],
+  ['tls', 'tls'],
+  ['notice', 'alert'],
+  ['alert', 'alert'],
+  ['network', null],
+  ['eve', null],
 ]);
 
 /** Suricata EVE event types (ECS: `suricata.eve.event_type`) with a canonical kind. */
 const SURICATA_KINDS: ReadonlyMap<string, EventKind> = new Map([
-  ['flow', 'flow'], ['dns', 'dns'], ['http', 'http'], ['tls', 'tls'], ['alert', 'alert'],
+  ['flow', 'flow'],
+  ['dns', 'dns'],
+  ['http', 'http'],
+  ['tls', 'tls'],
+  ['alert', 'alert'],
 ]);
 
 /** The record's dataset as written (`zeek.connection`, `conn`, `endpoint.events.network`), or null. */
@@ -46,7 +57,10 @@ export function ecsFamily(record: JsonRecord): string {
 
 /** Reads fields by alias; with `asked`, it also notes every alias it was asked for (see USED_BY_KIND). */
 class Fields {
-  constructor(readonly record: JsonRecord, private readonly asked?: Set<string>) {}
+  constructor(
+    readonly record: JsonRecord,
+    private readonly asked?: Set<string>,
+  ) {}
 
   value(...keys: string[]): unknown {
     if (this.asked) for (const key of keys) this.asked.add(key);
@@ -229,7 +243,13 @@ const KIND_COLUMNS: Record<EventKind, (f: Fields) => Partial<EventRecord>> = {
  */
 const USED_BY_KIND: ReadonlyMap<EventKind, ReadonlySet<string>> = new Map(
   (Object.keys(KIND_COLUMNS) as EventKind[]).map((kind) => {
-    const asked = new Set(['@timestamp', 'event.dataset', 'event.module', 'data_stream.dataset', ...(kind === 'flow' ? ['event.start'] : [])]);
+    const asked = new Set([
+      '@timestamp',
+      'event.dataset',
+      'event.module',
+      'data_stream.dataset',
+      ...(kind === 'flow' ? ['event.start'] : []),
+    ]);
     const f = new Fields(new Map(), asked);
     commonColumns(f);
     KIND_COLUMNS[kind](f);
@@ -256,7 +276,9 @@ function dnsAnswers(f: Fields): string | null {
   const value = f.value('dns.answers', 'dns.answers.data', 'dns.answers.name', 'dns.resolved_ip');
   const items = Array.isArray(value) ? value : typeof value === 'string' ? value.split(/\s*,\s*/) : [];
   const data = items
-    .map((item) => (item !== null && typeof item === 'object' ? (Object.hasOwn(item, 'data') ? (item as { data: unknown }).data : null) : item))
+    .map((item) =>
+      item !== null && typeof item === 'object' ? (Object.hasOwn(item, 'data') ? (item as { data: unknown }).data : null) : item,
+    )
     .filter((item): item is string | number => (typeof item === 'string' && item !== '') || typeof item === 'number')
     .map(String);
   return data.length ? clipText(data.join(',')) : null;

@@ -23,7 +23,8 @@ describe('ECS format recognition', () => {
   it('leaves Zeek, Suricata and Winlogbeat Sysmon JSON to their own adapters', () => {
     const zeek = '{"ts":1715000000.5,"uid":"C1","id.orig_h":"10.0.0.1","id.orig_p":1,"id.resp_h":"10.0.0.2","id.resp_p":53}\n';
     const suricata = '{"timestamp":"2024-05-06T08:00:00Z","event_type":"flow","src_ip":"10.0.0.1"}\n';
-    const winlogbeat = '{"@timestamp":"2024-05-06T08:00:00Z","event":{"module":"sysmon"},"winlog":{"event_id":3},"source":{"ip":"10.0.0.1"}}\n';
+    const winlogbeat =
+      '{"@timestamp":"2024-05-06T08:00:00Z","event":{"module":"sysmon"},"winlog":{"event_id":3},"source":{"ip":"10.0.0.1"}}\n';
     for (const text of [zeek, suricata, winlogbeat]) expect(ecsNdjsonAdapter.sniff(text)).toBe(0);
   });
 
@@ -51,9 +52,20 @@ describe('Filebeat Zeek module (NDJSON)', () => {
 
   it('maps zeek.connection to a flow linked by zeek.session_id', () => {
     expect(run.events[0]).toMatchObject({
-      kind: 'flow', ts: utc('2024-05-06T08:00:01.250Z'), uid: 'CwA1b2c3d4e5f6', src_ip: '10.1.2.3', src_port: 51544,
-      dst_ip: '149.154.167.220', dst_port: 443, protocol: 'tcp', app_protocol: 'tls', bytes_out: 1200, bytes_in: 5400,
-      duration: 2.5, conn_state: 'SF', src_host: null,
+      kind: 'flow',
+      ts: utc('2024-05-06T08:00:01.250Z'),
+      uid: 'CwA1b2c3d4e5f6',
+      src_ip: '10.1.2.3',
+      src_port: 51544,
+      dst_ip: '149.154.167.220',
+      dst_port: 443,
+      protocol: 'tcp',
+      app_protocol: 'tls',
+      bytes_out: 1200,
+      bytes_in: 5400,
+      duration: 2.5,
+      conn_state: 'SF',
+      src_host: null,
     });
     // The sensor's host name is kept, not taken for the client's.
     expect(extraOf(run.events[0]).get('host.name')).toBe('sensor-01');
@@ -61,14 +73,32 @@ describe('Filebeat Zeek module (NDJSON)', () => {
 
   it('maps zeek.ssl, zeek.dns and zeek.http', () => {
     const [, tls, dns, http] = run.events;
-    expect(tls).toMatchObject({ kind: 'tls', uid: 'CwA1b2c3d4e5f6', dst_host: 'api.telegram.org', dst_host_origin: 'sni', tls_version: 'TLSv13' });
+    expect(tls).toMatchObject({
+      kind: 'tls',
+      uid: 'CwA1b2c3d4e5f6',
+      dst_host: 'api.telegram.org',
+      dst_host_origin: 'sni',
+      tls_version: 'TLSv13',
+    });
     expect(dns).toMatchObject({
-      kind: 'dns', dns_query: 'api.telegram.org', dns_qtype: 'A', dns_rcode: 'NOERROR',
-      dns_answers: '149.154.167.220,149.154.167.221', dst_host: 'api.telegram.org',
+      kind: 'dns',
+      dns_query: 'api.telegram.org',
+      dns_qtype: 'A',
+      dns_rcode: 'NOERROR',
+      dns_answers: '149.154.167.220,149.154.167.221',
+      dst_host: 'api.telegram.org',
     });
     expect(http).toMatchObject({
-      kind: 'http', dst_host: 'pastebin.example', url_path: '/bot123:ABC/getUpdates?offset=1', method: 'GET', status: 200,
-      user_agent: 'python-requests/2.31', referrer: 'http://start.example/', content_type: 'text/plain', bytes_out: 0, bytes_in: 431,
+      kind: 'http',
+      dst_host: 'pastebin.example',
+      url_path: '/bot123:ABC/getUpdates?offset=1',
+      method: 'GET',
+      status: 200,
+      user_agent: 'python-requests/2.31',
+      referrer: 'http://start.example/',
+      content_type: 'text/plain',
+      bytes_out: 0,
+      bytes_in: 431,
     });
   });
 });
@@ -81,8 +111,20 @@ describe('Security Onion 2 (NDJSON)', () => {
     expect(run.format).toBe('ecs-ndjson'); // Zeek and Suricata in one file
     const [conn, tls, dns, alert] = run.events;
     expect(conn).toMatchObject({ kind: 'flow', uid: 'CSo2conn01', conn_state: 'S0', app_protocol: 'tls' });
-    expect(tls).toMatchObject({ kind: 'tls', uid: 'CSo2conn01', dst_host: 'files.example.net', tls_version: 'TLSv12', tls_ja3: 'e7d705a3286e19ea42f587b344ee6865' });
-    expect(dns).toMatchObject({ kind: 'dns', dns_query: 'files.example.net', dns_qtype: 'A', dns_rcode: 'NOERROR', dns_answers: '198.51.100.9' });
+    expect(tls).toMatchObject({
+      kind: 'tls',
+      uid: 'CSo2conn01',
+      dst_host: 'files.example.net',
+      tls_version: 'TLSv12',
+      tls_ja3: 'e7d705a3286e19ea42f587b344ee6865',
+    });
+    expect(dns).toMatchObject({
+      kind: 'dns',
+      dns_query: 'files.example.net',
+      dns_qtype: 'A',
+      dns_rcode: 'NOERROR',
+      dns_answers: '198.51.100.9',
+    });
     // The flow id keeps every digit (it is beyond 2^53).
     expect(alert).toMatchObject({ kind: 'alert', alert: 'ET POLICY Telegram API Domain in DNS Lookup', uid: '1234567890123456789' });
   });
@@ -95,16 +137,31 @@ describe('Elastic Endpoint and Packetbeat (NDJSON)', () => {
     expect(run.rejected).toEqual([]);
     expect(run.loaded).toBe(4);
     expect(run.events[0]).toMatchObject({
-      kind: 'flow', src_host: 'WS-0042', src_user: 'anna.adler', process: 'C:\\Users\\anna\\AppData\\Local\\Temp\\rundll32.exe',
-      process_id: 4412, dst_ip: '162.159.135.232', dst_port: 443,
+      kind: 'flow',
+      src_host: 'WS-0042',
+      src_user: 'anna.adler',
+      process: 'C:\\Users\\anna\\AppData\\Local\\Temp\\rundll32.exe',
+      process_id: 4412,
+      dst_ip: '162.159.135.232',
+      dst_port: 443,
     });
-    expect(run.events[1]).toMatchObject({ kind: 'dns', dns_query: 'discord.com', dns_answers: '162.159.135.232,162.159.136.232', process_id: 4412 });
+    expect(run.events[1]).toMatchObject({
+      kind: 'dns',
+      dns_query: 'discord.com',
+      dns_answers: '162.159.135.232,162.159.136.232',
+      process_id: 4412,
+    });
     expect(run.raw.map((r) => r.table)).toEqual(['ecs_endpoint_events_process']);
   });
 
   it('dates a Packetbeat flow by its start and links it by flow.id', () => {
     expect(run.events[2]).toMatchObject({
-      kind: 'flow', ts: utc('2024-05-06T10:00:30Z'), duration: 30, bytes_out: 900, bytes_in: 20000, uid: 'EQwA////DP//////FBgBAAEAAAABAAAA',
+      kind: 'flow',
+      ts: utc('2024-05-06T10:00:30Z'),
+      duration: 30,
+      bytes_out: 900,
+      bytes_in: 20000,
+      uid: 'EQwA////DP//////FBgBAAEAAAABAAAA',
     });
   });
 });
@@ -116,7 +173,10 @@ describe('Elasticsearch search responses', () => {
     expect(run.format).toBe('ecs-zeek-json');
     expect(run.loaded).toBe(2);
     expect(run.rejected).toEqual([{ recordNo: 2, reason: expect.stringMatching(/^hit has no _source/) }]);
-    expect(run.events.map((e) => [e.kind, e.uid])).toEqual([['flow', 'Cone'], ['dns', 'Ctwo']]);
+    expect(run.events.map((e) => [e.kind, e.uid])).toEqual([
+      ['flow', 'Cone'],
+      ['dns', 'Ctwo'],
+    ]);
     expect(run.events[0]).toMatchObject({ duration: 1.5, bytes_out: 100, bytes_in: 200, dst_port: 8443 });
   });
 

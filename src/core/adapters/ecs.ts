@@ -14,8 +14,17 @@ import { flattenJson, parseJsonRecord, sniffJsonLines, type JsonRecord } from '.
 
 /** Fields that say a JSON document or CSV header is ECS (with `@timestamp`). */
 const ECS_MARKERS = [
-  'ecs.version', 'event.dataset', 'event.module', 'event.category', 'source.ip', 'destination.ip', 'network.transport',
-  'dns.question.name', 'url.original', 'tls.client.server_name', 'network.community_id',
+  'ecs.version',
+  'event.dataset',
+  'event.module',
+  'event.category',
+  'source.ip',
+  'destination.ip',
+  'network.transport',
+  'dns.question.name',
+  'url.original',
+  'tls.client.server_name',
+  'network.community_id',
 ];
 
 /** A dump tool's hit (`{"_index":…, "_source":{…}}`) as its document; `_index` and `_id` are kept. */

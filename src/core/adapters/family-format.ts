@@ -7,7 +7,10 @@ export class FamilyFormat {
   private first: string | null | undefined = undefined;
   format: string;
 
-  constructor(private readonly prefix: string, private readonly shape: string) {
+  constructor(
+    private readonly prefix: string,
+    private readonly shape: string,
+  ) {
     this.format = `${prefix}-${shape}`;
   }
 

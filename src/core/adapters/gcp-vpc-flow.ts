@@ -12,8 +12,18 @@ import { clipText, extraJson, getInteger, getString, parseJsonRecord, rawText, t
 
 const P = 'jsonPayload.';
 const USED = new Set([
-  `${P}connection.src_ip`, `${P}connection.dest_ip`, `${P}connection.src_port`, `${P}connection.dest_port`, `${P}connection.protocol`,
-  `${P}start_time`, `${P}end_time`, `${P}bytes_sent`, `${P}src_instance.vm_name`, 'timestamp', 'receiveTimestamp', 'insertId',
+  `${P}connection.src_ip`,
+  `${P}connection.dest_ip`,
+  `${P}connection.src_port`,
+  `${P}connection.dest_port`,
+  `${P}connection.protocol`,
+  `${P}start_time`,
+  `${P}end_time`,
+  `${P}bytes_sent`,
+  `${P}src_instance.vm_name`,
+  'timestamp',
+  'receiveTimestamp',
+  'insertId',
 ]);
 
 export function emitGcpEntry(entry: JsonRecord, sink: Sink): Outcome {

@@ -26,10 +26,45 @@ function get(row: Row, ...names: string[]): string | null {
 }
 
 const USED = new Set([
-  'timestamp', 'date', 'time', 'srcip', 'userip', 'c-ip', 'srcport', 'c-port', 'dstip', 's-ip', 'dstport', 'cs-uri-port', 'url', 'cs-uri',
-  'cs-uri-scheme', 'cs-host', 'cs-uri-path', 'cs-uri-query', 'domain', 'http_method', 'cs-method', 'sc-status', 'useragent', 'cs(user-agent)',
-  'cs-user-agent', 'user', 'cs-username', 'hostname', 'x-c-device', 'client_bytes', 'cs-bytes', 'server_bytes', 'sc-bytes', 'action',
-  'x-policy-action', 'sc-content-type', 'rs(content-type)', 'cs(referer)', 'cs-referer',
+  'timestamp',
+  'date',
+  'time',
+  'srcip',
+  'userip',
+  'c-ip',
+  'srcport',
+  'c-port',
+  'dstip',
+  's-ip',
+  'dstport',
+  'cs-uri-port',
+  'url',
+  'cs-uri',
+  'cs-uri-scheme',
+  'cs-host',
+  'cs-uri-path',
+  'cs-uri-query',
+  'domain',
+  'http_method',
+  'cs-method',
+  'sc-status',
+  'useragent',
+  'cs(user-agent)',
+  'cs-user-agent',
+  'user',
+  'cs-username',
+  'hostname',
+  'x-c-device',
+  'client_bytes',
+  'cs-bytes',
+  'server_bytes',
+  'sc-bytes',
+  'action',
+  'x-policy-action',
+  'sc-content-type',
+  'rs(content-type)',
+  'cs(referer)',
+  'cs-referer',
 ]);
 
 /** The transaction's time: event `timestamp` (epoch seconds) or W3C `date` + `time` (UTC). */
@@ -43,7 +78,12 @@ function timeOf(row: Row): number | null {
 
 export function emitNetskopeRow(row: Row, sink: Sink): Outcome {
   const ts = timeOf(row);
-  if (ts === null) return reject(get(row, 'timestamp', 'date') ? `unreadable time "${(get(row, 'timestamp') ?? `${get(row, 'date')} ${get(row, 'time')}`).slice(0, 40)}"` : 'no timestamp');
+  if (ts === null)
+    return reject(
+      get(row, 'timestamp', 'date')
+        ? `unreadable time "${(get(row, 'timestamp') ?? `${get(row, 'date')} ${get(row, 'time')}`).slice(0, 40)}"`
+        : 'no timestamp',
+    );
   const w3cHost = get(row, 'cs-host');
   const w3cUrl = w3cHost
     ? `${get(row, 'cs-uri-scheme') ?? 'https'}://${w3cHost}${get(row, 'cs-uri-path') ?? '/'}${get(row, 'cs-uri-query') ? `?${get(row, 'cs-uri-query')!.replace(/^\?/, '')}` : ''}`

@@ -36,28 +36,74 @@ describe('Log Analytics rows by table (JSON array)', () => {
 
   it('maps ASIM NetworkSession, WebSession and Dns', () => {
     expect(byTime('2024-05-06T10:00:00Z')).toMatchObject({
-      kind: 'flow', src_ip: '10.4.0.12', src_port: 50110, dst_ip: '149.154.167.220', dst_port: 443, protocol: 'tcp', bytes_out: 1300,
-      bytes_in: 7800, duration: 2.5, action: 'allow', dst_host: 'api.telegram.org', dst_host_origin: 'log', src_host: 'ws-17', uid: 's-1',
+      kind: 'flow',
+      src_ip: '10.4.0.12',
+      src_port: 50110,
+      dst_ip: '149.154.167.220',
+      dst_port: 443,
+      protocol: 'tcp',
+      bytes_out: 1300,
+      bytes_in: 7800,
+      duration: 2.5,
+      action: 'allow',
+      dst_host: 'api.telegram.org',
+      dst_host_origin: 'log',
+      src_host: 'ws-17',
+      uid: 's-1',
     });
     expect(byTime('2024-05-06T10:01:00Z')).toMatchObject({
-      kind: 'proxy', dst_host: 'pastebin.example', dst_host_origin: 'url', url_path: '/raw/abc?x=1', method: 'GET', status: 200, src_user: 'anna',
+      kind: 'proxy',
+      dst_host: 'pastebin.example',
+      dst_host_origin: 'url',
+      url_path: '/raw/abc?x=1',
+      method: 'GET',
+      status: 200,
+      src_user: 'anna',
     });
     expect(byTime('2024-05-06T10:02:00Z')).toMatchObject({
-      kind: 'dns', dns_query: 'api.telegram.org', dns_answers: '149.154.167.220,149.154.167.221', dns_rcode: 'NOERROR', src_port: 53011,
+      kind: 'dns',
+      dns_query: 'api.telegram.org',
+      dns_answers: '149.154.167.220,149.154.167.221',
+      dns_rcode: 'NOERROR',
+      src_port: 53011,
     });
   });
 
   it('maps CommonSecurityLog as proxy or firewall, DnsEvents lookups and SecurityEvent 5156', () => {
     expect(byTime('2024-05-06T10:03:00Z')).toMatchObject({
-      kind: 'proxy', dst_host: 'discord.example', url_path: '/api/webhooks/1', method: 'POST', user_agent: 'python-requests/2.31', bytes_out: 9000, action: 'allow',
+      kind: 'proxy',
+      dst_host: 'discord.example',
+      url_path: '/api/webhooks/1',
+      method: 'POST',
+      user_agent: 'python-requests/2.31',
+      bytes_out: 9000,
+      action: 'allow',
     });
     expect(extraOf(byTime('2024-05-06T10:03:00Z')!).get('DeviceVendor')).toBe('Zscaler');
-    expect(byTime('2024-05-06T10:03:30Z')).toMatchObject({ kind: 'firewall', dst_port: 22, action: 'deny', app_protocol: 'ssh', protocol: 'tcp' });
-    expect(byTime('2024-05-06T10:04:00Z')).toMatchObject({ kind: 'dns', src_ip: '10.4.0.14', dns_query: 'files.example.net', dns_rcode: 'NXDOMAIN' });
+    expect(byTime('2024-05-06T10:03:30Z')).toMatchObject({
+      kind: 'firewall',
+      dst_port: 22,
+      action: 'deny',
+      app_protocol: 'ssh',
+      protocol: 'tcp',
+    });
+    expect(byTime('2024-05-06T10:04:00Z')).toMatchObject({
+      kind: 'dns',
+      src_ip: '10.4.0.14',
+      dns_query: 'files.example.net',
+      dns_rcode: 'NXDOMAIN',
+    });
     const wfp = byTime('2024-05-06T10:05:00Z')!;
     expect(wfp).toMatchObject({
-      kind: 'flow', src_ip: '10.4.0.18', src_port: 51000, dst_ip: '162.159.135.232', dst_port: 443, protocol: 'tcp', process_id: 4242,
-      process: '\\device\\harddiskvolume3\\users\\eve\\appdata\\local\\temp\\upd.exe', src_host: 'WS-18',
+      kind: 'flow',
+      src_ip: '10.4.0.18',
+      src_port: 51000,
+      dst_ip: '162.159.135.232',
+      dst_port: 443,
+      protocol: 'tcp',
+      process_id: 4242,
+      process: '\\device\\harddiskvolume3\\users\\eve\\appdata\\local\\temp\\upd.exe',
+      src_host: 'WS-18',
     });
     expect(extraOf(wfp).get('Direction')).toBe('outbound');
   });
@@ -68,8 +114,22 @@ describe('VMConnection from the query API and the portal CSV', () => {
     const run = runAdapter(sentinelJsonAdapter, fixture('query-api.json'));
     expect(run.format).toBe('sentinel-vmconnection-json');
     expect(run.rejected).toEqual([]);
-    expect(run.events[0]).toMatchObject({ src_ip: '198.51.100.77', dst_ip: '10.5.0.10', bytes_out: 300, bytes_in: 9000, src_host: null, process: null });
-    expect(run.events[1]).toMatchObject({ src_ip: '10.5.0.10', bytes_out: 150, bytes_in: 4000, src_host: 'web-01', process: 'curl', uid: 'C-2' });
+    expect(run.events[0]).toMatchObject({
+      src_ip: '198.51.100.77',
+      dst_ip: '10.5.0.10',
+      bytes_out: 300,
+      bytes_in: 9000,
+      src_host: null,
+      process: null,
+    });
+    expect(run.events[1]).toMatchObject({
+      src_ip: '10.5.0.10',
+      bytes_out: 150,
+      bytes_in: 4000,
+      src_host: 'web-01',
+      process: 'curl',
+      uid: 'C-2',
+    });
   });
 
   it('reads "[UTC]" columns as UTC whatever the file offset', () => {

@@ -31,20 +31,47 @@ describe('Splunk CSV with CIM field names', () => {
   it('maps Network_Traffic, Web, Network_Resolution and Endpoint results', () => {
     const [allowed, blocked, web, dns, process] = run.events;
     expect(allowed).toMatchObject({
-      kind: 'firewall', ts: utc('2024-05-06T08:00:00Z'), src_ip: '10.6.0.21', src_port: 50000, dst_ip: '149.154.167.220', dst_port: 443,
-      protocol: 'tcp', app_protocol: 'ssl', bytes_in: 8000, bytes_out: 1200, action: 'allow',
+      kind: 'firewall',
+      ts: utc('2024-05-06T08:00:00Z'),
+      src_ip: '10.6.0.21',
+      src_port: 50000,
+      dst_ip: '149.154.167.220',
+      dst_port: 443,
+      protocol: 'tcp',
+      app_protocol: 'ssl',
+      bytes_in: 8000,
+      bytes_out: 1200,
+      action: 'allow',
     });
     expect(extraOf(allowed).get('host')).toBe('fw01');
     expect(blocked.action).toBe('deny');
     expect(web).toMatchObject({
-      kind: 'proxy', dst_host: 'cdn.example', dst_host_origin: 'log', dst_ip: null, url_path: '/payload.bin?id=7', method: 'GET', status: 200,
-      user_agent: 'Mozilla/5.0', src_user: 'carol',
+      kind: 'proxy',
+      dst_host: 'cdn.example',
+      dst_host_origin: 'log',
+      dst_ip: null,
+      url_path: '/payload.bin?id=7',
+      method: 'GET',
+      status: 200,
+      user_agent: 'Mozilla/5.0',
+      src_user: 'carol',
     });
     expect(dns).toMatchObject({
-      kind: 'dns', dns_query: 'api.telegram.org', dst_host: 'api.telegram.org', dns_answers: '149.154.167.220,149.154.167.221',
-      dns_qtype: 'A', dns_rcode: 'NoError', dst_ip: '10.6.0.2',
+      kind: 'dns',
+      dns_query: 'api.telegram.org',
+      dst_host: 'api.telegram.org',
+      dns_answers: '149.154.167.220,149.154.167.221',
+      dns_qtype: 'A',
+      dns_rcode: 'NoError',
+      dst_ip: '10.6.0.2',
     });
-    expect(process).toMatchObject({ kind: 'process', src_host: 'ws-24', src_ip: null, process: 'C:\\Windows\\System32\\rundll32.exe', process_id: 4100 });
+    expect(process).toMatchObject({
+      kind: 'process',
+      src_host: 'ws-24',
+      src_ip: null,
+      process: 'C:\\Windows\\System32\\rundll32.exe',
+      process_id: 4100,
+    });
   });
 });
 
@@ -54,8 +81,16 @@ describe('Splunk Add-on for Zeek results', () => {
     expect(run.format).toBe('splunk-zeek-csv');
     expect(run.rejected).toEqual([]);
     expect(run.events[0]).toMatchObject({
-      kind: 'flow', uid: 'CAbc1', ts: utc('2024-05-06T08:00:01.250Z'), src_ip: '10.7.0.5', dst_port: 443, bytes_out: 1200, bytes_in: 5400,
-      duration: 2.5, conn_state: 'SF', app_protocol: 'tls',
+      kind: 'flow',
+      uid: 'CAbc1',
+      ts: utc('2024-05-06T08:00:01.250Z'),
+      src_ip: '10.7.0.5',
+      dst_port: 443,
+      bytes_out: 1200,
+      bytes_in: 5400,
+      duration: 2.5,
+      conn_state: 'SF',
+      app_protocol: 'tls',
     });
     expect(run.events[1]).toMatchObject({ kind: 'dns', dns_query: 'api.telegram.org', dns_answers: '149.154.167.220,149.154.167.221' });
   });
@@ -68,12 +103,19 @@ describe('Splunk JSON', () => {
     expect(run.rejected).toEqual([{ recordNo: 3, reason: 'unreadable _time "soon"' }]);
     expect(run.events[0]).toMatchObject({ kind: 'flow', dst_ip: '162.159.135.232', bytes_out: 900, uid: 's-9' });
     expect(extraOf(run.events[0]).has('_raw')).toBe(false);
-    expect(run.events[1]).toMatchObject({ kind: 'dns', dns_query: 'discord.com', dns_answers: '162.159.135.232,162.159.136.232', src_ip: '10.6.0.30' });
+    expect(run.events[1]).toMatchObject({
+      kind: 'dns',
+      dns_query: 'discord.com',
+      dns_answers: '162.159.135.232,162.159.136.232',
+      src_ip: '10.6.0.30',
+    });
   });
 
   it('reads the REST API answer with epoch _time', () => {
     const run = runAdapter(splunkJsonAdapter, fixture('api-results.json'));
     expect(run.rejected).toEqual([]);
-    expect(run.events).toEqual([expect.objectContaining({ kind: 'firewall', ts: utc('2024-05-06T10:00:00Z'), dst_port: 8443, action: 'allow' })]);
+    expect(run.events).toEqual([
+      expect.objectContaining({ kind: 'firewall', ts: utc('2024-05-06T10:00:00Z'), dst_port: 8443, action: 'allow' }),
+    ]);
   });
 });

@@ -21,12 +21,32 @@ type SplunkRow = Map<string, string>;
 
 /** CIM fields (and Splunk's own) that say a header or object is a Splunk export. */
 const CIM_FIELDS = [
-  'src', 'dest', 'src_ip', 'dest_ip', 'dest_port', 'src_port', 'transport', 'bytes_in', 'bytes_out', 'app', 'url', 'http_method',
-  'http_user_agent', 'query', 'answer', 'process', 'process_path', 'sourcetype', 'index', '_raw', 'splunk_server',
+  'src',
+  'dest',
+  'src_ip',
+  'dest_ip',
+  'dest_port',
+  'src_port',
+  'transport',
+  'bytes_in',
+  'bytes_out',
+  'app',
+  'url',
+  'http_method',
+  'http_user_agent',
+  'query',
+  'answer',
+  'process',
+  'process_path',
+  'sourcetype',
+  'index',
+  '_raw',
+  'splunk_server',
 ];
 
 /** Splunk's internal fields: bookkeeping, left out of `extra`. */
-const INTERNAL = /^(?:_(?:time|raw|cd|bkt|si|serial|indextime|sourcetype|kv|eventtype_color)|splunk_server(?:_group)?|linecount|punct|timestartpos|timeendpos|date_\w+|timestamp|eventtype|tag(?:::\w+)?)$/;
+const INTERNAL =
+  /^(?:_(?:time|raw|cd|bkt|si|serial|indextime|sourcetype|kv|eventtype_color)|splunk_server(?:_group)?|linecount|punct|timestartpos|timeendpos|date_\w+|timestamp|eventtype|tag(?:::\w+)?)$/;
 
 /** A multi-value field as one comma-joined value (CSV cells keep the values on separate lines). */
 const joined = (value: string) => value.replace(/\s*\n\s*/g, ',');
@@ -79,10 +99,46 @@ function emitZeekRow(path: string, row: SplunkRow, sink: Sink): Outcome {
 }
 
 const USED = new Set([
-  'src', 'src_ip', 'src_port', 'src_host', 'src_user', 'user', 'dest', 'dest_ip', 'dest_port', 'dest_host', 'transport', 'protocol', 'app',
-  'bytes_in', 'bytes_out', 'duration', 'action', 'url', 'url_domain', 'site', 'uri_path', 'uri_query', 'http_method', 'status',
-  'http_user_agent', 'http_referrer', 'http_content_type', 'query', 'answer', 'record_type', 'reply_code', 'process', 'process_path',
-  'process_id', 'parent_process', 'parent_process_path', 'process_exec', 'session_id', 'dvc', 'dns_query',
+  'src',
+  'src_ip',
+  'src_port',
+  'src_host',
+  'src_user',
+  'user',
+  'dest',
+  'dest_ip',
+  'dest_port',
+  'dest_host',
+  'transport',
+  'protocol',
+  'app',
+  'bytes_in',
+  'bytes_out',
+  'duration',
+  'action',
+  'url',
+  'url_domain',
+  'site',
+  'uri_path',
+  'uri_query',
+  'http_method',
+  'status',
+  'http_user_agent',
+  'http_referrer',
+  'http_content_type',
+  'query',
+  'answer',
+  'record_type',
+  'reply_code',
+  'process',
+  'process_path',
+  'process_id',
+  'parent_process',
+  'parent_process_path',
+  'process_exec',
+  'session_id',
+  'dvc',
+  'dns_query',
 ]);
 
 function kindOf(row: SplunkRow): EventKind {

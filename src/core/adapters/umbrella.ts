@@ -9,15 +9,58 @@
 import type { EventRecord } from '../canonical.ts';
 import { LOADED, reject, type Adapter, type Outcome, type RecordParser, type Sink } from '../ingest/adapter.ts';
 import { isoToMicros } from '../ingest/time.ts';
-import { confidenceFromShare, extraJson, intOrNull, normaliseAction, shareOfLines, splitDelimitedLine, splitUrl, textOrNull } from './csv-mapped.ts';
+import {
+  confidenceFromShare,
+  extraJson,
+  intOrNull,
+  normaliseAction,
+  shareOfLines,
+  splitDelimitedLine,
+  splitUrl,
+  textOrNull,
+} from './csv-mapped.ts';
 import { hostName } from './zeek-common.ts';
 
 const TIMESTAMP = /^\d{4}-\d{2}-\d{2} \d{2}:\d{2}:\d{2}$/;
-const DNS_COLUMNS = ['Timestamp', 'Most Granular Identity', 'Identities', 'Internal IP', 'External IP', 'Action', 'QueryType', 'ResponseCode', 'Domain', 'Categories', 'Most Granular Identity Type', 'Identity Types', 'Blocked Categories'];
+const DNS_COLUMNS = [
+  'Timestamp',
+  'Most Granular Identity',
+  'Identities',
+  'Internal IP',
+  'External IP',
+  'Action',
+  'QueryType',
+  'ResponseCode',
+  'Domain',
+  'Categories',
+  'Most Granular Identity Type',
+  'Identity Types',
+  'Blocked Categories',
+];
 const PROXY_COLUMNS = [
-  'Timestamp', 'Identities', 'Internal IP', 'External IP', 'Destination IP', 'Content Type', 'Verdict', 'URL', 'Referer', 'userAgent',
-  'statusCode', 'requestSize', 'responseSize', 'responseBodySize', 'SHA-SHA256', 'Categories', 'AVDetections', 'PUAs', 'AMP Disposition',
-  'AMP Malware Name', 'AMP Score', 'Identity Types', 'Blocked Categories',
+  'Timestamp',
+  'Identities',
+  'Internal IP',
+  'External IP',
+  'Destination IP',
+  'Content Type',
+  'Verdict',
+  'URL',
+  'Referer',
+  'userAgent',
+  'statusCode',
+  'requestSize',
+  'responseSize',
+  'responseBodySize',
+  'SHA-SHA256',
+  'Categories',
+  'AVDetections',
+  'PUAs',
+  'AMP Disposition',
+  'AMP Malware Name',
+  'AMP Score',
+  'Identity Types',
+  'Blocked Categories',
 ];
 const HTTP_METHOD = /^(?:GET|POST|PUT|DELETE|HEAD|OPTIONS|PATCH|CONNECT|TRACE)$/;
 
@@ -42,10 +85,14 @@ function emitDns(f: readonly string[], ts: number, sink: Sink): Outcome {
   const query = textOrNull(f[8])?.replace(/\.$/, '') ?? null;
   if (!query) return reject('no Domain');
   sink.event({
-    ts, kind: 'dns', app_protocol: 'dns',
+    ts,
+    kind: 'dns',
+    app_protocol: 'dns',
     src_host: textOrNull(f[1]),
     src_ip: textOrNull(f[3]),
-    dns_query: query, dst_host: hostName(query), dst_host_origin: 'dns-query',
+    dns_query: query,
+    dst_host: hostName(query),
+    dst_host_origin: 'dns-query',
     dns_qtype: /\(([\w*]+)\)/.exec(f[6])?.[1] ?? textOrNull(f[6]),
     dns_rcode: textOrNull(f[7]),
     action: normaliseAction(f[5]),
@@ -58,7 +105,8 @@ function emitProxy(f: readonly string[], ts: number, sink: Sink): Outcome {
   const parts = splitUrl(f[7]);
   const methodAt = f.findIndex((v, i) => i >= PROXY_COLUMNS.length && HTTP_METHOD.test(v));
   const event: EventRecord = {
-    ts, kind: 'proxy',
+    ts,
+    kind: 'proxy',
     src_host: textOrNull(f[1]?.split(',')[0]),
     src_ip: textOrNull(f[2]),
     dst_ip: textOrNull(f[4]),

@@ -32,7 +32,22 @@ export function vpcFlowLog(): LogFile {
       const end = Math.floor((a.ts + a.durationUs) / SECOND_US);
       const protocol = isUdp(a) ? 17 : 6;
       const record = (src: string, dst: string, sport: number, dport: number, bytes: number) =>
-        [2, ACCOUNT, interfaceId(a.host), src, dst, sport, dport, protocol, isUdp(a) ? 1 : packets(bytes), bytes, start, end, 'ACCEPT', 'OK'].join(' ');
+        [
+          2,
+          ACCOUNT,
+          interfaceId(a.host),
+          src,
+          dst,
+          sport,
+          dport,
+          protocol,
+          isUdp(a) ? 1 : packets(bytes),
+          bytes,
+          start,
+          end,
+          'ACCEPT',
+          'OK',
+        ].join(' ');
       lines.push(record(a.host.ip, a.dstIp, a.srcPort, a.dstPort, a.bytesOut));
       lines.push(record(a.dstIp, a.host.ip, a.dstPort, a.srcPort, a.bytesIn));
     },
@@ -48,22 +63,24 @@ export function route53ResolverLog(): LogFile {
     write: (a, lines) => {
       if (a.kind !== 'dns' || !a.dns) return;
       const answers = a.dns.answers.map((Rdata) => ({ Rdata, Type: a.dns!.qtype, Class: 'IN' }));
-      lines.push(JSON.stringify({
-        version: '1.100000',
-        account_id: ACCOUNT,
-        region: REGION,
-        vpc_id: VPC,
-        query_timestamp: isoSeconds(a.ts),
-        query_name: `${a.dns.query}.`,
-        query_type: a.dns.qtype,
-        query_class: 'IN',
-        rcode: a.dns.rcode,
-        answers,
-        srcaddr: a.host.ip,
-        srcport: String(a.srcPort),
-        transport: 'UDP',
-        srcids: { instance: instanceId(a.host) },
-      }));
+      lines.push(
+        JSON.stringify({
+          version: '1.100000',
+          account_id: ACCOUNT,
+          region: REGION,
+          vpc_id: VPC,
+          query_timestamp: isoSeconds(a.ts),
+          query_name: `${a.dns.query}.`,
+          query_type: a.dns.qtype,
+          query_class: 'IN',
+          rcode: a.dns.rcode,
+          answers,
+          srcaddr: a.host.ip,
+          srcport: String(a.srcPort),
+          transport: 'UDP',
+          srcids: { instance: instanceId(a.host) },
+        }),
+      );
     },
     footer: () => '',
   };

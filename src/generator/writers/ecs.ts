@@ -14,22 +14,48 @@ const DATASET: Record<ZeekLogSpec['path'], string> = { conn: 'connection', dns: 
 /** Zeek field → ECS field, per log (shared endpoint fields first). */
 const ECS_NAMES: Record<ZeekLogSpec['path'] | 'id', Record<string, string>> = {
   id: {
-    uid: 'zeek.session_id', 'id.orig_h': 'source.ip', 'id.orig_p': 'source.port', 'id.resp_h': 'destination.ip', 'id.resp_p': 'destination.port',
+    uid: 'zeek.session_id',
+    'id.orig_h': 'source.ip',
+    'id.orig_p': 'source.port',
+    'id.resp_h': 'destination.ip',
+    'id.resp_p': 'destination.port',
     proto: 'network.transport',
   },
   conn: {
-    service: 'network.protocol', duration: 'event.duration', orig_bytes: 'source.bytes', resp_bytes: 'destination.bytes',
-    orig_pkts: 'source.packets', resp_pkts: 'destination.packets', conn_state: 'zeek.connection.state',
+    service: 'network.protocol',
+    duration: 'event.duration',
+    orig_bytes: 'source.bytes',
+    resp_bytes: 'destination.bytes',
+    orig_pkts: 'source.packets',
+    resp_pkts: 'destination.packets',
+    conn_state: 'zeek.connection.state',
   },
   dns: {
-    trans_id: 'dns.id', query: 'dns.question.name', qtype_name: 'dns.question.type', rcode_name: 'dns.response_code', answers: 'dns.answers',
+    trans_id: 'dns.id',
+    query: 'dns.question.name',
+    qtype_name: 'dns.question.type',
+    rcode_name: 'dns.response_code',
+    answers: 'dns.answers',
   },
   http: {
-    method: 'http.request.method', host: 'url.domain', uri: 'url.original', referrer: 'http.request.referrer', version: 'http.version',
-    user_agent: 'user_agent.original', request_body_len: 'http.request.body.bytes', response_body_len: 'http.response.body.bytes',
-    status_code: 'http.response.status_code', resp_mime_types: 'http.response.mime_type',
+    method: 'http.request.method',
+    host: 'url.domain',
+    uri: 'url.original',
+    referrer: 'http.request.referrer',
+    version: 'http.version',
+    user_agent: 'user_agent.original',
+    request_body_len: 'http.request.body.bytes',
+    response_body_len: 'http.response.body.bytes',
+    status_code: 'http.response.status_code',
+    resp_mime_types: 'http.response.mime_type',
   },
-  ssl: { server_name: 'tls.client.server_name', version: 'zeek.ssl.version', cipher: 'tls.cipher', curve: 'tls.curve', next_protocol: 'tls.next_protocol' },
+  ssl: {
+    server_name: 'tls.client.server_name',
+    version: 'zeek.ssl.version',
+    cipher: 'tls.cipher',
+    curve: 'tls.curve',
+    next_protocol: 'tls.next_protocol',
+  },
 };
 
 /** Set a dotted path in a nested object. */
