@@ -10,8 +10,8 @@ export const GENERATE_USAGE = `  relaywatch generate --out DIR [--preset demo|ea
                       [--difficulty easy|realistic|hard]
 
   Writes a deterministic training scenario: logs in every requested format, inventory/assets.csv and
-  answer-key.json. Formats: ${FORMATS.join(', ')} (all but pcap unless --formats names them; pcap writes
-  the traffic as one packet capture, pcap/edge.pcap).
+  answer-key.json. Formats: ${FORMATS.join(', ')} (default: all but ecs, aws and pcap, which re-express
+  the Zeek traffic as an Elastic export, as VPC Flow Logs + Route 53 Resolver logs, and as one packet capture).
   Behaviours: ${BEHAVIOURS.join(', ')}.`;
 
 const list = (v: string | undefined) => (v === undefined ? undefined : v.split(',').map((s) => s.trim()).filter(Boolean));

@@ -16,12 +16,18 @@ import { squidAccessLog, w3cProxyLog } from './writers/proxy.ts';
 import { sysmonWinlogbeatLog } from './writers/sysmon.ts';
 import { windowsDnsDebugLog } from './writers/windows-dns.ts';
 import { ZEEK_LOGS, zeekJsonLog, zeekTsvLog } from './writers/zeek.ts';
+import { ecsZeekExport } from './writers/ecs.ts';
+import { route53ResolverLog, vpcFlowLog } from './writers/aws.ts';
 import { pcapCapture, type CaptureFile } from './writers/pcap.ts';
 
-export const FORMATS = ['zeek-tsv', 'zeek-json', 'squid', 'w3c', 'sysmon', 'windows-dns', 'paloalto', 'pcap'] as const;
+export const FORMATS = ['zeek-tsv', 'zeek-json', 'squid', 'w3c', 'sysmon', 'windows-dns', 'paloalto', 'ecs', 'aws', 'pcap'] as const;
 export type FormatId = (typeof FORMATS)[number];
-/** Formats written unless asked otherwise: a packet capture of every byte is opt-in (it is the largest file by far). */
-export const DEFAULT_FORMATS: readonly FormatId[] = FORMATS.filter((f) => f !== 'pcap');
+/**
+ * What a scenario writes unless asked: one log per sensor. 'ecs' (the Zeek logs as an Elastic export), 'aws'
+ * (VPC Flow Logs + Route 53 Resolver) and 'pcap' (the traffic as one packet capture) re-express the same traffic, so
+ * loading them beside Zeek would count it twice; the capture is also the largest file by far.
+ */
+export const DEFAULT_FORMATS: readonly FormatId[] = FORMATS.filter((f) => f !== 'ecs' && f !== 'aws' && f !== 'pcap');
 export type Difficulty = 'easy' | 'realistic' | 'hard';
 
 export interface ScenarioOptions {
@@ -229,6 +235,8 @@ function logFiles(formats: readonly FormatId[], ctx: WriterContext): LogFile[] {
   if (want.has('sysmon')) files.push(sysmonWinlogbeatLog(`${ctx.org.tenant}.corp`));
   if (want.has('windows-dns')) for (const dc of ctx.org.dnsServers) files.push(windowsDnsDebugLog(dc, ctx));
   if (want.has('paloalto')) files.push(paloAltoTrafficCsv(ctx));
+  if (want.has('ecs')) files.push(ecsZeekExport());
+  if (want.has('aws')) files.push(vpcFlowLog(), route53ResolverLog());
   return files;
 }
 
