@@ -157,7 +157,7 @@ function sniff(head: string): number {
 
 export const auditdAdapter: Adapter = {
   id: 'linux-auditd',
-  title: 'Linux audit log (auditd)',
+  title: 'auditd',
   sniff,
   open: () => new AuditdParser(),
 };

@@ -130,7 +130,7 @@ function osqueryLikeness(record: JsonRecord): number {
 
 export const osqueryAdapter: Adapter = {
   id: 'osquery-results',
-  title: 'osquery result log',
+  title: 'osquery',
   sniff: (head: string) => sniffJsonLines(head, osqueryLikeness),
   open: () => new OsqueryParser(),
 };
