@@ -4,6 +4,7 @@ import { canonicalDdl } from '../core/canonical.ts';
 import { ingestFile, SNIFF_CHARS, type SourceSummary } from '../core/ingest/pipeline.ts';
 import { headText, isGzip, loadZeekTsv, planZeekTsv, zeekSourceName } from '../core/ingest/zeek-tsv-sql.ts';
 import { recordSources, storeBatch } from '../core/ingest/store.ts';
+import { sha256OfChunks } from '../core/ingest/digest.ts';
 import { ALL_ADAPTERS } from '../core/adapters/index.ts';
 import { applyContext } from '../context/context.ts';
 import { enrichEvents } from '../core/enrich/enrich.ts';
@@ -52,12 +53,15 @@ async function loadZeekWithSql(engine: NativeEngine, input: CliInput): Promise<S
   const head = await headText(prefix);
   const plan = head === null ? null : planZeekTsv(head);
   if (!plan) return null;
-  return loadZeekTsv(engine, plan, {
+  const summary = await loadZeekTsv(engine, plan, {
     fileRef: input.path,
     sourceName: zeekSourceName(input.name, prefix),
     bytes: input.size,
     gzip: isGzip(prefix),
   });
+  // DuckDB read the file itself: hash it as supplied, like the pipeline does for every other input.
+  if (summary) summary.sha256 = await sha256OfChunks(fileChunks(input.path));
+  return summary;
 }
 
 /** `relaywatch analyze`: the same adapters and SQL pack as the browser, on native DuckDB. */
