@@ -23,11 +23,8 @@ export function redactDeep<T>(value: T, redact: (text: string) => string = redac
   const walk = (v: unknown): unknown => {
     if (typeof v === 'string') return redact(v);
     if (Array.isArray(v)) return v.map(walk);
-    if (v && typeof v === 'object' && !(v instanceof Date)) {
-      const out: Record<string, unknown> = Object.create(null);
-      for (const [k, inner] of Object.entries(v)) out[redact(k)] = walk(inner);
-      return out;
-    }
+    // Object.fromEntries defines keys, so a hostile '__proto__' key stays data.
+    if (v && typeof v === 'object' && !(v instanceof Date)) return Object.fromEntries(Object.entries(v).map(([k, inner]) => [redact(k), walk(inner)]));
     return v;
   };
   return walk(value) as T;
