@@ -7,10 +7,11 @@ import { BEHAVIOURS, FORMATS, PRESETS, generateFiles, resolveOptions, type Scena
 
 export const GENERATE_USAGE = `  relaywatch generate --out DIR [--preset demo|easy|realistic|hard] [--seed N] [--hosts N] [--days N]
                       [--start YYYY-MM-DD] [--incidents N] [--mix b1,b2,...] [--noise X] [--formats f1,f2,...]
-                      [--difficulty easy|realistic|hard]
+                      [--difficulty easy|realistic|hard] [--campaign-hosts N]
 
   Writes a deterministic training scenario: logs in every requested format, inventory/assets.csv and
-  answer-key.json. Formats: ${FORMATS.join(', ')}.
+  answer-key.json. Formats: ${FORMATS.join(', ')} (w3c is a TLS-inspecting proxy: full HTTPS URLs).
+  --campaign-hosts N runs one bot/webhook/repository incident again on N more hosts: a multi-host campaign.
   Behaviours: ${BEHAVIOURS.join(', ')}.`;
 
 const list = (v: string | undefined) => (v === undefined ? undefined : v.split(',').map((s) => s.trim()).filter(Boolean));
@@ -37,6 +38,7 @@ export async function generateCommand(argv: string[]): Promise<number> {
       noise: { type: 'string' },
       formats: { type: 'string' },
       difficulty: { type: 'string' },
+      'campaign-hosts': { type: 'string' },
     },
   });
   if (!values.out) throw new Error('--out DIR is required');
@@ -52,6 +54,7 @@ export async function generateCommand(argv: string[]): Promise<number> {
   set('hosts', int('hosts', values.hosts));
   set('days', int('days', values.days));
   set('incidents', int('incidents', values.incidents));
+  set('campaignHosts', int('campaign-hosts', values['campaign-hosts']));
   set('startDate', values.start);
   set('mix', list(values.mix) as ScenarioOptions['mix'] | undefined);
   set('formats', list(values.formats) as ScenarioOptions['formats'] | undefined);

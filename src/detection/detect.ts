@@ -70,6 +70,8 @@ export interface FindingAccount {
   id: string;
   /** Where it was read and one request it was read from, secrets redacted. */
   evidence: string;
+  /** That request (host + path and query), secrets redacted: what indicators of the account are cut from. */
+  request: string;
 }
 
 /** Accounts listed per finding, most used first. */
@@ -416,7 +418,8 @@ async function scoreFindings(
   type AccountRow = { src_key: string; service_key: string; kind: string; account_id: string; origin: string; sample_request: string };
   for (const a of await withPath(accountsStage.path, () => engine.all<AccountRow>(accountsStage.sql))) {
     const list = accounts.get(pairId(a.src_key, a.service_key)) ?? [];
-    if (list.length < MAX_ACCOUNTS) list.push({ kind: a.kind, id: a.account_id, evidence: redactSecrets(`${a.origin}: ${a.sample_request}`) });
+    const request = redactSecrets(a.sample_request);
+    if (list.length < MAX_ACCOUNTS) list.push({ kind: a.kind, id: a.account_id, evidence: `${a.origin}: ${request}`, request });
     accounts.set(pairId(a.src_key, a.service_key), list);
   }
   const processesByPair = new Map<string, string[]>();

@@ -42,7 +42,7 @@ describe('findings export', () => {
     expect(new Set(exported.findings.map((f) => f.id)).size).toBe(exported.findings.length);
     const ws04 = exported.findings.find((f) => f.source.hostname === 'ws04' && f.service?.id === 'github');
     expect(ws04?.destination.accounts).toEqual([
-      { kind: 'github-repo', id: 'evil-org/tools', evidence: 'url: github.com/evil-org/tools/raw/main/cmd.txt' },
+      { kind: 'github-repo', id: 'evil-org/tools', evidence: 'url: github.com/evil-org/tools/raw/main/cmd.txt', request: 'github.com/evil-org/tools/raw/main/cmd.txt' },
     ]);
     // The planted bot token never leaves: the Telegram finding names the bot by its id alone.
     const srv01 = exported.findings.find((f) => f.source.hostname === 'srv01' && f.service?.id === 'telegram');
