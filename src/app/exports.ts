@@ -18,6 +18,14 @@ import type { WorkspaceState } from '../workspace/format.ts';
 import { readWorkspace, restoreWorkspace } from '../workspace/open.ts';
 import { saveWorkspace } from '../workspace/save.ts';
 import { wasmWorkspaceEngine } from '../workspace/wasm-io.ts';
+import { catalogDigest } from '../context/catalog-digest.ts';
+import { computeCoverage } from '../readiness/coverage.ts';
+import { shippedReadinessSpec } from '../readiness/readiness.ts';
+import { buildReadinessExport, type ReadinessExport } from '../readiness/readiness-export.ts';
+import { indicatorsOf } from '../indicators/indicators.ts';
+import { indicatorsCsv } from '../indicators/iocs-csv.ts';
+import { buildStixBundle, type Tlp } from '../indicators/stix.ts';
+import { timelineJsonl } from '../indicators/timeline.ts';
 
 /** Triage entries by finding id, in the shape the exports carry ({verdict, note, at}). */
 export function triageByFinding(entries: readonly TriageEntry[]): Map<string, FindingTriage> {
@@ -105,6 +113,9 @@ export async function reportHtml(workbench: Workbench, triage: readonly TriageEn
     toolVersion: TOOL_VERSION,
     chartWidthPx: TIMELINE_WIDTH_PX,
     analytics: loadBrowserDetectionPack().analytics,
+    params: workbench.params,
+    catalogDigest: catalogDigest(workbench.catalog),
+    readiness: await readinessExport(workbench),
   });
   const chartSvgs = new Map(data.findings.map((f) => [f.id, findingChartSvgs(f, data.charts.get(f.id)!, document)]));
   return buildReportHtml(data, { chartSvgs });
@@ -113,6 +124,43 @@ export async function reportHtml(workbench: Workbench, triage: readonly TriageEn
 export async function downloadReportHtml(workbench: Workbench, triage: readonly TriageEntry[]): Promise<void> {
   const html = await reportHtml(workbench, triage);
   downloadBlob(new Blob([html], { type: 'text/html;charset=utf-8' }), exportFileName('report', 'html'));
+}
+
+/** What the loaded data could and could not show, per host (readiness.schema.json). */
+export async function readinessExport(workbench: Workbench): Promise<ReadinessExport> {
+  return buildReadinessExport(await computeCoverage(engineOf(workbench)), shippedReadinessSpec(), { toolVersion: TOOL_VERSION });
+}
+
+export async function downloadReadinessJson(workbench: Workbench): Promise<void> {
+  const json = JSON.stringify(await readinessExport(workbench), null, 2) + '\n';
+  downloadBlob(new Blob([json], { type: 'application/json' }), exportFileName('readiness', 'json'));
+}
+
+/** Findings triaged benign are no indicators to share. */
+function benignIds(triage: readonly TriageEntry[]): Set<string> {
+  return new Set(triage.filter((e) => e.verdict === 'benign').map((e) => e.finding_id));
+}
+
+async function exportedFindings(workbench: Workbench): Promise<FindingsExport> {
+  return buildFindingsExport(engineOf(workbench), workbench.detection ?? EMPTY_RESULT, { toolVersion: TOOL_VERSION });
+}
+
+/** The STIX 2.1 bundle of the indicators, under the TLP the user chose (TLP:AMBER by default). */
+export async function downloadStixBundle(workbench: Workbench, triage: readonly TriageEntry[], tlp: Tlp = 'amber', producer?: string): Promise<void> {
+  const exported = await exportedFindings(workbench);
+  const bundle = buildStixBundle(exported, indicatorsOf(exported, benignIds(triage)), { tlp, producer });
+  downloadBlob(new Blob([JSON.stringify(bundle, null, 2) + '\n'], { type: 'application/json' }), exportFileName(`stix-tlp-${tlp}`, 'json'));
+}
+
+export async function downloadIndicatorsCsv(workbench: Workbench, triage: readonly TriageEntry[]): Promise<void> {
+  const csv = indicatorsCsv(indicatorsOf(await exportedFindings(workbench), benignIds(triage)));
+  downloadBlob(new Blob([csv], { type: 'text/csv;charset=utf-8' }), exportFileName('indicators', 'csv'));
+}
+
+/** A Timesketch JSON-lines timeline of the given findings' events (all findings when none are given). */
+export async function downloadTimeline(workbench: Workbench, findings: readonly Finding[] = workbench.findings, what = 'timeline'): Promise<void> {
+  const jsonl = await timelineJsonl(engineOf(workbench), findings);
+  downloadBlob(new Blob([jsonl], { type: 'application/x-ndjson' }), exportFileName(what, 'jsonl'));
 }
 
 /** Settings, context, triage and source summaries of the workbench, as a workspace stores them. */

@@ -23,7 +23,8 @@ import { buildReportHtml } from '../report/report-html.ts';
 import { writeWorkspaceFile } from '../workspace/write-file.ts';
 import { computeCoverage } from '../readiness/coverage.ts';
 import { shippedReadinessSpec } from '../readiness/readiness.ts';
-import { buildReadinessExport } from '../readiness/readiness-export.ts';
+import { buildReadinessExport, type ReadinessExport } from '../readiness/readiness-export.ts';
+import { catalogDigest } from '../context/catalog-digest.ts';
 import { indicatorsOf } from '../indicators/indicators.ts';
 import { indicatorsCsv } from '../indicators/iocs-csv.ts';
 import { buildStixBundle, TLP_LEVELS, type Tlp } from '../indicators/stix.ts';
@@ -89,9 +90,10 @@ interface SharingOutputs {
 }
 
 /** The readiness export, the STIX bundle, the indicators CSV and the timeline, each when asked for. */
-async function writeSharingOutputs(engine: NativeEngine, exported: FindingsExport, findings: Finding[], out: SharingOutputs): Promise<void> {
+async function writeSharingOutputs(
+  engine: NativeEngine, exported: FindingsExport, findings: Finding[], readiness: ReadinessExport, out: SharingOutputs,
+): Promise<void> {
   if (out['readiness-out']) {
-    const readiness = buildReadinessExport(await computeCoverage(engine), shippedReadinessSpec(), { toolVersion: TOOL_VERSION });
     await writeFile(out['readiness-out'], JSON.stringify(readiness, null, 2) + '\n');
     progress(`readiness written to ${out['readiness-out']}`);
   }
@@ -211,6 +213,7 @@ export async function analyzeCommand(argv: string[]): Promise<number> {
     const window = { detectStart: values['window-start'], detectEnd: values['window-end'], baselineEnd: values['baseline-end'] };
     const detection = await runDetection(engine, { pack, params, window });
     const exported = await buildFindingsExport(engine, detection, { toolVersion: TOOL_VERSION });
+    const readiness = buildReadinessExport(await computeCoverage(engine), shippedReadinessSpec(), { toolVersion: TOOL_VERSION });
     const json = JSON.stringify(exported, null, 2) + '\n';
     if (values.out) await writeFile(values.out, json);
     else process.stdout.write(json);
@@ -218,12 +221,12 @@ export async function analyzeCommand(argv: string[]): Promise<number> {
     if (values['report-out']) {
       const data = await collectReportData(engine, {
         findings: detection.findings, window: detection.window, triage: new Map(), toolVersion: TOOL_VERSION,
-        chartWidthPx: CLI_REPORT_BINS_PX, analytics: pack.analytics,
+        chartWidthPx: CLI_REPORT_BINS_PX, analytics: pack.analytics, params, catalogDigest: catalogDigest(catalog), readiness,
       });
       await writeFile(values['report-out'], buildReportHtml(data));
       progress(`report written to ${values['report-out']}`);
     }
-    await writeSharingOutputs(engine, exported, detection.findings, { ...values, tlp });
+    await writeSharingOutputs(engine, exported, detection.findings, readiness, { ...values, tlp });
     if (values['workspace-out']) {
       const state = {
         settings: { params, window, utcOffsetMinutes },
