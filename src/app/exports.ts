@@ -157,8 +157,15 @@ export async function downloadIndicatorsCsv(workbench: Workbench, triage: readon
   downloadBlob(new Blob([csv], { type: 'text/csv;charset=utf-8' }), exportFileName('indicators', 'csv'));
 }
 
-/** A Timesketch JSON-lines timeline of the given findings' events (all findings when none are given). */
-export async function downloadTimeline(workbench: Workbench, findings: readonly Finding[] = workbench.findings, what = 'timeline'): Promise<void> {
+/** Findings the header's timeline covers: the top ones, so the file stays one an analyst can load. */
+const TIMELINE_TOP_FINDINGS = 10;
+
+/** A Timesketch JSON-lines timeline of the given findings' events (by default the top-ranked ones). */
+export async function downloadTimeline(
+  workbench: Workbench,
+  findings: readonly Finding[] = workbench.findings.slice(0, TIMELINE_TOP_FINDINGS),
+  what = 'timeline',
+): Promise<void> {
   const jsonl = await timelineJsonl(engineOf(workbench), findings);
   downloadBlob(new Blob([jsonl], { type: 'application/x-ndjson' }), exportFileName(what, 'jsonl'));
 }
