@@ -23,8 +23,10 @@ export function redactDeep<T>(value: T, redact: (text: string) => string = redac
   const walk = (v: unknown): unknown => {
     if (typeof v === 'string') return redact(v);
     if (Array.isArray(v)) return v.map(walk);
-    // Object.fromEntries defines keys, so a hostile '__proto__' key stays data.
-    if (v && typeof v === 'object' && !(v instanceof Date)) return Object.fromEntries(Object.entries(v).map(([k, inner]) => [redact(k), walk(inner)]));
+    // Plain objects only (dates and byte arrays stay as they are); Object.fromEntries defines keys, so a hostile
+    // '__proto__' key stays data.
+    if (v && typeof v === 'object' && [Object.prototype, null].includes(Object.getPrototypeOf(v)))
+      return Object.fromEntries(Object.entries(v).map(([k, inner]) => [redact(k), walk(inner)]));
     return v;
   };
   return walk(value) as T;

@@ -7,6 +7,7 @@ import type { Workbench } from './workbench.svelte.ts';
 import type { TriageEntry } from '../detection/triage-entry.ts';
 import { downloadBlob } from './download.ts';
 import { toSafeCsv } from '../core/csv-safe.ts';
+import { redactDeep } from '../accounts/redact.ts';
 import { TOOL_VERSION } from '../core/version.ts';
 import type { DetectionResult, Finding } from '../detection/detect.ts';
 import { buildFindingsExport, type FindingsExport } from '../detection/export.ts';
@@ -42,9 +43,10 @@ export function withTriage(exported: FindingsExport, triage: ReadonlyMap<string,
 export const FINDINGS_CSV_COLUMNS = [
   'rank', 'score', 'severity', 'source_ip', 'source_host', 'source_user', 'source_process', 'source_role', 'service', 'domain',
   'first_seen', 'last_seen', 'events', 'bytes_out', 'bytes_in', 'period_s', 'signals', 'attack', 'summary', 'triage_verdict', 'triage_note',
+  'accounts',
 ] as const;
 
-/** One row per finding, through toSafeCsv (cells starting with = + - @ become text). */
+/** One row per finding, through toSafeCsv (cells starting with = + - @ become text), secrets redacted. */
 export function findingsCsv(findings: readonly Finding[], triage: ReadonlyMap<string, FindingTriage>): string {
   const rows = findings.map((f) => ({
     rank: f.rank,
@@ -68,8 +70,9 @@ export function findingsCsv(findings: readonly Finding[], triage: ReadonlyMap<st
     summary: f.summary,
     triage_verdict: triage.get(f.id)?.verdict ?? null,
     triage_note: triage.get(f.id)?.note ?? null,
+    accounts: (f.destination.accounts ?? []).map((a) => `${a.kind}:${a.id}`).join('; '),
   }));
-  return toSafeCsv(FINDINGS_CSV_COLUMNS, rows);
+  return toSafeCsv(FINDINGS_CSV_COLUMNS, redactDeep(rows));
 }
 
 /** 'relaywatch-<what>-20240501-130501.<ext>' in local time, so files sort by when they were made. */
