@@ -35,7 +35,22 @@ const scenario = generateScenario({
   seed: 4242, hosts: 16, days: 2, incidents: 3, noise: 0.2, difficulty: 'easy', campaignHosts: 3,
   mix: ['telegram-bot-polling', 'discord-webhook', 'github-dead-drop'], formats: ['w3c', 'sysmon', 'zeek-tsv'],
 });
-const logs = scenario.files.filter((f) => f.name !== ANSWER_KEY_FILE && f.name !== INVENTORY_FILE);
+/**
+ * A Squid log with more real-shaped secrets than the generator plants: a Slack webhook secret on requests that make a
+ * finding (so its events reach the timeline), and a rejected line with a URL password, an AWS key and a signature
+ * (so it reaches the report's rejected-records sample).
+ */
+function secretsLog(ip: string): { name: string; text: string } {
+  const base = Date.UTC(2024, 4, 7, 9) / 1000;
+  const lines = Array.from({ length: 12 }, (_, k) =>
+    `${(base + k * 600).toFixed(3)}    120 ${ip} TCP_MISS/200 310 POST http://hooks.slack.com/services/T01ABCDEF/B02GHIJKL/Zx9Yw8Vu7Ts6Rq5Po4Nm3Lk2 - HIER_DIRECT/34.1.2.3 application/json`);
+  lines.splice(5, 0, 'garbled https://svc:Pa55w0rdSecret@files.example.org/get?X-Amz-Credential=AKIAQWERTYUIOPASDFGH&X-Amz-Signature=9f8e7d6c5b4a39281706');
+  return { name: 'proxy/extra-access.log', text: lines.join('\n') + '\n' };
+}
+const logs = [
+  ...scenario.files.filter((f) => f.name !== ANSWER_KEY_FILE && f.name !== INVENTORY_FILE),
+  secretsLog(scenario.answerKey.incidents[0].source.ip),
+];
 const inventory = parseInventoryCsv(scenario.inventoryCsv, { source: INVENTORY_FILE });
 const context = { catalog: shippedCatalog(), inventories: [inventory.entries], policy: [] };
 const short = (name: string | null) => (name ?? '').split('.')[0].toLowerCase();
@@ -82,7 +97,9 @@ describe('a multi-host campaign behind a TLS-inspecting proxy', () => {
 
       // No secret from the logs in any output.
       const secrets = secretsIn(logs.map((f) => f.text));
-      expect(secrets.size).toBeGreaterThan(0);
+      for (const planted of ['Zx9Yw8Vu7Ts6Rq5Po4Nm3Lk2', 'Pa55w0rdSecret', 'AKIAQWERTYUIOPASDFGH', '9f8e7d6c5b4a39281706']) expect(secrets).toContain(planted);
+      const slack = exported.findings.find((f) => f.destination.accounts?.some((a) => a.kind === 'slack-webhook' && a.id === 'T01ABCDEF/B02GHIJKL'));
+      expect(slack?.destination.accounts?.find((a) => a.kind === 'slack-webhook')?.evidence).toContain('[REDACTED]');
       const indicators = indicatorsOf(exported);
       expect(indicators.some((i) => i.account && `${i.account.kind}:${i.account.id}` === shared[0])).toBe(true);
       const readiness = buildReadinessExport(await computeCoverage(engine), shippedReadinessSpec());
@@ -100,6 +117,9 @@ describe('a multi-host campaign behind a TLS-inspecting proxy', () => {
         report,
       };
       expect(outputs.timeline.split('\n').length).toBeGreaterThan(10);
+      // The planted secrets did reach the outputs' inputs: the Slack events are in the timeline, the bad line in the report.
+      expect(outputs.timeline).toContain('hooks.slack.com');
+      expect(report).toContain('files.example.org');
       for (const [name, text] of Object.entries(outputs)) {
         const leaked = [...secrets].filter((s) => text.includes(s));
         expect(leaked, name).toEqual([]);
