@@ -10,7 +10,9 @@ export const GENERATE_USAGE = `  relaywatch generate --out DIR [--preset demo|ea
                       [--difficulty easy|realistic|hard] [--campaign-hosts N]
 
   Writes a deterministic training scenario: logs in every requested format, inventory/assets.csv and
-  answer-key.json. Formats: ${FORMATS.join(', ')} (w3c is a TLS-inspecting proxy: full HTTPS URLs).
+  answer-key.json. Formats: ${FORMATS.join(', ')} (default: all but ecs and aws, which
+  re-express the Zeek traffic as an Elastic export and as VPC Flow Logs + Route 53 Resolver logs; w3c is a
+  TLS-inspecting proxy: full HTTPS URLs).
   --campaign-hosts N runs one bot/webhook/repository incident again on N more hosts: a multi-host campaign.
   Behaviours: ${BEHAVIOURS.join(', ')}.`;
 
