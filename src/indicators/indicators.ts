@@ -39,7 +39,10 @@ export function accountPrefix(request: string, id: string): { type: 'domain' | '
 
 type ExportedFinding = FindingsExport['findings'][number];
 
-/** Every indicator of the export's findings (skipping `excluded` finding ids, e.g. triaged benign), strongest first. */
+/**
+ * Every indicator of the export's findings, strongest first. Skips `excluded` finding ids (e.g. triaged benign) and
+ * info-severity findings: too weak to ask another team to look for.
+ */
 export function indicatorsOf(exported: Pick<FindingsExport, 'findings'>, excluded: ReadonlySet<string> = new Set()): Indicator[] {
   const byKey = new Map<string, Indicator>();
   const add = (type: IndicatorType, value: string, finding: ExportedFinding, account: Indicator['account']) => {
@@ -60,7 +63,7 @@ export function indicatorsOf(exported: Pick<FindingsExport, 'findings'>, exclude
     known.score = Math.max(known.score, finding.score);
   };
   for (const finding of exported.findings) {
-    if (excluded.has(finding.id)) continue;
+    if (excluded.has(finding.id) || finding.severity === 'info') continue;
     for (const account of finding.destination.accounts ?? []) {
       const { type, value } = accountPrefix(account.request, account.id);
       add(type, value, finding, { kind: account.kind, id: account.id });
