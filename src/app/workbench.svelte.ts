@@ -16,6 +16,7 @@ import type { PolicyRow } from '../context/policy.ts';
 import { loadBrowserDetectionPack } from '../detection/manifest-browser.ts';
 import { runDetection, type DetectionResult, type DetectionWindow, type Finding } from '../detection/detect.ts';
 import type { ParamValue } from '../detection/manifest.ts';
+import { QueryCoordinator } from './query-coordinator.ts';
 
 /** The states of the contract's `app-status` hook. */
 export type AppStatus = 'loading-engine' | 'idle' | 'ingesting' | 'analyzing' | 'ready' | 'error';
@@ -53,6 +54,8 @@ export class Workbench {
   params = $state.raw<Record<string, ParamValue>>({});
   window = $state.raw<DetectionWindow>({});
   engine: WasmEngine | null = null;
+  /** Every view's way to the engine: answers cached until the next analysis run changes data, context or policy. */
+  readonly queries = new QueryCoordinator();
   /** The user's files by source name, so one can be read again (e.g. with a column mapping). */
   private readonly files = new Map<string, File>();
   private readonly pack = loadBrowserDetectionPack();
@@ -61,11 +64,17 @@ export class Workbench {
   /** Files registered with DuckDB so far, for unique registration names. */
   private registeredFiles = 0;
 
+  /** True once an analysis has run: the tables views read (host roles, service use) exist from then on. */
+  get analysed(): boolean {
+    return this.detection !== null;
+  }
+
   /** Starts DuckDB-WASM (progress shown while the wasm loads) and creates the canonical tables. */
   async start(): Promise<void> {
     try {
       this.engine = await WasmEngine.start((p) => (this.engineProgress = p));
       await this.engine.exec(canonicalDdl());
+      this.queries.attach(this.engine);
       this.status = 'idle';
       this.statusText = 'Ready for logs';
       await this.refreshTables();
@@ -190,6 +199,15 @@ export class Workbench {
   async analyze(): Promise<void> {
     const engine = this.engine;
     if (!engine) return;
+    try {
+      await this.runAnalysis(engine);
+    } finally {
+      // Loaded data, context or policy changed: no view may keep an answer computed before.
+      this.queries.invalidate();
+    }
+  }
+
+  private async runAnalysis(engine: WasmEngine): Promise<void> {
     if (!this.sources.some((s) => s.rows_loaded > 0)) {
       this.status = 'idle';
       return;

@@ -1,9 +1,10 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { NativeEngine } from '../engine/native-engine.ts';
+import type { Query } from '../engine/sql-engine.ts';
 import { appendEvents, createSchema, type FixtureEvent } from '../detection/fixtures/world.ts';
 import {
   binCount, dataWindowQuery, hostHourProfileQuery, hostListQuery, hostServicesQuery, hostSummaryQuery,
-  serviceHostsQuery, serviceListQuery, serviceSummaryQuery, sourcesQuery, serviceTimelineQuery, serviceUsersByGroupQuery, type Query,
+  serviceHostsQuery, serviceListQuery, serviceSummaryQuery, sourcesQuery, serviceTimelineQuery, serviceUsersByGroupQuery,
 } from './views.ts';
 
 const T0 = Date.UTC(2024, 4, 1);

@@ -4,12 +4,7 @@
  * Sources are keyed as the detection pack keys them — short lower-case host name, else the IP mapped to a host
  * name where inventory or endpoint logs link them, else the IP — so a finding's host opens the same host here.
  */
-import type { SqlParam } from '../engine/sql-engine.ts';
-
-export interface Query {
-  sql: string;
-  params: SqlParam[];
-}
+import type { Query } from '../engine/sql-engine.ts';
 
 const shortHost = (column: string) => `CASE WHEN ${column} IS NULL OR trim(${column}) = '' THEN NULL
   WHEN regexp_matches(${column}, '^[0-9.]+$|:') THEN ${column}
