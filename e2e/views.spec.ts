@@ -127,3 +127,35 @@ test('triage marks a finding, approves its service for the host (re-scoring at o
   await expect(page.getByTestId('triage-panel').getByTestId('triage-status')).toContainText('Marked malicious');
   await expect(page.getByTestId('triage-note')).toHaveValue('Webhook beacon from a Python script; host isolated');
 });
+
+test('before any data the Hosts and Services views say what to do, not what the engine failed at', async ({ page }) => {
+  const app = new WorkbenchPage(page);
+  await app.open();
+  await page.evaluate(() => (location.hash = '#/host/app01'));
+  await expect(page.getByTestId('host-view-empty')).toContainText('Load logs');
+  await page.evaluate(() => (location.hash = '#/service'));
+  await expect(page.getByTestId('service-view-empty')).toContainText('Load logs');
+  await expect(page.getByRole('alert')).toHaveCount(0);
+  await expect(page.getByText(/Catalog Error|does not exist/)).toHaveCount(0);
+  await page.screenshot({ path: 'test-results/screens/hosts-empty.png' });
+});
+
+test('the SQL console reads the app\'s tables with ISO UTC times, explains its errors, and keeps the app\'s tables intact', async ({ page }) => {
+  const app = await loaded(page);
+  await app.query('SELECT ts FROM events ORDER BY ts LIMIT 1');
+  await expect(page.getByTestId('result-grid').locator('tbody td').first()).toHaveText(/^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\.\d{3}Z$/);
+
+  await app.query('SELEC 1');
+  await expect(page.getByTestId('sql-error')).toHaveText(/^The SQL could not be read: /);
+  await expect(page.getByTestId('sql-error')).not.toContainText('{');
+
+  await app.query('DROP TABLE events');
+  await expect(page.getByTestId('sql-error')).toContainText('belongs to the app and is read-only');
+  await page.screenshot({ path: 'test-results/screens/console-refused.png' });
+  await app.query('CREATE TABLE my_copy AS SELECT * FROM events; SELECT count(*) AS n FROM my_copy');
+  await expect(page.getByTestId('sql-error')).toHaveCount(0);
+  await app.query('SELECT count(*) AS n FROM events');
+  await expect(page.getByTestId('result-grid').locator('tbody td').first()).toHaveText(/^[1-9]\d*$/);
+  await page.evaluate(() => (location.hash = '#/overview'));
+  await expect(page.getByTestId('overview-finding-count')).toHaveText('2 findings');
+});

@@ -66,6 +66,22 @@ describe('host queries', () => {
     expect(found.map((h) => h.host_key)).toEqual(['fin-ws-01']);
   });
 
+  it('names a host seen only by IP as the inventory row listing both does, as the findings do, and finds it by either', async () => {
+    await engine.exec(`INSERT INTO inventory (match, match_kind, role, business_unit, source, hostname)
+      VALUES ('10.0.9.1', 'ip', 'server', 'it', 'inventory.csv:2', 'APP01.corp.local')`);
+    try {
+      const byName = await run<{ host_key: string; events: number }>(hostListQuery('app01', 50));
+      expect(byName.map((h) => [h.host_key, h.events])).toEqual([['app01', 3]]);
+      const byIp = await run<{ host_key: string }>(hostListQuery('10.0.9.1', 50));
+      expect(byIp.map((h) => h.host_key)).toEqual(['app01']);
+      expect((await run<{ host_key: string }>(hostListQuery('', 50))).map((h) => h.host_key)).not.toContain('10.0.9.1');
+      const [summary] = await run(hostSummaryQuery('app01'));
+      expect(summary).toMatchObject({ events: 3, mapped_ips: ['10.0.9.1'] });
+    } finally {
+      await engine.exec(`DELETE FROM inventory`);
+    }
+  });
+
   it('summarises a host with its peer group and mapped IPs', async () => {
     const [summary] = await run(hostSummaryQuery('fin-ws-01'));
     expect(summary).toMatchObject({ role: 'workstation', business_unit: 'finance', peer_count: 3, events: 19, mapped_ips: ['10.0.0.1'] });
