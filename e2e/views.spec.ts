@@ -131,6 +131,8 @@ test('triage marks a finding, approves its service for the host (re-scoring at o
 test('before any data the Hosts and Services views say what to do, not what the engine failed at', async ({ page }) => {
   const app = new WorkbenchPage(page);
   await app.open();
+  await expect(page.getByTestId('first-visit')).toContainText('Review findings');
+  await page.screenshot({ path: 'test-results/screens/first-visit.png' });
   await page.evaluate(() => (location.hash = '#/host/app01'));
   await expect(page.getByTestId('host-view-empty')).toContainText('Load logs');
   await page.evaluate(() => (location.hash = '#/service'));
@@ -142,6 +144,12 @@ test('before any data the Hosts and Services views say what to do, not what the 
 
 test('the SQL console reads the app\'s tables with ISO UTC times, explains its errors, and keeps the app\'s tables intact', async ({ page }) => {
   const app = await loaded(page);
+  // After a load the Data view leads on to the findings.
+  await app.gotoView('Data');
+  await expect(page.getByTestId('load-next')).toContainText('2 findings ready.');
+  await page.getByTestId('load-next').getByRole('link', { name: /Open Findings/ }).click();
+  await expect(page).toHaveURL(/#\/findings$/);
+
   await app.query('SELECT ts FROM events ORDER BY ts LIMIT 1');
   await expect(page.getByTestId('result-grid').locator('tbody td').first()).toHaveText(/^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\.\d{3}Z$/);
 
@@ -158,4 +166,19 @@ test('the SQL console reads the app\'s tables with ISO UTC times, explains its e
   await expect(page.getByTestId('result-grid').locator('tbody td').first()).toHaveText(/^[1-9]\d*$/);
   await page.evaluate(() => (location.hash = '#/overview'));
   await expect(page.getByTestId('overview-finding-count')).toHaveText('2 findings');
+});
+
+test('loading the demo says it moved the zone of zone-less logs, and the previous zone can be had back', async ({ page }) => {
+  test.setTimeout(240_000);
+  const app = new WorkbenchPage(page);
+  await app.open();
+  await page.getByTestId('load-demo').click();
+  await app.waitFor(['ready'], 200_000);
+  await app.gotoView('Data');
+  const notice = page.getByTestId('offset-notice');
+  await expect(notice).toContainText('read at UTC+02:00');
+  await page.screenshot({ path: 'test-results/screens/demo-offset.png' });
+  await notice.getByRole('button', { name: 'Use UTC+00:00 again' }).click();
+  await expect(notice).toHaveCount(0);
+  await expect(page.getByLabel('UTC offset for logs without a time zone')).toHaveValue('0');
 });

@@ -43,6 +43,8 @@ export class Workbench {
   tables = $state.raw<TableInfo[]>([]);
   ingestProgress = $state.raw<IngestProgress | null>(null);
   utcOffsetMinutes = $state(0);
+  /** Set when loading the demo moved the zone of zone-less logs, so the app can say so and offer the previous one back. */
+  offsetChange = $state.raw<{ from: number; to: number } | null>(null);
   /** Ranked findings of the last detection run (few: one per suspicious relationship, not per event). */
   findings = $state.raw<Finding[]>([]);
   detection = $state.raw<DetectionResult | null>(null);
@@ -138,6 +140,8 @@ export class Workbench {
   async loadDemo(): Promise<SourceSummary[]> {
     return this.ingest('Generating and loading the demo investigation…', async (client, onBatch, onProgress) => {
       const demo = await client.demo(onBatch, onProgress);
+      // The demo's zone-less logs are in its organisation's zone; files loaded next default to it too, visibly.
+      if (demo.utcOffsetMinutes !== this.utcOffsetMinutes) this.offsetChange = { from: this.utcOffsetMinutes, to: demo.utcOffsetMinutes };
       this.utcOffsetMinutes = demo.utcOffsetMinutes;
       const inventory = parseInventoryCsv(demo.inventoryCsv, { source: 'demo/inventory/assets.csv' });
       this.inventories = [...this.inventories, inventory.entries];
@@ -247,6 +251,18 @@ export class Workbench {
   async setCatalog(catalog: Catalog): Promise<void> {
     this.catalog = catalog;
     await this.analyze();
+  }
+
+  /** Shows work done before a load (unpacking an exercise pack) in the status bar; the returned function ends it. */
+  beginWork(text: string): () => void {
+    this.status = 'ingesting';
+    this.statusText = text;
+    return () => {
+      if (this.status === 'ingesting' && this.statusText === text) {
+        this.status = 'idle';
+        this.statusText = 'Ready for logs';
+      }
+    };
   }
 
   /** The File behind a loaded source name (null for archive members and unknown names). */
