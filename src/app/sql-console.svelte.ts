@@ -20,7 +20,7 @@ export class SqlConsole {
   error = $state<string | null>(null);
   columns = $state.raw<string[]>([]);
   /** Columns holding TIMESTAMP or DATE values (rows carry them as epoch milliseconds). */
-  timeColumns = $state.raw<ReadonlyMap<string, 'timestamp' | 'date'>>(new Map());
+  timeColumns = $state.raw<Readonly<Record<string, 'timestamp' | 'date'>>>({});
   rows = $state.raw<Record<string, unknown>[]>([]);
   totalRows = $state<number | null>(null);
   page = $state(0);
@@ -107,7 +107,7 @@ export class SqlConsole {
     if (id !== this.requestId) return;
     this.page = page;
     this.columns = table ? table.schema.fields.map((f) => f.name) : [];
-    this.timeColumns = new Map(
+    this.timeColumns = Object.fromEntries(
       (table?.schema.fields ?? []).flatMap((f): [string, 'timestamp' | 'date'][] =>
         DataType.isTimestamp(f.type) ? [[f.name, 'timestamp']] : DataType.isDate(f.type) ? [[f.name, 'date']] : [],
       ),
