@@ -181,4 +181,22 @@ test('loading the demo says it moved the zone of zone-less logs, and the previou
   await notice.getByRole('button', { name: 'Use UTC+00:00 again' }).click();
   await expect(notice).toHaveCount(0);
   await expect(page.getByLabel('UTC offset for logs without a time zone')).toHaveValue('0');
+
+  // The demo's queue: process names shown whole, each signal once per row, and the count spaced.
+  await page.getByTestId('load-next').getByRole('link', { name: /Open Findings/ }).click();
+  const rows = page.getByTestId('finding-row');
+  await expect(rows.first()).toBeVisible();
+  const shown = await rows.evaluateAll((els) =>
+    els.slice(0, 40).map((row) => ({
+      chips: [...row.querySelectorAll('.chip')].map((c) => c.textContent),
+      // A process name is whole when its text ends inside the clipped line that holds it.
+      process: [...row.querySelectorAll('.process')].map((p) => p.getBoundingClientRect().right <= p.parentElement!.getBoundingClientRect().right + 1),
+    })),
+  );
+  expect(shown.filter((r) => new Set(r.chips).size !== r.chips.length)).toEqual([]);
+  expect(shown.flatMap((r) => r.process).length).toBeGreaterThan(0);
+  expect(shown.flatMap((r) => r.process).every(Boolean)).toBe(true);
+  await page.getByRole('button', { name: /^critical/i }).click();
+  await expect(page.getByTestId('findings-count')).toHaveText(/^\d+ of [\d,]+ findings, ranked by score$/);
+  await page.screenshot({ path: 'test-results/screens/demo-findings.png' });
 });
