@@ -135,6 +135,19 @@ test('a finding\'s detail explains it and draws its charts from SQL, with zoom a
   await expect(detail.getByTestId('chart-phase')).toHaveAttribute('data-period', String(period));
   await expect(detail.getByTestId('chart-hour-of-week')).toHaveAttribute('data-peers', '11');
   await page.screenshot({ path: 'test-results/screens/finding-detail.png', fullPage: true });
+  // Time axes read 24-hour UTC (no AM/PM), and the period's label lies inside its chart.
+  for (const chart of ['chart-timeline', 'chart-bytes']) {
+    const texts = await detail.getByTestId(chart).locator('svg text').allTextContents();
+    expect(texts.filter((t) => /^(\d\d-\d\d|\d\d:\d\d)$/.test(t)).length, chart).toBeGreaterThan(1);
+    expect(texts.filter((t) => /\b(AM|PM)\b/i.test(t)), chart).toEqual([]);
+  }
+  const intervals = detail.getByTestId('chart-intervals').locator('svg').first();
+  const frame = (await intervals.boundingBox())!;
+  const label = (await intervals.getByText(/^period /).boundingBox())!;
+  expect(label.x).toBeGreaterThanOrEqual(frame.x);
+  expect(label.y).toBeGreaterThanOrEqual(frame.y);
+  expect(label.x + label.width).toBeLessThanOrEqual(frame.x + frame.width);
+  await detail.locator('.charts').screenshot({ path: 'test-results/screens/finding-charts.png' });
 
   const timeline = detail.getByTestId('chart-timeline');
   const before = Number(await timeline.getAttribute('data-bin-ms'));
