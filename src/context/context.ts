@@ -1,5 +1,6 @@
 import { canonicalDdl } from '../core/canonical.ts';
 import { CONTEXT_DDL } from '../core/context-schema.ts';
+import { IP_HOST_MAP_DDL } from '../core/vocabulary.ts';
 import type { SqlEngine } from '../engine/sql-engine.ts';
 import { catalogToRows, type Catalog, type TableRows } from './catalog.ts';
 import { ipv6Bits, registrableDomain } from './host.ts';
@@ -9,7 +10,7 @@ import { policyToRows, type PolicyRow } from './policy.ts';
 /**
  * Tables this layer adds next to CONTEXT_DDL: the asset inventory, the destination → service map that
  * dst-services.sql builds, and two helper tables filled from TypeScript because SQL cannot do them offline
- * (Public Suffix List lookups and IPv6 expansion).
+ * (Public Suffix List lookups and IPv6 expansion); then the vocabulary's IP → host macro, which reads them.
  */
 export const CONTEXT_EXTRA_DDL = `
 CREATE TABLE IF NOT EXISTS inventory (
@@ -25,7 +26,7 @@ ALTER TABLE inventory ADD COLUMN IF NOT EXISTS hostname VARCHAR;
 CREATE TABLE IF NOT EXISTS dst_services (dst_host VARCHAR, service_id VARCHAR, pattern VARCHAR, registrable_domain VARCHAR);
 CREATE TABLE IF NOT EXISTS host_domains (dst_host VARCHAR, registrable_domain VARCHAR);
 CREATE TABLE IF NOT EXISTS source_ip_bits (src_ip VARCHAR, ip_bits VARCHAR);
-`;
+${IP_HOST_MAP_DDL}`;
 
 /** Texts of the SQL files in src/context/sql/ (see sql-files.ts for the browser, sql-files-node.ts for Node). */
 export interface ContextSql {

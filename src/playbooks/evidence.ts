@@ -5,6 +5,7 @@
  */
 import type { SqlEngine, SqlParam } from '../engine/sql-engine.ts';
 import type { Finding } from '../detection/detect.ts';
+import { formatBytes } from '../core/format-bytes.ts';
 import { findingDestinationFilter, findingEventFilter, findingSourceFilter } from '../queries/finding-events.ts';
 import { HYPOTHESES, type EvidenceId, type Hypothesis, type Playbook, type PlaybookStep } from './playbook.ts';
 
@@ -49,7 +50,6 @@ const imageName = (path: string | null) => (path ?? '').split(/[\\/]/).pop() ?? 
 const clip = (value: unknown) => (value === null || value === undefined ? null : String(value).slice(0, MAX_TEXT));
 const pct = (x: number) => `${Math.round(x * 100)}%`;
 const iso = (ms: number | null) => (ms === null ? null : new Date(ms).toISOString().replace('.000Z', 'Z'));
-const formatBytes = (n: number) => (n >= 1048576 ? `${(n / 1048576).toFixed(1)} MB` : n >= 1024 ? `${(n / 1024).toFixed(1)} KB` : `${n} B`);
 
 /** Context the evidence queries share for one finding. */
 interface Scope {
@@ -105,7 +105,7 @@ async function processTree(scope: Scope): Promise<Evidence> {
   const rows = await scope.engine.all<{ process: string; parent_process: string | null; command_line: string | null; user: string | null; n: number; first: number }>(
     `SELECT process, parent_process, any_value(command_line) AS command_line, any_value(src_user) AS user, count(*) AS n, min(ts) AS first
      FROM events WHERE kind = 'process' AND ${source.where}
-       AND lower(regexp_extract(process, '[^\\\\/]+$')) IN (${names.map(() => '?').join(', ')})
+       AND rw_process_name(process) IN (${names.map(() => '?').join(', ')})
      GROUP BY process, parent_process ORDER BY n DESC LIMIT 5`,
     [...source.params, ...names],
   );
@@ -163,10 +163,10 @@ async function peers(scope: Scope): Promise<Evidence> {
   const source = findingSourceFilter(scope.finding);
   const destination = findingDestinationFilter(scope.finding);
   const [row] = await scope.engine.all<{ peers: number; using: number }>(
-    `WITH peer_pairs AS (
-       SELECT src_ip, src_host, coalesce(lower(split_part(trim(src_host), '.', 1)),
-         (SELECT min(lower(split_part(trim(n.src_host), '.', 1))) FROM host_roles n WHERE n.src_ip = host_roles.src_ip), src_ip) AS peer
-       FROM host_roles WHERE role IS NOT DISTINCT FROM ? AND business_unit IS NOT DISTINCT FROM ? AND NOT coalesce(${source.where}, false)
+    `WITH ip_hosts AS (SELECT src_ip AS mapped_ip, host AS mapped_host FROM rw_ip_host_map()),
+     peer_pairs AS (
+       SELECT src_ip, src_host, rw_source_key(src_host, mapped_host, src_ip) AS peer
+       FROM host_roles LEFT JOIN ip_hosts ON mapped_ip = src_ip WHERE role IS NOT DISTINCT FROM ? AND business_unit IS NOT DISTINCT FROM ? AND NOT coalesce(${source.where}, false)
      ), users AS (SELECT DISTINCT src_ip, src_host FROM events WHERE ${destination.where})
      SELECT count(DISTINCT p.peer) AS peers, count(DISTINCT p.peer) FILTER (WHERE u.src_ip IS NOT NULL OR u.src_host IS NOT NULL) AS using
      FROM peer_pairs p LEFT JOIN users u ON u.src_ip IS NOT DISTINCT FROM p.src_ip AND u.src_host IS NOT DISTINCT FROM p.src_host`,
@@ -230,9 +230,9 @@ async function dns(scope: Scope): Promise<Evidence> {
   const [row] = await scope.engine.all<{ queries: number; names: number; first: number | null; host_dns: number }>(
     `SELECT count(*) FILTER (WHERE matches) AS queries, count(DISTINCT name) FILTER (WHERE matches) AS names,
             min(ts) FILTER (WHERE matches) AS first, count(*) AS host_dns
-     FROM (SELECT ts, lower(rtrim(coalesce(dns_query, dst_host), '.')) AS name,
-             lower(rtrim(coalesce(dns_query, dst_host), '.')) IN (SELECT lower(rtrim(dst_host, '.')) FROM dst_services WHERE service_id = ?)
-               OR lower(rtrim(coalesce(dns_query, dst_host), '.')) = ? AS matches
+     FROM (SELECT ts, rw_dst_name(coalesce(dns_query, dst_host)) AS name,
+             rw_dst_name(coalesce(dns_query, dst_host)) IN (SELECT rw_dst_name(dst_host) FROM dst_services WHERE service_id = ?)
+               OR rw_dst_name(coalesce(dns_query, dst_host)) = ? AS matches
            FROM events WHERE kind = 'dns' AND ${source.where})`,
     [...names, ...source.params],
   );

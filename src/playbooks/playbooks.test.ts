@@ -109,7 +109,7 @@ describe('playbook evaluation', () => {
     expect(evidence.approval.summary).toBe('Dropbox is approved only for process dropbox.exe, not for this source (role server, business unit Finance).');
     // fin-srv3 sent nothing, so only fin-srv1 (seen by IP and by name, counted once) is a peer.
     expect(evidence.peers.facts).toMatchObject({ peers: 1, peers_using: 0 });
-    expect(evidence.volume.summary).toBe('4.8 MB out, 9.8 KB in: uploads dominate. More than 1 MB left within 5 minutes.');
+    expect(evidence.volume.summary).toBe('4.8 MiB out, 9.8 KiB in: uploads dominate. More than 1 MB left within 5 minutes.');
     expect(evidence.corroboration.facts).toMatchObject({ alerts: 'ET POLICY Dropbox API upload' });
     expect(evidence.corroboration.summary).toContain('2 log sources agree (w3c-elff, sysmon-winlogbeat-ndjson)');
     expect(result.proposal.hypothesis).toBe('possibly-compromised');

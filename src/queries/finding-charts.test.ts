@@ -8,7 +8,6 @@ import {
   eventCountQuery,
   hourOfWeekQuery,
   intervalsQuery,
-  niceBinMs,
   pairSpanQuery,
   peerHourOfWeekQuery,
   periodogram,
@@ -35,10 +34,7 @@ beforeAll(async () => {
 afterAll(() => engine.close());
 
 describe('bin sizing', () => {
-  it('picks the smallest readable bin that fits the pixel budget', () => {
-    expect(niceBinMs(86_400_000, 180)).toBe(10 * 60_000);
-    expect(niceBinMs(3_600_000, 1000)).toBe(5_000);
-    expect(niceBinMs(365 * 86_400_000, 10)).toBe(28 * 86_400_000 * 2);
+  it('sizes periodogram bins as fine as the spectrum budget allows', () => {
     expect(spectrumBinSeconds(21_300)).toBe(10);
     expect(spectrumBinSeconds(30)).toBe(1);
   });
