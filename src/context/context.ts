@@ -97,6 +97,14 @@ export async function refreshDerived(engine: SqlEngine, sql: ContextSql): Promis
 }
 
 /**
+ * Replaces the approved-service policy alone (the catalog, inventories and derived tables stay as they are): what
+ * a policy edit changes, so the findings can be re-scored without re-applying the whole context.
+ */
+export async function applyPolicy(engine: SqlEngine, policy: readonly PolicyRow[]): Promise<void> {
+  await replaceTable(engine, 'approved_services', policyToRows(policy));
+}
+
+/**
  * Loads the catalog, the merged inventories and the approved-service policy into their tables, defines the
  * rw_service_approved() macro and rebuilds dst_services and host_roles. Idempotent: run it again whenever the
  * user edits any of the data. Creates the canonical tables if no log has been loaded yet.
@@ -107,7 +115,7 @@ export async function applyContext(engine: SqlEngine, data: ContextData, sql: Co
   for (const [table, rows] of Object.entries(catalogRows)) await replaceTable(engine, table, rows);
   const inventory = mergeInventories(data.inventories);
   await replaceTable(engine, 'inventory', inventoryToRows(inventory.entries));
-  await replaceTable(engine, 'approved_services', policyToRows(data.policy));
+  await applyPolicy(engine, data.policy);
   await engine.exec(sql.approvedPairs);
   await refreshDerived(engine, sql);
   const [counts] = await engine.all<{ destinations: number; sources: number }>(

@@ -11,6 +11,7 @@ import {
   combineSignals,
   findingId,
   groupFindings,
+  type FindingGroup,
   severityFor,
   type AnalyticInfo,
   type ScoredSignal,
@@ -103,6 +104,22 @@ export interface DetectionResult {
   periodicity: { candidates: number; periodic: number };
   /** Wall milliseconds per step (SQL file id, `periodicity-analysis`, `scoring`), in run order, for profiling. */
   timings?: Record<string, number>;
+  /** What scoring read besides the policy, so a policy edit re-scores with rescoreForPolicy() alone. */
+  scoringInputs?: ScoringInputs;
+}
+
+/**
+ * Everything a finding's score depends on except the approved-service policy: the signals grouped into findings,
+ * each pair's facts, the baseline stage's answer and the analytics' probabilities. A policy row can only multiply
+ * the scores of the findings it covers, so re-scoring after an edit needs these plus the approvals stage.
+ */
+export interface ScoringInputs {
+  pack: DetectionPack;
+  groups: FindingGroup[];
+  facts: ReadonlyMap<string, PairFacts>;
+  established: ReadonlyMap<string, Established>;
+  analytics: ReadonlyMap<string, AnalyticInfo>;
+  scoring: ScoringOptions;
 }
 
 const PERIODICITY_TABLE_DDL = `CREATE OR REPLACE TEMP TABLE periodicity_results (
@@ -276,7 +293,7 @@ export function toSignalRow(analyticId: string, row: Record<string, unknown>): S
   };
 }
 
-interface PairFacts {
+export interface PairFacts {
   src_key: string;
   service_key: string;
   src_ip: string | null;
@@ -302,7 +319,7 @@ interface PairFacts {
 const pairId = (srcKey: string, serviceKey: string) => `${srcKey}\u0000${serviceKey}`;
 
 /** A finding key whose behaviour was already there in the baseline (stages/finding-baseline.sql). */
-interface Established {
+export interface Established {
   src_key: string;
   service_key: string;
   process: string | null;
@@ -369,18 +386,41 @@ export async function runDetection(engine: SqlEngine, options: DetectionOptions)
     await engine.exec(DROP_PER_EVENT_COPY);
     return result;
   }
-  result.findings = await timed(timings, 'scoring', () => scoreFindings(engine, pack, signals, analytics, scoring));
+  result.scoringInputs = await timed(timings, 'scoring', () => prepareScoring(engine, pack, signals, analytics, scoring));
+  result.findings = await timed(timings, 'scoring', () => scoreFindings(engine, result.scoringInputs!));
   await engine.exec(DROP_PER_EVENT_COPY);
   return result;
 }
 
-async function scoreFindings(
+/**
+ * Re-scores a finished run after the approved_services table changed: only the approvals stage runs again, over
+ * the run's finding keys, so an approval or its undo takes milliseconds and touches only the findings it covers.
+ */
+export async function rescoreForPolicy(engine: SqlEngine, inputs: ScoringInputs): Promise<Finding[]> {
+  await engine.exec(FINDING_TABLES_DDL);
+  await appendFindingKeys(engine, inputs.groups);
+  return scoreFindings(engine, inputs);
+}
+
+async function appendFindingKeys(engine: SqlEngine, groups: readonly FindingGroup[]): Promise<void> {
+  await engine.append(
+    'rw_finding_keys',
+    {
+      src_key: groups.map((g) => g.src_key),
+      service_key: groups.map((g) => g.service_key),
+      process: groups.map((g) => g.process),
+    },
+    { src_key: 'VARCHAR', service_key: 'VARCHAR', process: 'VARCHAR' },
+  );
+}
+
+async function prepareScoring(
   engine: SqlEngine,
   pack: DetectionPack,
   signals: SignalRow[],
   analytics: ReadonlyMap<string, AnalyticInfo>,
   scoring: ScoringOptions,
-): Promise<Finding[]> {
+): Promise<ScoringInputs> {
   const pairs = new Map<string, [string, string]>();
   for (const s of signals) {
     const serviceKey = s.service_id ?? s.dst_host ?? '';
@@ -402,25 +442,23 @@ async function scoreFindings(
   for (const [id, f] of facts) processesByPair.set(id, f.processes ?? []);
   const groups = groupFindings(signals, processesByPair);
 
-  await engine.append(
-    'rw_finding_keys',
-    {
-      src_key: groups.map((g) => g.src_key),
-      service_key: groups.map((g) => g.service_key),
-      process: groups.map((g) => g.process),
-    },
-    { src_key: 'VARCHAR', service_key: 'VARCHAR', process: 'VARCHAR' },
-  );
+  await appendFindingKeys(engine, groups);
+  const established = new Map<string, Established>();
+  const baselineStage = pack.stages.get('finding-baseline')!;
+  for (const e of await withPath(baselineStage.path, () => engine.all<Established>(baselineStage.sql))) {
+    established.set(`${pairId(e.src_key, e.service_key)}\u0000${e.process ?? ''}`, e);
+  }
+  return { pack, groups, facts, established, analytics, scoring };
+}
+
+/** Scores and ranks the findings of `inputs` under the approved_services table as it is now. */
+async function scoreFindings(engine: SqlEngine, inputs: ScoringInputs): Promise<Finding[]> {
+  const { pack, groups, facts, established, analytics, scoring } = inputs;
   const approvals = new Map<string, string>();
   const approvalsStage = pack.stages.get('finding-approvals')!;
   type Approval = { src_key: string; service_key: string; process: string | null; approved_by: string };
   for (const a of await withPath(approvalsStage.path, () => engine.all<Approval>(approvalsStage.sql))) {
     approvals.set(`${pairId(a.src_key, a.service_key)}\u0000${a.process ?? ''}`, a.approved_by);
-  }
-  const established = new Map<string, Established>();
-  const baselineStage = pack.stages.get('finding-baseline')!;
-  for (const e of await withPath(baselineStage.path, () => engine.all<Established>(baselineStage.sql))) {
-    established.set(`${pairId(e.src_key, e.service_key)}\u0000${e.process ?? ''}`, e);
   }
 
   const findings = groups.map((group): Finding => {
