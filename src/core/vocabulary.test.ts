@@ -56,6 +56,19 @@ describe('rw_network_kind', () => {
   });
 });
 
+describe('rw_copy_key and rw_record_richness', () => {
+  it('keys copies of one observation alike to the second, and keeps sensors with and without a process apart', async () => {
+    const key = (process: string | null, ts: string) => one<string[]>(`rw_copy_key('flow', 'ws01', 'api.telegram.org', CAST(? AS VARCHAR), TIMESTAMP '${ts}')`, [process]);
+    expect(await key(null, '2024-05-01 10:00:00.120')).toEqual(await key(null, '2024-05-01 10:00:00.980'));
+    expect(await key(null, '2024-05-01 10:00:00.980')).not.toEqual(await key(null, '2024-05-01 10:00:01.010'));
+    expect(await key('evil.exe', '2024-05-01 10:00:00')).not.toEqual(await key(null, '2024-05-01 10:00:00'));
+  });
+  it('counts what a record tells', async () => {
+    expect(await one("rw_record_richness('/x', 'GET', NULL, 10, NULL)")).toBe(3);
+    expect(await one('rw_record_richness(NULL, NULL, NULL, NULL, NULL)')).toBe(0);
+  });
+});
+
 describe('time-bin ladder', () => {
   it('picks the smallest readable bin that fits the budget, in SQL as in JS', async () => {
     expect(niceBinMs(86_400_000, 180)).toBe(10 * 60_000);

@@ -50,6 +50,15 @@ CREATE OR REPLACE MACRO rw_process_name(p) AS lower(regexp_extract(p, '([^\\\\/]
 CREATE OR REPLACE MACRO rw_dst_name(h) AS lower(rtrim(h, '.'));
 -- Does this event kind describe network use?
 CREATE OR REPLACE MACRO rw_network_kind(k) AS k IN (${list(NETWORK_KINDS)});
+-- What two copies of one observation share (an event is a copy key's n-th record in any file): kind, source key,
+-- destination name, process and second. Copies of a log agree on all of them; two sensors (an endpoint's flow with
+-- its process, a network sensor's without) do not, so only copies merge.
+CREATE OR REPLACE MACRO rw_copy_key(kind, src_key, dst_name, process, ts) AS
+  [kind, src_key, dst_name, coalesce(process, ''), CAST(epoch(date_trunc('second', ts)) AS VARCHAR)];
+-- How much a record tells (the copy that speaks for an event is the one that tells most).
+CREATE OR REPLACE MACRO rw_record_richness(url_path, method, user_agent, bytes_out, bytes_in) AS
+  (url_path IS NOT NULL)::INTEGER + (method IS NOT NULL)::INTEGER + (user_agent IS NOT NULL)::INTEGER
+  + (bytes_out IS NOT NULL)::INTEGER + (bytes_in IS NOT NULL)::INTEGER;
 -- The smallest readable bin width (ms) that splits span_ms into at most bins bins (the SQL twin of niceBinMs).
 CREATE OR REPLACE MACRO rw_bin_ms(span_ms, bins) AS
   coalesce(list_filter([${list(TIME_BIN_LADDER_MS)}], x -> x >= greatest(span_ms, 1) / greatest(floor(bins), 1))[1],

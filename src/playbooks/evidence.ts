@@ -6,6 +6,7 @@
 import type { SqlEngine, SqlParam } from '../engine/sql-engine.ts';
 import type { Finding } from '../detection/detect.ts';
 import { formatBytes } from '../core/format-bytes.ts';
+import { classifyTelemetry, shippedTelemetryClasses } from '../readiness/telemetry.ts';
 import { findingDestinationFilter, findingEventFilter, findingSourceFilter } from '../queries/finding-events.ts';
 import { HYPOTHESES, type EvidenceId, type Hypothesis, type Playbook, type PlaybookStep } from './playbook.ts';
 
@@ -242,15 +243,39 @@ async function dns(scope: Scope): Promise<Evidence> {
   return { id: 'dns', summary: `${row.queries} DNS queries for ${row.names} name${row.names === 1 ? '' : 's'} of this destination, the first at ${facts.first_query}.`, facts, leans: {} };
 }
 
+/**
+ * The telemetry classes (proxy, Zeek/Suricata, firewall, endpoint, DNS) whose logs show the traffic, each with its
+ * formats and log records: copies of one log (Squid and ProxySG of one proxy, Zeek TSV and JSON) are one class, so
+ * they never count as agreement.
+ */
+async function telemetryShowing(scope: Scope): Promise<{ telemetry: string; formats: string[]; records: number }[]> {
+  const rows = await scope.engine.all<{ source_format: string | null; kind: string; n: number }>(
+    `SELECT source_format, kind, count(*) AS n FROM events WHERE ${scope.where} GROUP BY ALL ORDER BY n DESC, source_format`, scope.params);
+  const classes = shippedTelemetryClasses();
+  const byClass = new Map<string, { telemetry: string; formats: string[]; records: number }>();
+  for (const r of rows) {
+    const telemetry = classifyTelemetry(classes, r.source_format, r.kind) ?? r.source_format ?? r.kind;
+    const entry = byClass.get(telemetry) ?? { telemetry, formats: [], records: 0 };
+    if (r.source_format && !entry.formats.includes(r.source_format)) entry.formats.push(r.source_format);
+    entry.records += r.n;
+    byClass.set(telemetry, entry);
+  }
+  return [...byClass.values()];
+}
+
 async function corroboration(scope: Scope): Promise<Evidence> {
-  const formats = await scope.engine.all<{ source_format: string; n: number }>(
-    `SELECT source_format, count(*) AS n FROM events WHERE ${scope.where} GROUP BY 1 ORDER BY n DESC LIMIT 10`, scope.params);
+  const shown = await telemetryShowing(scope);
+  const list = (entries: typeof shown) => entries.map((e) => `${e.telemetry}: ${e.formats.join(', ')}`).join('; ');
   const source = findingSourceFilter(scope.finding);
   const alerts = await scope.engine.all<{ alert: string; n: number }>(
     `SELECT alert, count(*) AS n FROM events WHERE kind = 'alert' AND ${source.where} AND ts BETWEEN ?::TIMESTAMP AND ?::TIMESTAMP GROUP BY 1 ORDER BY n DESC LIMIT 5`,
     [...source.params, scope.finding.first_seen.replace('Z', ''), scope.finding.last_seen.replace('Z', '')]);
-  const facts = { sources: formats.map((f) => `${f.source_format} (${f.n})`).join(', ') || null, alerts: alerts.map((a) => clip(a.alert)).join('; ') || null };
-  const seen = formats.length > 1 ? `${formats.length} log sources agree (${formats.map((f) => f.source_format).join(', ')})` : `Only ${formats[0]?.source_format ?? 'one source'} shows this traffic`;
+  const facts = {
+    sources: shown.map((e) => `${e.telemetry} (${e.formats.join(', ')}: ${e.records} log records)`).join('; ') || null,
+    telemetry_classes: shown.length,
+    alerts: alerts.map((a) => clip(a.alert)).join('; ') || null,
+  };
+  const seen = shown.length > 1 ? `${shown.length} kinds of telemetry agree (${list(shown)})` : `Only ${shown.length ? list(shown) : 'one source'} shows this traffic`;
   if (alerts.length) return { id: 'corroboration', summary: `${seen}; IDS alerts from the host in the same period: ${facts.alerts}.`, facts, leans: { 'possibly-compromised': 2 } };
   return { id: 'corroboration', summary: `${seen}; no IDS alerts from the host in the same period.`, facts, leans: {} };
 }

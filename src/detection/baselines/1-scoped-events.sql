@@ -70,13 +70,26 @@ WITH base AS (
     e.process, rw_process_name(e.process) AS process_name,
     coalesce(rw_dst_name(e.dst_host), ipn.name, e.dst_ip) AS dst_name,
     e.dst_ip, e.dst_port, e.url_path, upper(e.method) AS method, e.status, e.user_agent,
-    e.bytes_out, e.bytes_in, e.duration, e.conn_state, lower(e.action) AS action, e.tls_ja3
+    e.bytes_out, e.bytes_in, e.duration, e.conn_state, lower(e.action) AS action, e.tls_ja3,
+    e.source_file, e.source_line
   FROM events e
   LEFT JOIN rw_ip_hosts ih ON ih.src_ip = e.src_ip
   -- A plain equi-join (one row per IP): a dst_host test in ON turns it into a nested-loop join; coalesce() above
   -- already prefers the event's own name.
   LEFT JOIN rw_ip_names ipn ON ipn.dst_ip = e.dst_ip
   WHERE rw_network_kind(e.kind)
+), numbered AS (
+  SELECT *, row_number() OVER (PARTITION BY rw_copy_key(kind, src_key, dst_name, process, ts), source_file
+                               ORDER BY ts, source_line) AS nth
+  FROM base
+), deduplicated AS (
+  -- A second copy of a log (one sensor's logs as Zeek JSON and as TSV, one proxy as Squid and as ProxySG) adds no
+  -- event: the n-th record of a copy key in one file is the n-th in another, and the richest record speaks for it.
+  -- Records of one file are never merged, so two real requests in one second stay two.
+  SELECT * EXCLUDE (source_file, source_line, nth) FROM numbered
+  QUALIFY row_number() OVER (PARTITION BY rw_copy_key(kind, src_key, dst_name, process, ts), nth
+                             ORDER BY rw_record_richness(url_path, method, user_agent, bytes_out, bytes_in) DESC,
+                                      source_file, source_line) = 1
 ), services AS (
   SELECT rw_dst_name(dst_host) AS dst_name, min(service_id) AS service_id FROM dst_services GROUP BY 1
 )
@@ -86,7 +99,7 @@ SELECT b.*, s.service_id, coalesce(s.service_id, b.dst_name) AS service_key,
   coalesce(r.role, 'unknown') || ' / ' || coalesce(r.business_unit, 'unknown') AS peer_group,
   b.ts >= w.baseline_start AND b.ts < w.baseline_end AS in_baseline,
   b.ts >= w.detect_start AND b.ts < w.detect_end AS in_detection
-FROM base b CROSS JOIN rw_window w
+FROM deduplicated b CROSS JOIN rw_window w
 LEFT JOIN services s ON s.dst_name = b.dst_name
 LEFT JOIN catalog_services cs ON cs.service_id = s.service_id
 LEFT JOIN rw_roles r ON r.src_key = b.src_key
