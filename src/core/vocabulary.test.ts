@@ -56,6 +56,28 @@ describe('rw_network_kind', () => {
   });
 });
 
+describe('rw_inbound', () => {
+  it.each([
+    ['{"local_orig":"F","local_resp":"T"}', true],
+    ['{"local_orig":false,"local_resp":true}', true],
+    ['{"local_orig":"T","local_resp":"F"}', false],
+    ['{"local_orig":"F","local_resp":"F"}', false],
+    ['{"history":"S"}', false],
+    [null, false],
+  ])('%s → %s', async (extra, inbound) => {
+    expect(await one('rw_inbound(CAST(? AS VARCHAR))', [extra])).toBe(inbound);
+  });
+});
+
+describe('rw_private_ip', () => {
+  it.each([
+    ['10.1.2.3', true], ['172.16.0.1', true], ['172.32.0.1', false], ['192.168.1.1', true], ['100.64.0.1', true],
+    ['100.128.0.1', false], ['8.8.8.8', false], ['fd00::1', true], ['fe80::1', true], ['2001:db8::1', false], ['110.1.2.3', false],
+  ])('%s → %s', async (ip, isPrivate) => {
+    expect(await one('rw_private_ip(?)', [ip])).toBe(isPrivate);
+  });
+});
+
 describe('rw_copy_key and rw_record_richness', () => {
   it('keys copies of one observation alike to the second, and keeps sensors with and without a process apart', async () => {
     const key = (process: string | null, ts: string) => one<string[]>(`rw_copy_key('flow', 'ws01', 'api.telegram.org', CAST(? AS VARCHAR), TIMESTAMP '${ts}')`, [process]);

@@ -50,6 +50,17 @@ CREATE OR REPLACE MACRO rw_process_name(p) AS lower(regexp_extract(p, '([^\\\\/]
 CREATE OR REPLACE MACRO rw_dst_name(h) AS lower(rtrim(h, '.'));
 -- Does this event kind describe network use?
 CREATE OR REPLACE MACRO rw_network_kind(k) AS k IN (${list(NETWORK_KINDS)});
+-- Was this record a connection from outside in? Zeek says so where its site is configured (local_orig false,
+-- local_resp true): the originator is not one of the organisation's hosts, so it is no source of outbound use.
+-- (Matched as text: extra may be cut short by the pipeline's bound, and a missing field means "not known".)
+CREATE OR REPLACE MACRO rw_inbound(extra) AS
+  coalesce(contains(extra, '"local_orig"')
+           AND regexp_matches(extra, '"local_orig":\\s*("F"|false)')
+           AND regexp_matches(extra, '"local_resp":\\s*("T"|true)'), false);
+-- Is this an address of a private, loopback, link-local or carrier-grade NAT range (RFC 1918, 6598, 4193, 3927)?
+CREATE OR REPLACE MACRO rw_private_ip(ip) AS
+  regexp_matches(ip, '^(10|127)\\.|^192\\.168\\.|^169\\.254\\.|^172\\.(1[6-9]|2[0-9]|3[01])\\.|^100\\.(6[4-9]|[7-9][0-9]|1[01][0-9]|12[0-7])\\.')
+  OR regexp_matches(lower(ip), '^(f[cd]|fe[89ab])[0-9a-f]*:|^::1$');
 -- What two copies of one observation share (an event is a copy key's n-th record in any file): kind, source key,
 -- destination name, process and second. Copies of a log agree on all of them; two sensors (an endpoint's flow with
 -- its process, a network sensor's without) do not, so only copies merge.

@@ -301,6 +301,7 @@ export interface PairFacts {
   src_user: string | null;
   role: string | null;
   role_origin: string | null;
+  external_source: boolean | null;
   service_id: string | null;
   service_name: string | null;
   service_category: string | null;
@@ -325,6 +326,9 @@ export interface Established {
   process: string | null;
   baseline_events: number;
   process_baseline_events: number | null;
+  baseline_hours: number;
+  /** False when the baseline is too short to call anything established (the finding says so instead). */
+  baseline_long_enough: boolean;
 }
 
 /** Code-unit order, the same in every JS engine and locale. */
@@ -470,7 +474,8 @@ async function scoreFindings(engine: SqlEngine, inputs: ScoringInputs): Promise<
     const combination = combineSignals(scored, analytics, scoring);
     const keyId = `${pairId(group.src_key, group.service_key)}\u0000${group.process ?? ''}`;
     const approvedBy = approvals.get(keyId);
-    const inBaseline = established.get(keyId);
+    const seenInBaseline = established.get(keyId);
+    const inBaseline = seenInBaseline?.baseline_long_enough ? seenInBaseline : undefined;
     const probability =
       combination.probability * (approvedBy ? scoring.approvedFactor : 1) * (inBaseline ? scoring.establishedFactor : 1);
     const score = Math.round(1000 * probability) / 10;
@@ -505,6 +510,25 @@ async function scoreFindings(engine: SqlEngine, inputs: ScoringInputs): Promise<
         weight: scoring.establishedFactor,
         evidence: { baseline_events: inBaseline.baseline_events, process_baseline_events: inBaseline.process_baseline_events },
         explanation: `${group.src_key} already reached ${group.service_key} ${what} ${inBaseline.process_baseline_events ?? inBaseline.baseline_events} times in the baseline, so the score was multiplied by ${scoring.establishedFactor}`,
+      });
+    }
+    if (pair?.external_source) {
+      findingSignals.push({
+        id: 'external-source',
+        title: 'The source is outside the organisation\'s known addresses',
+        weight: 1,
+        evidence: { src_ip: pair.src_ip },
+        explanation: `${pair.src_ip} is a public address the inventory does not list: inbound traffic or a host of another network, not necessarily one of the organisation's hosts talking out`,
+      });
+    }
+    if (seenInBaseline && !inBaseline) {
+      const hours = Number(seenInBaseline.baseline_hours.toFixed(1));
+      findingSignals.push({
+        id: 'baseline-too-short',
+        title: 'Too little data before detection to call it established',
+        weight: 1,
+        evidence: { baseline_hours: hours, baseline_events: seenInBaseline.baseline_events },
+        explanation: `${group.src_key} already reached ${group.service_key} ${seenInBaseline.process_baseline_events ?? seenInBaseline.baseline_events} times in the first ${hours} h, but so short a baseline cannot tell an established habit from something that began with the capture, so the score was not lowered`,
       });
     }
     const periodic = group.signals
@@ -564,19 +588,25 @@ async function scoreFindings(engine: SqlEngine, inputs: ScoringInputs): Promise<
   return findings;
 }
 
+/** Entries of a finding's signal list that qualify its score or source rather than being evidence of their own. */
+const NOTES = ['approved-service', 'established-in-baseline', 'baseline-too-short', 'external-source'];
+
 /** One plain-language sentence: who, what, through which process, the strongest evidence, and the agreement. */
 function summarize(finding: Finding, srcKey: string, serviceKey: string, families: string[], attributed: boolean): string {
-  const who = finding.source.role ? `${srcKey} (${finding.source.role})` : srcKey;
+  const external = finding.signals.some((s) => s.id === 'external-source') ? ', an address outside the organisation\'s known ranges' : '';
+  const who = finding.source.role ? `${srcKey} (${finding.source.role}${external})` : external ? `${srcKey} (${external.slice(2)})` : srcKey;
   const what = finding.service?.name ?? serviceKey;
   const via = finding.source.process ? ` via ${finding.source.process}${attributed ? ' (the only process seen for it)' : ''}` : '';
   const reasons = finding.signals
-    .filter((s) => s.id !== 'approved-service' && s.id !== 'established-in-baseline')
+    .filter((s) => !NOTES.includes(s.id))
     .slice(0, 3)
     .map((s) => s.explanation.replace(/\.$/, ''));
   const agreement = families.length > 1 ? `; ${families.length} independent kinds of evidence agree (${families.join(', ')})` : '';
   const approved = finding.signals.some((s) => s.id === 'approved-service') ? '; approved by policy, so down-weighted' : '';
   const established = finding.signals.some((s) => s.id === 'established-in-baseline')
     ? '; already used the same way in the baseline, so down-weighted'
-    : '';
+    : finding.signals.some((s) => s.id === 'baseline-too-short')
+      ? '; present from the start of data too short to tell a habit from something new, so not down-weighted'
+      : '';
   return `${who} → ${what}${via}: ${reasons.join('; ')}${agreement}${approved}${established}.`;
 }

@@ -1,5 +1,5 @@
 -- id: scoped-events
--- description: Windows, source keys (host name else IP), resolved destination names, catalog services and peer groups for every network event: the table every analytic reads.
+-- description: Windows, source keys (host name else IP; connections Zeek marks as coming in from outside are not a source's use), resolved destination names, catalog services and peer groups for every network event: the table every analytic reads.
 -- tables: events, host_roles, inventory, dst_services, catalog_services
 -- param: baseline_start | timestamp | null | start of the baseline window (default: the hour of the first event)
 -- param: baseline_end | timestamp | null | end of the baseline window (default: baseline_start + baseline_days, at most baseline_share of the data)
@@ -77,7 +77,7 @@ WITH base AS (
   -- A plain equi-join (one row per IP): a dst_host test in ON turns it into a nested-loop join; coalesce() above
   -- already prefers the event's own name.
   LEFT JOIN rw_ip_names ipn ON ipn.dst_ip = e.dst_ip
-  WHERE rw_network_kind(e.kind)
+  WHERE rw_network_kind(e.kind) AND NOT rw_inbound(e.extra)
 ), numbered AS (
   SELECT *, row_number() OVER (PARTITION BY rw_copy_key(kind, src_key, dst_name, process, ts), source_file
                                ORDER BY ts, source_line) AS nth
