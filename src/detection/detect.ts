@@ -118,6 +118,8 @@ export interface ScoringInputs {
   groups: FindingGroup[];
   facts: ReadonlyMap<string, PairFacts>;
   established: ReadonlyMap<string, Established>;
+  /** What each finding's header states (stages/finding-key-facts.sql), by finding key. */
+  keyFacts: ReadonlyMap<string, KeyFacts>;
   analytics: ReadonlyMap<string, AnalyticInfo>;
   scoring: ScoringOptions;
 }
@@ -319,6 +321,18 @@ export interface PairFacts {
 
 const pairId = (srcKey: string, serviceKey: string) => `${srcKey}\u0000${serviceKey}`;
 
+/** The numbers of one finding key (source, service, process) over the detection window. */
+export interface KeyFacts {
+  src_key: string;
+  service_key: string;
+  process: string | null;
+  events: number;
+  first_seen: number | null;
+  last_seen: number | null;
+  bytes_out: number | null;
+  bytes_in: number | null;
+}
+
 /** A finding key whose behaviour was already there in the baseline (stages/finding-baseline.sql). */
 export interface Established {
   src_key: string;
@@ -452,12 +466,17 @@ async function prepareScoring(
   for (const e of await withPath(baselineStage.path, () => engine.all<Established>(baselineStage.sql))) {
     established.set(`${pairId(e.src_key, e.service_key)}\u0000${e.process ?? ''}`, e);
   }
-  return { pack, groups, facts, established, analytics, scoring };
+  const keyFacts = new Map<string, KeyFacts>();
+  const keyFactsStage = pack.stages.get('finding-key-facts')!;
+  for (const k of await withPath(keyFactsStage.path, () => engine.all<KeyFacts>(keyFactsStage.sql))) {
+    keyFacts.set(`${pairId(k.src_key, k.service_key)}\u0000${k.process ?? ''}`, k);
+  }
+  return { pack, groups, facts, established, keyFacts, analytics, scoring };
 }
 
 /** Scores and ranks the findings of `inputs` under the approved_services table as it is now. */
 async function scoreFindings(engine: SqlEngine, inputs: ScoringInputs): Promise<Finding[]> {
-  const { pack, groups, facts, established, analytics, scoring } = inputs;
+  const { pack, groups, facts, established, keyFacts, analytics, scoring } = inputs;
   const approvals = new Map<string, string>();
   const approvalsStage = pack.stages.get('finding-approvals')!;
   type Approval = { src_key: string; service_key: string; process: string | null; approved_by: string };
@@ -534,8 +553,9 @@ async function scoreFindings(engine: SqlEngine, inputs: ScoringInputs): Promise<
     const periodic = group.signals
       .filter((s) => s.signal_id === 'periodic-beacon' && typeof s.evidence.period_s === 'number')
       .sort((a, b) => b.weight - a.weight || compareSignals(a, b))[0];
-    const firstSeen = pair?.first_seen ?? Math.min(...group.signals.map((s) => s.first_seen ?? Infinity));
-    const lastSeen = pair?.last_seen ?? Math.max(...group.signals.map((s) => s.last_seen ?? -Infinity));
+    const counted = keyFacts.get(keyId);
+    const firstSeen = counted?.first_seen ?? Math.min(...group.signals.map((s) => s.first_seen ?? Infinity));
+    const lastSeen = counted?.last_seen ?? Math.max(...group.signals.map((s) => s.last_seen ?? -Infinity));
     const anySignal = group.signals[0];
     const roleOrigin = pair?.role_origin;
     const finding: Finding = {
@@ -562,9 +582,9 @@ async function scoreFindings(engine: SqlEngine, inputs: ScoringInputs): Promise<
       },
       first_seen: isoOrNull(firstSeen) ?? new Date(0).toISOString(),
       last_seen: isoOrNull(lastSeen) ?? new Date(0).toISOString(),
-      events: Math.max(1, pair?.events ?? Math.max(...group.signals.map((s) => s.events))),
-      bytes_out: pair?.bytes_out ?? null,
-      bytes_in: pair?.bytes_in ?? null,
+      events: Math.max(1, counted?.events ?? Math.max(...group.signals.map((s) => s.events))),
+      bytes_out: counted?.bytes_out ?? null,
+      bytes_in: counted?.bytes_in ?? null,
       periodicity: periodic
         ? {
             period_s: periodic.evidence.period_s as number,
@@ -577,7 +597,7 @@ async function scoreFindings(engine: SqlEngine, inputs: ScoringInputs): Promise<
           }
         : null,
       signals: findingSignals,
-      attack: attackIds({ signals: group.signals, analytics, bytesOut: pair?.bytes_out ?? null, bytesIn: pair?.bytes_in ?? null }, scoring),
+      attack: attackIds({ signals: group.signals, analytics, bytesOut: counted?.bytes_out ?? null, bytesIn: counted?.bytes_in ?? null }, scoring),
       summary: '',
     };
     finding.summary = summarize(finding, group.src_key, group.service_key, combination.corroboratingFamilies, group.processAttributed);

@@ -53,7 +53,7 @@ describe('manifest loader', () => {
   it('loads the shipped pack: ordered baselines, the runner stages and at least 13 analytics', () => {
     const pack = loadNodeDetectionPack();
     expect(pack.baselines.map((b) => b.id)).toEqual(['scoped-events', 'usage-baselines']);
-    expect([...pack.stages.keys()].sort()).toEqual(['finding-approvals', 'finding-baseline', 'finding-facts', 'periodicity-candidates']);
+    expect([...pack.stages.keys()].sort()).toEqual(['finding-approvals', 'finding-baseline', 'finding-facts', 'finding-key-facts', 'periodicity-candidates']);
     const ids = pack.analytics.map((a) => a.id);
     expect(ids.length).toBeGreaterThanOrEqual(13);
     expect(new Set(ids).size).toBe(ids.length);

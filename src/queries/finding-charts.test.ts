@@ -141,6 +141,9 @@ describe('raw and related events', () => {
   it('pages the finding\'s events 50 at a time, oldest first, with every canonical column', async () => {
     const finding = telegramFinding();
     expect(await count(eventCountQuery(finding))).toBe(2 * BEACONS + 2);
+    // The proxy saw every check-in, the flows too plus two Sysmon connections (an endpoint is another observer than
+    // the network sensor, so those are not copies); the fixture's rows name no source file.
+    expect((await rows(eventCountQuery(finding)))[0]).toMatchObject({ events: BEACONS + 2, sources: 0 });
     const first = await rows<Record<string, unknown>>(rawEventsQuery(finding, 0));
     expect(first).toHaveLength(50);
     expect(first[0].ts).toBe(BEACON_START);

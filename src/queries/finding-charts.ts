@@ -204,10 +204,26 @@ export function rawEventsQuery(finding: FindingKey, offset: number, limit = PAGE
   };
 }
 
-/** How many events the finding has (row: n). */
+/**
+ * How many log records the finding has (row: n), from how many source files (sources), and how many events they
+ * are (events), counted as detection counts them: copies of one observation in other files once (rw_copy_key), and
+ * where several log types saw the traffic, the type that saw most.
+ */
 export function eventCountQuery(finding: FindingKey): ChartQuery {
   const filter = findingEventFilter(finding);
-  return { sql: `SELECT count(*) AS n FROM events WHERE ${filter.where}`, params: filter.params };
+  return {
+    sql: `WITH own AS (
+  SELECT kind, source_file, rw_copy_key(kind, '', coalesce(rw_dst_name(dst_host), dst_ip), process, ts) AS copy_key,
+    row_number() OVER (PARTITION BY rw_copy_key(kind, '', coalesce(rw_dst_name(dst_host), dst_ip), process, ts), source_file
+                       ORDER BY ts, source_line) AS nth
+  FROM events WHERE ${filter.where}
+), per_kind AS (
+  SELECT kind, count(DISTINCT (copy_key, nth)) FILTER (WHERE rw_network_kind(kind)) AS events FROM own GROUP BY kind
+)
+SELECT (SELECT count(*) FROM own) AS n, (SELECT count(DISTINCT source_file) FROM own) AS sources,
+  coalesce((SELECT max(events) FROM per_kind), 0) AS events`,
+    params: filter.params,
+  };
 }
 
 /** Seconds either side of one of the finding's events within which the host's other events are related. */
