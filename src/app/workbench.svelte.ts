@@ -2,6 +2,7 @@ import { getContext, setContext } from 'svelte';
 import { WasmEngine, type EngineProgress } from '../engine/wasm-engine.ts';
 import { canonicalDdl } from '../core/canonical.ts';
 import { recordSources } from '../core/ingest/store.ts';
+import { sha256OfBlob } from '../core/ingest/digest.ts';
 import { SNIFF_CHARS, type IngestProgress, type SourceSummary } from '../core/ingest/pipeline.ts';
 import { headText, isGzip, loadZeekTsv, planZeekTsv, zeekSourceName, type ZeekTsvPlan } from '../core/ingest/zeek-tsv-sql.ts';
 import type { ColumnMapping } from '../core/adapters/csv-mapped.ts';
@@ -120,7 +121,10 @@ export class Workbench {
     const fileRef = `relaywatch-zeek-${++this.registeredFiles}${isGzip(prefix) ? '.log.gz' : '.log'}`;
     await engine.registerFile(fileRef, file);
     try {
-      return await loadZeekTsv(engine, plan, { fileRef, sourceName, bytes: file.size, gzip: isGzip(prefix) });
+      const summary = await loadZeekTsv(engine, plan, { fileRef, sourceName, bytes: file.size, gzip: isGzip(prefix) });
+      // DuckDB read the file itself: hash it as supplied, like the ingest worker does for every other input.
+      if (summary) summary.sha256 = await sha256OfBlob(file);
+      return summary;
     } finally {
       await engine.dropFile(fileRef);
     }

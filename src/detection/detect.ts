@@ -3,6 +3,7 @@
  * runs every analytic, then scores findings. Same code in the browser (DuckDB-WASM) and the CLI (native DuckDB).
  */
 import { setVariables, type SqlEngine, type SqlParam } from '../engine/sql-engine.ts';
+import { redactSecrets } from '../accounts/redact.ts';
 import { analyzePeriodicity, type PeriodicityOptions, type PeriodicityResult } from './periodicity/index.ts';
 import { SIGNAL_COLUMNS, type DetectionPack, type ParamValue } from './manifest.ts';
 import {
@@ -63,6 +64,20 @@ export interface FindingSignal {
   explanation: string;
 }
 
+/** The adversary's account inside the service that a finding's traffic addresses (findings.schema.json). */
+export interface FindingAccount {
+  kind: string;
+  /** The non-secret identifier: a bot id, a webhook id, 'owner/repo'. */
+  id: string;
+  /** Where it was read and one request it was read from, secrets redacted. */
+  evidence: string;
+  /** That request (host + path and query), secrets redacted: what indicators of the account are cut from. */
+  request: string;
+}
+
+/** Accounts listed per finding, most used first. */
+const MAX_ACCOUNTS = 10;
+
 /** One scored finding, already in the shape of findings.schema.json (plus `summary`). */
 export interface Finding {
   id: string;
@@ -78,7 +93,7 @@ export interface Finding {
     role_origin: 'inventory' | 'inferred' | 'unknown' | null;
   };
   service: { id: string; name: string; category: string } | null;
-  destination: { domain: string | null; ips: string[]; ports: number[]; url_patterns: string[] };
+  destination: { domain: string | null; ips: string[]; ports: number[]; url_patterns: string[]; accounts?: FindingAccount[] };
   first_seen: string;
   last_seen: string;
   events: number;
@@ -117,6 +132,8 @@ export interface ScoringInputs {
   pack: DetectionPack;
   groups: FindingGroup[];
   facts: ReadonlyMap<string, PairFacts>;
+  /** The adversary accounts each pair addresses (stages/finding-accounts.sql), by pair. */
+  accounts: ReadonlyMap<string, FindingAccount[]>;
   established: ReadonlyMap<string, Established>;
   /** What each finding's header states (stages/finding-key-facts.sql), by finding key. */
   keyFacts: ReadonlyMap<string, KeyFacts>;
@@ -456,6 +473,15 @@ async function prepareScoring(
   for (const f of await withPath(factsStage.path, () => engine.all<PairFacts>(factsStage.sql))) {
     facts.set(pairId(f.src_key, f.service_key), f);
   }
+  const accounts = new Map<string, FindingAccount[]>();
+  const accountsStage = pack.stages.get('finding-accounts')!;
+  type AccountRow = { src_key: string; service_key: string; kind: string; account_id: string; origin: string; sample_request: string };
+  for (const a of await withPath(accountsStage.path, () => engine.all<AccountRow>(accountsStage.sql))) {
+    const list = accounts.get(pairId(a.src_key, a.service_key)) ?? [];
+    const request = redactSecrets(a.sample_request);
+    if (list.length < MAX_ACCOUNTS) list.push({ kind: a.kind, id: a.account_id, evidence: `${a.origin}: ${request}`, request });
+    accounts.set(pairId(a.src_key, a.service_key), list);
+  }
   const processesByPair = new Map<string, string[]>();
   for (const [id, f] of facts) processesByPair.set(id, f.processes ?? []);
   const groups = groupFindings(signals, processesByPair);
@@ -471,12 +497,12 @@ async function prepareScoring(
   for (const k of await withPath(keyFactsStage.path, () => engine.all<KeyFacts>(keyFactsStage.sql))) {
     keyFacts.set(`${pairId(k.src_key, k.service_key)}\u0000${k.process ?? ''}`, k);
   }
-  return { pack, groups, facts, established, keyFacts, analytics, scoring };
+  return { pack, groups, facts, accounts, established, keyFacts, analytics, scoring };
 }
 
 /** Scores and ranks the findings of `inputs` under the approved_services table as it is now. */
 async function scoreFindings(engine: SqlEngine, inputs: ScoringInputs): Promise<Finding[]> {
-  const { pack, groups, facts, established, keyFacts, analytics, scoring } = inputs;
+  const { pack, groups, facts, accounts, established, keyFacts, analytics, scoring } = inputs;
   const approvals = new Map<string, string>();
   const approvalsStage = pack.stages.get('finding-approvals')!;
   type Approval = { src_key: string; service_key: string; process: string | null; approved_by: string };
@@ -579,6 +605,7 @@ async function scoreFindings(engine: SqlEngine, inputs: ScoringInputs): Promise<
         ips: pair?.ips ?? [],
         ports: pair?.ports ?? [],
         url_patterns: pair?.url_patterns ?? [],
+        accounts: accounts.get(pairId(group.src_key, group.service_key)) ?? [],
       },
       first_seen: isoOrNull(firstSeen) ?? new Date(0).toISOString(),
       last_seen: isoOrNull(lastSeen) ?? new Date(0).toISOString(),
