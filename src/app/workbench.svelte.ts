@@ -8,14 +8,14 @@ import { headText, isGzip, loadZeekTsv, planZeekTsv, zeekSourceName, type ZeekTs
 import type { ColumnMapping } from '../core/adapters/csv-mapped.ts';
 import { IngestClient, workerPeriodicityAnalyzer } from '../../workers/clients.ts';
 import type { IpcBatch } from '../../workers/ingest.worker.ts';
-import { applyContext } from '../context/context.ts';
+import { applyContext, applyPolicy } from '../context/context.ts';
 import { enrichEvents } from '../core/enrich/enrich.ts';
 import { CONTEXT_SQL } from '../context/sql-files.ts';
 import { shippedCatalog, type Catalog } from '../context/catalog.ts';
 import { parseInventoryCsv, type InventoryEntry } from '../context/inventory.ts';
 import type { PolicyRow } from '../context/policy.ts';
 import { loadBrowserDetectionPack } from '../detection/manifest-browser.ts';
-import { runDetection, type DetectionResult, type DetectionWindow, type Finding } from '../detection/detect.ts';
+import { rescoreForPolicy, runDetection, type DetectionResult, type DetectionWindow, type Finding } from '../detection/detect.ts';
 import type { ParamValue } from '../detection/manifest.ts';
 import { QueryCoordinator } from './query-coordinator.ts';
 
@@ -243,10 +243,25 @@ export class Workbench {
     }
   }
 
-  /** Replaces the approved-service policy and re-scores at once. */
+  /**
+   * Replaces the approved-service policy and re-scores at once. A policy row only multiplies the scores of the
+   * findings it covers, so when findings are current only the approvals stage runs again (milliseconds, not a
+   * whole analysis).
+   */
   async setPolicy(rows: PolicyRow[]): Promise<void> {
     this.policy = rows;
-    await this.analyze();
+    const engine = this.engine;
+    const inputs = this.detection?.scoringInputs;
+    if (!engine || !inputs || this.status !== 'ready') return this.analyze();
+    try {
+      await applyPolicy(engine, rows);
+      const findings = await rescoreForPolicy(engine, inputs);
+      this.detection = { ...this.detection!, findings };
+      this.findings = findings;
+      this.statusText = describeFindings(findings);
+    } catch (error) {
+      this.fail(error);
+    }
   }
 
   async setInventories(lists: InventoryEntry[][]): Promise<void> {

@@ -26,7 +26,7 @@ export const ENRICH_STEPS: readonly EnrichStep[] = [
     sql: `
 UPDATE events SET dst_host = named.dst_host, dst_host_origin = 'uid-link'
 FROM (
-  SELECT uid, min(lower(rtrim(dst_host, '.'))) AS dst_host FROM events
+  SELECT uid, min(rw_dst_name(dst_host)) AS dst_host FROM events
   WHERE uid IS NOT NULL AND dst_host IS NOT NULL AND kind IN ('tls', 'http')
   GROUP BY uid
 ) AS named
@@ -43,7 +43,7 @@ WHERE events.kind = 'flow' AND events.dst_host IS NULL AND events.uid = named.ui
 UPDATE events SET dst_host = resolved.name, dst_host_origin = 'passive-dns'
 FROM (
   WITH answers AS (
-    SELECT src_ip, trim(answer) AS ip, ts, lower(rtrim(dns_query, '.')) AS name
+    SELECT src_ip, trim(answer) AS ip, ts, rw_dst_name(dns_query) AS name
     FROM (SELECT src_ip, ts, dns_query, unnest(string_split(dns_answers, ',')) AS answer FROM events
           WHERE kind = 'dns' AND dns_answers IS NOT NULL AND dns_query IS NOT NULL AND src_ip IS NOT NULL)
   ), unnamed AS (
@@ -69,10 +69,10 @@ UPDATE events SET process = attributed.process, process_id = attributed.process_
   process_origin = 'endpoint-flow'
 FROM (
   WITH endpoint AS (
-    SELECT src_ip, lower(rtrim(dst_host, '.')) AS dest, ts, process, process_id, src_user FROM events
+    SELECT src_ip, rw_dst_name(dst_host) AS dest, ts, process, process_id, src_user FROM events
     WHERE kind = 'flow' AND process IS NOT NULL AND src_ip IS NOT NULL AND dst_host IS NOT NULL
   ), wire AS (
-    SELECT rowid AS row_id, src_ip, lower(rtrim(dst_host, '.')) AS dest,
+    SELECT rowid AS row_id, src_ip, rw_dst_name(dst_host) AS dest,
       ts - to_microseconds(CAST(coalesce(duration, 0) * 1e6 AS BIGINT)) AS started
     FROM events
     WHERE process IS NULL AND src_ip IS NOT NULL AND dst_host IS NOT NULL
