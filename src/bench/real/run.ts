@@ -13,32 +13,11 @@ import { parseArgs } from 'node:util';
 import { analyzeCommand } from '../../cli/analyze.ts';
 import type { FindingsExport } from '../../detection/export.ts';
 import { sampleDir } from '../../test-support/sample-data.ts';
+import { analyzeInputs } from './datasets.ts';
 import { labelRank, type LabelsFile } from './labels.ts';
 
 const RESULTS = 'bench-results';
 const TOP = 5;
-/** Licences, upstream READMEs and metadata ship beside the logs; they are not logs. */
-const NOT_A_LOG = /^(licen[cs]e|readme|citation|notice|sha256sums)|\.(md|ya?ml|cff|txt)$/i;
-
-/**
- * What to hand `analyze` for one dataset: folders holding only logs as folders (so files keep their folder-relative
- * names, as two runs' `conn.log` must not collide), otherwise the log files one by one.
- */
-function inputsOf(dir: string): string[] {
-  const inputs: string[] = [];
-  const entries = readdirSync(dir, { withFileTypes: true }).sort((a, b) => a.name.localeCompare(b.name));
-  for (const entry of entries) {
-    const path = join(dir, entry.name);
-    if (entry.isDirectory()) {
-      const onlyLogs = readdirSync(path, { withFileTypes: true }).every((e) => e.isFile() && !NOT_A_LOG.test(e.name));
-      inputs.push(...(onlyLogs ? [path] : inputsOf(path)));
-    } else if (entry.isFile() && !NOT_A_LOG.test(entry.name)) {
-      inputs.push(path);
-    }
-  }
-  return inputs;
-}
-
 /** Runs `analyze` with its progress lines held back (shown only when it fails). */
 async function analyzeQuietly(args: string[]): Promise<{ code: number; stderr: string }> {
   const original = process.stderr.write.bind(process.stderr);
@@ -66,7 +45,7 @@ interface DatasetResult {
 async function runDataset(dir: string, dataset: string, labels: LabelsFile, tmp: string): Promise<DatasetResult> {
   const out = join(tmp, `${dataset}.json`);
   const started = Date.now();
-  const { code, stderr } = await analyzeQuietly(['--out', out, ...inputsOf(join(dir, dataset))]);
+  const { code, stderr } = await analyzeQuietly(['--out', out, ...analyzeInputs(join(dir, dataset))]);
   const exported: FindingsExport | null = existsSync(out) ? JSON.parse(readFileSync(out, 'utf8')) : null;
   if (!exported) process.stderr.write(`bench: ${dataset}: analyze wrote nothing (exit ${code})\n${stderr}`);
   const findings = exported?.findings ?? [];
