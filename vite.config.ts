@@ -35,6 +35,8 @@ export default defineConfig({
     emptyOutDir: true,
     target: 'es2022',
     chunkSizeWarningLimit: 2000,
+    // The workbench, and the engine self-test that runs the engine contract on DuckDB-WASM (e2e/engine-contract.spec.ts).
+    rollupOptions: { input: { main: 'src/index.html', selftest: 'src/selftest.html' } },
   },
   optimizeDeps: { exclude: ['@duckdb/duckdb-wasm'] },
   server: { host: '127.0.0.1', headers: { 'Content-Security-Policy': CONTENT_SECURITY_POLICY } },

@@ -4,7 +4,7 @@ import type { Page } from '@playwright/test';
 import { test, expect, WorkbenchPage } from './fixtures.ts';
 import { findingsDifferences, type ExportedFindings } from './support/findings-diff.ts';
 import { assertBuildIsCurrent, PARITY_DIR, prepareMixedScenario, queryNumber, runCli, runVitestFile, type MixedScenario } from './support/parity-data.ts';
-import { worldCaseFailures } from './support/world-cases.ts';
+import { worldCaseFailures } from '../src/detection/fixtures/world-cases.ts';
 
 /**
  * "Same SQL everywhere", end to end: the same files give the same per-source counts, the same ranked findings

@@ -7,7 +7,7 @@ import { cpSync, mkdirSync, readFileSync, readdirSync, rmSync, statSync, unlinkS
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { gzipSync } from 'node:zlib';
-import { NativeEngine } from '../../src/cli/native-engine.ts';
+import { NativeEngine } from '../../src/engine/native-engine.ts';
 
 /** Absolute path of a repo-relative path. */
 export const repoPath = (path: string): string => fileURLToPath(new URL(`../../${path}`, import.meta.url));

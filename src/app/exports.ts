@@ -4,7 +4,7 @@
  * resume store keeps). Nothing leaves the machine: files are offered as downloads from blob: URLs.
  */
 import type { Workbench } from './workbench.svelte.ts';
-import type { TriageEntry } from './triage.svelte.ts';
+import type { TriageEntry } from '../detection/triage-entry.ts';
 import { downloadBlob } from './download.ts';
 import { toSafeCsv } from '../core/csv-safe.ts';
 import { TOOL_VERSION } from '../core/version.ts';
@@ -17,7 +17,7 @@ import { findingChartSvgs, TIMELINE_WIDTH_PX } from '../report/report-charts.ts'
 import type { WorkspaceState } from '../workspace/format.ts';
 import { readWorkspace, restoreWorkspace } from '../workspace/open.ts';
 import { saveWorkspace } from '../workspace/save.ts';
-import { wasmWorkspaceEngine } from '../workspace/wasm-engine.ts';
+import { wasmWorkspaceEngine } from '../workspace/wasm-io.ts';
 
 /** Triage entries by finding id, in the shape the exports carry ({verdict, note, at}). */
 export function triageByFinding(entries: readonly TriageEntry[]): Map<string, FindingTriage> {

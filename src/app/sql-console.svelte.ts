@@ -1,5 +1,5 @@
 import type { Table } from 'apache-arrow';
-import type { WasmEngine } from '../engine/engine.ts';
+import type { WasmEngine } from '../engine/wasm-engine.ts';
 import { tableRows } from '../engine/arrow-values.ts';
 import { toSafeCsv } from '../core/csv-safe.ts';
 

@@ -2,7 +2,7 @@
  * Where triage verdicts persist across reloads: one IndexedDB object store keyed by finding id, through the raw
  * IndexedDB API (a few calls do not justify a wrapper library). Nothing leaves the browser.
  */
-import type { TriageEntry } from './triage.svelte.ts';
+import type { TriageEntry } from '../detection/triage-entry.ts';
 
 export interface TriageStorage {
   load(): Promise<TriageEntry[]>;

@@ -8,17 +8,7 @@ import type { Finding } from '../detection/detect.ts';
 import { checkPolicyRow, type PolicyRow } from '../context/policy.ts';
 import type { Catalog } from '../context/catalog.ts';
 import type { TriageStorage } from './triage-storage.ts';
-
-export const VERDICTS = ['benign', 'suspicious', 'malicious'] as const;
-export type Verdict = (typeof VERDICTS)[number];
-
-export interface TriageEntry {
-  finding_id: string;
-  verdict: Verdict;
-  note: string;
-  /** ISO-8601 time of the last change. */
-  updated: string;
-}
+import { MAX_NOTE_LENGTH, validEntry, type TriageEntry, type Verdict } from '../detection/triage-entry.ts';
 
 export type ApprovalScope = 'host' | 'role' | 'process';
 
@@ -32,22 +22,6 @@ export interface PolicyTarget {
 export type TriageAction =
   | { kind: 'verdict'; label: string; findingId: string; before: TriageEntry | null }
   | { kind: 'approval'; label: string; row: PolicyRow };
-
-export const MAX_NOTE_LENGTH = 2000;
-
-/** A stored entry is used only if it has the expected shape (storage outlives code versions). */
-export function validEntry(value: unknown): TriageEntry | null {
-  if (typeof value !== 'object' || value === null) return null;
-  const v = value as Record<string, unknown>;
-  if (typeof v.finding_id !== 'string' || v.finding_id.length > 256) return null;
-  if (!VERDICTS.includes(v.verdict as Verdict)) return null;
-  return {
-    finding_id: v.finding_id,
-    verdict: v.verdict as Verdict,
-    note: typeof v.note === 'string' ? v.note.slice(0, MAX_NOTE_LENGTH) : '',
-    updated: typeof v.updated === 'string' ? v.updated : new Date(0).toISOString(),
-  };
-}
 
 const sameRow = (a: PolicyRow, b: PolicyRow) =>
   a.service_id === b.service_id && a.scope_kind === b.scope_kind && a.scope_value === b.scope_value;

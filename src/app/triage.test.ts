@@ -2,7 +2,8 @@ import { describe, expect, it } from 'vitest';
 import { shippedCatalog } from '../context/catalog.ts';
 import type { PolicyRow } from '../context/policy.ts';
 import type { Finding } from '../detection/detect.ts';
-import { Triage, approvalRow, validEntry, type PolicyTarget } from './triage.svelte.ts';
+import { Triage, approvalRow, type PolicyTarget } from './triage.svelte.ts';
+import { validEntry } from '../detection/triage-entry.ts';
 import { memoryTriageStorage } from './triage-storage.ts';
 
 const catalog = shippedCatalog();

@@ -1,13 +1,12 @@
 import { getContext, setContext } from 'svelte';
-import { WasmEngine, type EngineProgress } from '../engine/engine.ts';
+import { WasmEngine, type EngineProgress } from '../engine/wasm-engine.ts';
 import { canonicalDdl } from '../core/canonical.ts';
 import { recordSources } from '../core/ingest/store.ts';
 import { SNIFF_CHARS, type IngestProgress, type SourceSummary } from '../core/ingest/pipeline.ts';
 import { headText, isGzip, loadZeekTsv, planZeekTsv, zeekSourceName, type ZeekTsvPlan } from '../core/ingest/zeek-tsv-sql.ts';
 import type { ColumnMapping } from '../core/adapters/csv-mapped.ts';
-import { IngestClient } from './ingest-client.ts';
+import { IngestClient, workerPeriodicityAnalyzer } from '../../workers/clients.ts';
 import type { IpcBatch } from '../../workers/ingest.worker.ts';
-import { workerPeriodicityAnalyzer } from './analysis-client.ts';
 import { applyContext } from '../context/context.ts';
 import { enrichEvents } from '../core/enrich/enrich.ts';
 import { CONTEXT_SQL } from '../context/sql-files.ts';

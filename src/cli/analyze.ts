@@ -15,7 +15,7 @@ import { loadNodeDetectionPack } from '../detection/manifest-node.ts';
 import { runDetection } from '../detection/detect.ts';
 import { buildFindingsExport } from '../detection/export.ts';
 import { collectInputs, fileChunks, type CliInput } from './input-files.ts';
-import { NativeEngine } from './native-engine.ts';
+import { NativeEngine } from '../engine/native-engine.ts';
 import { TOOL_VERSION } from '../core/version.ts';
 import { collectReportData } from '../report/report-data.ts';
 import { buildReportHtml } from '../report/report-html.ts';

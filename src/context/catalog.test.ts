@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { NativeEngine } from '../cli/native-engine.ts';
+import { NativeEngine } from '../engine/native-engine.ts';
 import {
   catalogFromCsv, catalogToCsv, catalogToRows, loadCatalog, matchService, regexProblem, shippedCatalog, validateCatalog,
   type Catalog, type CatalogService,

@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
-import { NativeEngine } from '../cli/native-engine.ts';
+import { NativeEngine } from '../engine/native-engine.ts';
 import { EVENT_COLUMNS, type EventRecord } from '../core/canonical.ts';
-import { setVariables } from '../core/sql-engine.ts';
+import { setVariables } from '../engine/sql-engine.ts';
 import { catalogFromCsv, matchService, shippedCatalog } from './catalog.ts';
 import { applyContext, refreshDerived, type ContextData } from './context.ts';
 import { normalizeHost } from './host.ts';

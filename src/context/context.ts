@@ -1,6 +1,6 @@
 import { canonicalDdl } from '../core/canonical.ts';
 import { CONTEXT_DDL } from '../core/context-schema.ts';
-import type { SqlEngine } from '../core/sql-engine.ts';
+import type { SqlEngine } from '../engine/sql-engine.ts';
 import { catalogToRows, type Catalog, type TableRows } from './catalog.ts';
 import { ipv6Bits, registrableDomain } from './host.ts';
 import { inventoryToRows, mergeInventories, type InventoryEntry } from './inventory.ts';

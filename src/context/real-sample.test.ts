@@ -1,18 +1,18 @@
-import { existsSync, readFileSync } from 'node:fs';
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { sampleDir } from '../test-support/sample-data.ts';
 import { describe, expect, it } from 'vitest';
-import { NativeEngine } from '../cli/native-engine.ts';
+import { NativeEngine } from '../engine/native-engine.ts';
 import { shippedCatalog } from './catalog.ts';
 import { applyContext } from './context.ts';
 import { readContextSql } from './sql-files-node.ts';
 
 // Public third-party Zeek logs (never copied into the repo): 21 minutes of WRCCDC 2018 traffic.
-const ZEEK = new URL('../../../shared/data/real/zeek-wrccdc2018/zeek-tsv/', import.meta.url);
-const present = existsSync(new URL('ssl.log', ZEEK));
-if (!present) console.warn('real-sample.test.ts: ../shared/data/real/zeek-wrccdc2018 is absent, skipping');
+const ZEEK = sampleDir('real/zeek-wrccdc2018/zeek-tsv');
 
 /** (source IP, host name) pairs from a Zeek TSV log, by field name. */
 function zeekPairs(file: string, hostField: string): { src_ip: string[]; dst_host: string[] } {
-  const lines = readFileSync(new URL(file, ZEEK), 'utf8').split('\n');
+  const lines = readFileSync(join(ZEEK!, file), 'utf8').split('\n');
   const fields = lines.find((l) => l.startsWith('#fields'))!.split('\t').slice(1);
   const [src, host] = [fields.indexOf('id.orig_h'), fields.indexOf(hostField)];
   const out = { src_ip: [] as string[], dst_host: [] as string[] };
@@ -27,7 +27,7 @@ function zeekPairs(file: string, hostField: string): { src_ip: string[]; dst_hos
   return out;
 }
 
-describe.skipIf(!present)('real Zeek sample (WRCCDC 2018)', () => {
+describe.skipIf(!ZEEK)('real Zeek sample (WRCCDC 2018; RELAYWATCH_SAMPLES)', () => {
   it('maps SNI and DNS query names onto catalogued services', async () => {
     const engine = await NativeEngine.open();
     const sql = readContextSql();

@@ -1,5 +1,5 @@
 import { beforeAll, describe, expect, it } from 'vitest';
-import { NativeEngine } from '../cli/native-engine.ts';
+import { NativeEngine } from '../engine/native-engine.ts';
 import { WORLD_ANALYTIC_CASES } from './fixtures/world-cases.ts';
 import { loadWorld, CHROME_UA, DAY0, DAY1, servers, workstations, type FixtureEvent } from './fixtures/world.ts';
 import { loadNodeDetectionPack } from './manifest-node.ts';

@@ -2,7 +2,7 @@
  * Runs the detection pack: binds parameters, builds baselines once, analyses timing of candidate pairs,
  * runs every analytic, then scores findings. Same code in the browser (DuckDB-WASM) and the CLI (native DuckDB).
  */
-import { setVariables, type SqlEngine, type SqlParam } from '../core/sql-engine.ts';
+import { setVariables, type SqlEngine, type SqlParam } from '../engine/sql-engine.ts';
 import { analyzePeriodicity, type PeriodicityOptions, type PeriodicityResult } from './periodicity/index.ts';
 import { SIGNAL_COLUMNS, type DetectionPack, type ParamValue } from './manifest.ts';
 import {

@@ -1,8 +1,8 @@
 /**
- * The findings export of /work/shared/contracts/findings.schema.json (format 'relaywatch.findings', version 1),
+ * The findings export of src/contracts/findings.schema.json (format 'relaywatch.findings', version 1),
  * built the same way by the browser's "Export findings (JSON)" and the CLI's `relaywatch analyze`.
  */
-import type { SqlEngine } from '../core/sql-engine.ts';
+import type { SqlEngine } from '../engine/sql-engine.ts';
 import type { DetectionResult, Finding } from './detect.ts';
 
 export interface SourceSummary {

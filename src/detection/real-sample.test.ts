@@ -1,15 +1,14 @@
-import { existsSync } from 'node:fs';
-import { fileURLToPath } from 'node:url';
 import { describe, expect, it } from 'vitest';
-import { NativeEngine } from '../cli/native-engine.ts';
+import { NativeEngine } from '../engine/native-engine.ts';
 import { createSchema } from './fixtures/world.ts';
 import { loadNodeDetectionPack } from './manifest-node.ts';
 import { runDetection } from './detect.ts';
+import { sampleDir } from '../test-support/sample-data.ts';
 
-const SSL_LOG = fileURLToPath(new URL('../../../shared/data/real/zeek-wrccdc2018/zeek-tsv/ssl.log', import.meta.url));
+const SSL_LOG = sampleDir('real/zeek-wrccdc2018/zeek-tsv/ssl.log');
 
 // Real third-party Zeek ssl.log (21 minutes of a competition network), read in place, never copied.
-describe.skipIf(!existsSync(SSL_LOG))('detection on the real WRCCDC 2018 Zeek ssl.log', () => {
+describe.skipIf(!SSL_LOG)('detection on the real WRCCDC 2018 Zeek ssl.log', () => {
   it('loads every record, runs the whole pack and finds the catalogued services in it', async () => {
     const engine = await NativeEngine.open();
     await createSchema(engine);

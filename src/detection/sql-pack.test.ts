@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { NativeEngine } from '../cli/native-engine.ts';
-import { setVariables } from '../core/sql-engine.ts';
+import { NativeEngine } from '../engine/native-engine.ts';
+import { setVariables } from '../engine/sql-engine.ts';
 import { createSchema } from './fixtures/world.ts';
 import { createRunnerTables, resolveParams } from './detect.ts';
 import { SIGNAL_COLUMNS } from './manifest.ts';

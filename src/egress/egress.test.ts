@@ -1,13 +1,13 @@
 import { afterEach, describe, expect, it } from 'vitest';
 import Papa from 'papaparse';
-import type { NativeEngine } from '../cli/native-engine.ts';
+import type { NativeEngine } from '../engine/native-engine.ts';
 import { shippedCatalog } from '../context/catalog.ts';
 import { parseInventoryCsv } from '../context/inventory.ts';
 import { parsePolicyCsv } from '../context/policy.ts';
 import { aclNames, buildAllowLists, minimalDomains, toAllowListCsv, toDomainList, toSquidAcl } from './allow-list.ts';
 import { checkSquidAcls, isDstdomainValue, isSrcValue } from './squid-check.ts';
 import { serviceUse, unapprovedUse } from './service-use.ts';
-import { INVENTORY_CSV, POLICY_CSV, openWorld } from '../readiness/fixtures/world.ts';
+import { INVENTORY_CSV, POLICY_CSV, openWorld } from '../test-support/readiness-world.ts';
 
 const catalog = shippedCatalog();
 const inventory = parseInventoryCsv(INVENTORY_CSV, { source: 'inventory.csv' }).entries;

@@ -3,7 +3,7 @@
  * policy (events ⨝ dst_services ⨝ host_roles, judged by the context layer's rw_service_approved macro, which
  * applyContext() defines). Aggregates only.
  */
-import type { SqlEngine } from '../core/sql-engine.ts';
+import type { SqlEngine } from '../engine/sql-engine.ts';
 
 export interface ServiceUse {
   business_unit: string;

@@ -3,9 +3,9 @@
  * proposal they add up to: user-driven, application-driven or possibly compromised host, with the reasons.
  * Every value from the logs is bound as a parameter; results are small aggregates.
  */
-import type { SqlEngine, SqlParam } from '../core/sql-engine.ts';
+import type { SqlEngine, SqlParam } from '../engine/sql-engine.ts';
 import type { Finding } from '../detection/detect.ts';
-import { findingDestinationFilter, findingEventFilter, findingSourceFilter } from '../app/finding-events.ts';
+import { findingDestinationFilter, findingEventFilter, findingSourceFilter } from '../queries/finding-events.ts';
 import { HYPOTHESES, type EvidenceId, type Hypothesis, type Playbook, type PlaybookStep } from './playbook.ts';
 
 export type Fact = string | number | boolean | null;

@@ -1,7 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { NativeEngine } from '../cli/native-engine.ts';
+import type { NativeEngine } from '../engine/native-engine.ts';
 import type { Finding, FindingSignal } from '../detection/detect.ts';
-import { D0, DAY, appendWorldEvents, applyWorldContext, openWorld, type WorldEvent } from '../readiness/fixtures/world.ts';
+import { D0, DAY, appendWorldEvents, applyWorldContext, openWorld, type WorldEvent } from '../test-support/readiness-world.ts';
 import { evaluatePlaybook } from './evidence.ts';
 import { EVIDENCE_IDS, exportPlaybooks, importPlaybooks, parsePlaybook, selectPlaybook, shippedPlaybooks } from './playbook.ts';
 

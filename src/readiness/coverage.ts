@@ -6,7 +6,7 @@
  */
 import { canonicalDdl } from '../core/canonical.ts';
 import { CONTEXT_DDL } from '../core/context-schema.ts';
-import type { SqlEngine } from '../core/sql-engine.ts';
+import type { SqlEngine } from '../engine/sql-engine.ts';
 import { CONTEXT_EXTRA_DDL } from '../context/context.ts';
 import { classifyTelemetry, shippedTelemetryClasses, type TelemetryClass } from './telemetry.ts';
 

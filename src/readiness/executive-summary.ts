@@ -2,7 +2,7 @@
  * The numbers of the executive summary — coverage, readiness, approved vs unapproved web-service use by
  * business unit, findings by severity and technique — and a few headline sentences. Reusable by the report.
  */
-import type { SqlEngine } from '../core/sql-engine.ts';
+import type { SqlEngine } from '../engine/sql-engine.ts';
 import type { Finding } from '../detection/detect.ts';
 import { serviceUse, type ServiceUse } from '../egress/service-use.ts';
 import { computeCoverage, type CoverageOptions, type CoverageReport } from './coverage.ts';

@@ -1,11 +1,11 @@
 import { afterEach, describe, expect, it } from 'vitest';
-import type { NativeEngine } from '../cli/native-engine.ts';
+import type { NativeEngine } from '../engine/native-engine.ts';
 import type { Finding } from '../detection/detect.ts';
 import { computeCoverage } from './coverage.ts';
 import { computeExecutiveSummary } from './executive-summary.ts';
 import { collectNext, readinessMatrix, shippedReadinessSpec, validateReadinessSpec } from './readiness.ts';
 import { classifyTelemetry, shippedTelemetryClasses } from './telemetry.ts';
-import { appendWorldEvents, applyWorldContext, openWorld, sysmonEvents } from './fixtures/world.ts';
+import { appendWorldEvents, applyWorldContext, openWorld, sysmonEvents } from '../test-support/readiness-world.ts';
 
 let engine: NativeEngine | null = null;
 afterEach(() => {

@@ -3,10 +3,10 @@
  * findings with their triage, and per finding the binned chart data (aggregated in SQL, never raw rows).
  * Same code in the browser (DuckDB-WASM) and the CLI (native DuckDB).
  */
-import type { SqlEngine } from '../core/sql-engine.ts';
+import type { SqlEngine } from '../engine/sql-engine.ts';
 import type { DetectionResult, Finding } from '../detection/detect.ts';
 import type { AnalyticSpec } from '../detection/manifest.ts';
-import { intervalsQuery, timelineQuery } from '../app/finding-charts.ts';
+import { intervalsQuery, timelineQuery } from '../queries/finding-charts.ts';
 
 /** An investigator's verdict on a finding, as the exports carry it. */
 export interface FindingTriage {

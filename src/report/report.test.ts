@@ -1,7 +1,7 @@
 import { readFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { NativeEngine } from '../cli/native-engine.ts';
+import { NativeEngine } from '../engine/native-engine.ts';
 import { loadNodeDetectionPack } from '../detection/manifest-node.ts';
 import type { DetectionResult } from '../detection/detect.ts';
 import { escapeHtml } from './escape.ts';

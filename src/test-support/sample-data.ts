@@ -1,11 +1,12 @@
+/**
+ * Optional real sample data for tests and benchmarks. The repository stands alone, so the samples are never
+ * required: point RELAYWATCH_SAMPLES at a folder that holds `real/`, `real-labelled/`, `pcaps/`, … and the tests
+ * that use them run; without it they are skipped.
+ */
 import { existsSync } from 'node:fs';
 import { resolve } from 'node:path';
 
-/**
- * Optional real sample data lives outside the repository, in the folder `RELAYWATCH_SAMPLES` names.
- * Returns the absolute path of `relative` inside it, or null when the variable is unset or the path does not exist,
- * so tests can `it.skipIf(!dir)`.
- */
+/** The absolute path of `relative` inside the sample folder, or null when the folder or the path is absent. */
 export function sampleDir(relative: string): string | null {
   const root = process.env.RELAYWATCH_SAMPLES;
   if (!root) return null;

@@ -3,10 +3,10 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it, vi } from 'vitest';
 import { analyzeCommand } from '../cli/analyze.ts';
-import { NativeEngine } from '../cli/native-engine.ts';
+import { NativeEngine } from '../engine/native-engine.ts';
 import { detect } from '../report/fixtures/analyze-native.ts';
 import { hostileSquidLog } from '../report/fixtures/hostile-squid.ts';
-import { nativeWorkspaceEngine } from './native-engine.ts';
+import { nativeWorkspaceEngine } from './native-io.ts';
 import { openWorkspace } from './open.ts';
 
 describe('relaywatch analyze --report-out --workspace-out', () => {

@@ -7,15 +7,15 @@
  * VARCHAR as Utf8 — the convention of src/engine/arrow-encode.ts, so `castSelectList` turns a page back into
  * the table's types on insert.
  */
-import type { SqlEngine, SqlParam } from '../core/sql-engine.ts';
-import { quoteIdent } from '../core/sql-engine.ts';
+import type { SqlEngine, SqlParam } from '../engine/sql-engine.ts';
+import { quoteIdent } from '../engine/sql-engine.ts';
 import type { Catalog } from '../context/catalog.ts';
 import type { InventoryEntry } from '../context/inventory.ts';
 import type { PolicyRow } from '../context/policy.ts';
 import type { DetectionWindow } from '../detection/detect.ts';
 import type { ParamValue } from '../detection/manifest.ts';
 import type { SourceSummary } from '../core/ingest/pipeline.ts';
-import type { TriageEntry } from '../app/triage.svelte.ts';
+import type { TriageEntry } from '../detection/triage-entry.ts';
 
 export const WORKSPACE_FORMAT = 'relaywatch.workspace';
 export const WORKSPACE_VERSION = 1;

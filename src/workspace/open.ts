@@ -5,11 +5,11 @@
  */
 import { unzipSync } from 'fflate';
 import { EVENT_COLUMNS, canonicalDdl } from '../core/canonical.ts';
-import { quoteIdent } from '../core/sql-engine.ts';
+import { quoteIdent } from '../engine/sql-engine.ts';
 import { loadCatalog } from '../context/catalog.ts';
 import { checkPolicyRow, type PolicyRow } from '../context/policy.ts';
 import type { InventoryEntry } from '../context/inventory.ts';
-import type { TriageEntry } from '../app/triage.svelte.ts';
+import type { TriageEntry } from '../detection/triage-entry.ts';
 import type { SourceSummary } from '../core/ingest/pipeline.ts';
 import type { DetectionWindow } from '../detection/detect.ts';
 import type { ParamValue } from '../detection/manifest.ts';

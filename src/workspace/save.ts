@@ -3,7 +3,7 @@
  * manifest. The zip streams out through `sink` chunk by chunk, so no single giant buffer or string is built.
  */
 import { Zip, ZipDeflate } from 'fflate';
-import { quoteIdent } from '../core/sql-engine.ts';
+import { quoteIdent } from '../engine/sql-engine.ts';
 import {
   CANONICAL_TABLES,
   COLUMN_TYPES,

@@ -2,13 +2,13 @@ import { readFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { describe, expect, it } from 'vitest';
 import { zipSync, unzipSync, strToU8, strFromU8 } from 'fflate';
-import { NativeEngine } from '../cli/native-engine.ts';
+import { NativeEngine } from '../engine/native-engine.ts';
 import { canonicalDdl } from '../core/canonical.ts';
 import { shippedCatalog } from '../context/catalog.ts';
 import { detect, ingestTexts } from '../report/fixtures/analyze-native.ts';
 import { hostileSquidLog, PAYLOADS } from '../report/fixtures/hostile-squid.ts';
 import type { WorkspaceState } from './format.ts';
-import { nativeWorkspaceEngine } from './native-engine.ts';
+import { nativeWorkspaceEngine } from './native-io.ts';
 import { openWorkspace, readWorkspace, WorkspaceError } from './open.ts';
 import { saveWorkspace } from './save.ts';
 

@@ -1,8 +1,8 @@
 /** Node only: streams a workspace into a file, chunk by chunk (the CLI's --workspace-out). */
 import { open } from 'node:fs/promises';
-import type { SqlEngine } from '../core/sql-engine.ts';
+import type { SqlEngine } from '../engine/sql-engine.ts';
 import type { WorkspaceState } from './format.ts';
-import { nativeWorkspaceEngine } from './native-engine.ts';
+import { nativeWorkspaceEngine } from './native-io.ts';
 import { saveWorkspace } from './save.ts';
 
 /** Writes the engine's tables and `state` to `path` as a .rwz workspace; returns the number of tables saved. */

@@ -1,6 +1,6 @@
 /**
  * Elastic "Network Beaconing Identification" package, re-implemented for comparison only (from its
- * published transform description, see /work/shared/guides/detection.md). Per host × process, every hour,
+ * published transform description in its integration package). Per host × process, every hour,
  * over the previous 6 h in 60 s buckets (360): a pair is beaconing when ANY of
  * - per-bucket mean source bytes, or destination bytes, vary by ≤ 5 % (coefficient of variation, values
  *   between the 10th and 80th percentile of non-empty buckets);

@@ -1,6 +1,6 @@
 /**
- * RITA v5 beacon score, re-implemented for comparison only (from the published scoring: see
- * /work/shared/guides/detection.md and RITA's documented defaults). Per pair over the analysed day:
+ * RITA v5 beacon score, re-implemented for comparison only (from RITA v5's published scoring and documented
+ * defaults). Per pair over the analysed day:
  * ¼ timestamp regularity + ¼ data-size regularity + ¼ hourly-histogram shape + ¼ duration.
  * - timestamps and data sizes: mean of (1 − |Bowley skew|) and (median − MAD) / median, on whole seconds;
  * - histogram: 24 equal bins over the dataset, max of (1 − coefficient of variation) and a bimodal fit;

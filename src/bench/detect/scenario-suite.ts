@@ -23,7 +23,7 @@ import { loadNodeDetectionPack } from '../../detection/manifest-node.ts';
 import { runDetection, type Finding } from '../../detection/detect.ts';
 import { ANSWER_KEY_FILE, INVENTORY_FILE, generateFiles, type AnswerKey, type Difficulty, type ScenarioOptions } from '../../generator/index.ts';
 import { collectInputs, fileChunks } from '../../cli/input-files.ts';
-import { NativeEngine } from '../../cli/native-engine.ts';
+import { NativeEngine } from '../../engine/native-engine.ts';
 import { atLeastSeverity, hostAddressesFromInventory, scoreSelection, topN, type SelectionScore } from '../../exercise/score.ts';
 
 /** The top-N cut-off: roughly what an analyst triages in the first sitting. */

@@ -11,7 +11,7 @@ import { headText, isGzip, loadZeekTsv, planZeekTsv, zeekSourceName } from '../.
 import { enrichEvents } from '../../core/enrich/enrich.ts';
 import { recordSources, storeBatch } from '../../core/ingest/store.ts';
 import { ALL_ADAPTERS } from '../../core/adapters/index.ts';
-import type { SqlEngine, SqlParam } from '../../core/sql-engine.ts';
+import type { SqlEngine, SqlParam } from '../../engine/sql-engine.ts';
 import { applyContext } from '../../context/context.ts';
 import { readContextSql } from '../../context/sql-files-node.ts';
 import { shippedCatalog } from '../../context/catalog.ts';
@@ -19,7 +19,7 @@ import { loadNodeDetectionPack } from '../../detection/manifest-node.ts';
 import { runDetection } from '../../detection/detect.ts';
 import { columnsToIpc } from '../../engine/arrow-encode.ts';
 import { fileChunks } from '../../cli/input-files.ts';
-import { NativeEngine } from '../../cli/native-engine.ts';
+import { NativeEngine } from '../../engine/native-engine.ts';
 import type { DatasetManifest } from './datasets.ts';
 
 /** Zeek files of a dataset: the hand-written comparison loads only these. */

@@ -14,7 +14,7 @@ import { cpus, loadavg, totalmem } from 'node:os';
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { parseArgs } from 'node:util';
-import { NativeEngine } from '../../cli/native-engine.ts';
+import { NativeEngine } from '../../engine/native-engine.ts';
 import { startServer } from '../../release/serve.mjs';
 import { ensureDataset, parseSize, type DatasetManifest } from './datasets.ts';
 import { measureHandWritten, measureNativeCli, profilePipeline, type IngestTiming, type NativeCliResult, type PipelineProfile } from './native.ts';

@@ -1,11 +1,12 @@
-import { readFileSync, existsSync } from 'node:fs';
+import { readFileSync } from 'node:fs';
+import { sampleDir } from '../../test-support/sample-data.ts';
 import { describe, expect, it } from 'vitest';
 import { runAdapter, extraOf } from './fixtures/run-adapter.ts';
 import { squidAdapter } from './squid.ts';
 import { w3cElffAdapter } from './w3c-elff.ts';
 
 const fixture = readFileSync(new URL('./fixtures/squid/access.log', import.meta.url), 'utf8');
-const REAL = '../shared/data/real/squid-elastic-beats/access1.log';
+const REAL = sampleDir('real/squid-elastic-beats/access1.log');
 const micros = (iso: string) => Date.parse(iso) * 1000;
 
 describe('squid native access.log', () => {
@@ -55,8 +56,8 @@ describe('squid native access.log', () => {
     ]);
   });
 
-  it.skipIf(!existsSync(REAL))('loads every record of the real Elastic Beats sample (skipped when ../shared/data/real is absent)', () => {
-    const text = readFileSync(REAL, 'utf8');
+  it.skipIf(!REAL)('loads every record of the real Elastic Beats sample (RELAYWATCH_SAMPLES; skipped when absent)', () => {
+    const text = readFileSync(REAL!, 'utf8');
     expect(squidAdapter.sniff(text)).toBeGreaterThan(0.9);
     const real = runAdapter(squidAdapter, text);
     expect(real.loaded).toBe(100);

@@ -113,7 +113,7 @@ describe('Suricata EVE fixture', () => {
 
 describe('Suricata EVE real sample (Stratosphere slips test6)', () => {
   const text = realSample('suricata-eve-slips-test6/test6-malicious.suricata.json');
-  it.skipIf(text === null)('loads all 5,000 records with exact per-type counts (skipped without ../shared/data/real)', () => {
+  it.skipIf(text === null)('loads all 5,000 records with exact per-type counts (skipped without RELAYWATCH_SAMPLES)', () => {
     const head = text!.slice(0, 65536);
     expect(suricataEveAdapter.sniff(head)).toBeCloseTo(0.95, 10);
     expect(zeekJsonAdapter.sniff(head)).toBe(0);

@@ -111,7 +111,7 @@ describe('Zeek JSON, Logstash-flattened and path-less records', () => {
 describe('Zeek JSON real sample (wrccdc 2018, json-streaming-logs)', () => {
   for (const [path, kind] of [['dns', 'dns'], ['ssl', 'tls']] as const) {
     const text = realSample(`zeek-wrccdc2018/zeek-ndjson/${path}.first10000.ndjson`);
-    it.skipIf(text === null)(`${path}: 10,000 loaded, none rejected (skipped without ../shared/data/real)`, () => {
+    it.skipIf(text === null)(`${path}: 10,000 loaded, none rejected (skipped without RELAYWATCH_SAMPLES)`, () => {
       const head = text!.slice(0, 65536);
       expect(zeekJsonAdapter.sniff(head)).toBeCloseTo(0.95, 10);
       expect(suricataEveAdapter.sniff(head)).toBe(0);

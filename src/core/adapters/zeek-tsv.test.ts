@@ -202,7 +202,7 @@ describe('Zeek TSV real sample (wrccdc 2018)', () => {
   ];
   for (const [path, count, kind] of expected) {
     const text = realSample(`zeek-wrccdc2018/zeek-tsv/${path}.log`);
-    it.skipIf(text === null)(`${path}.log: ${count} loaded, none rejected (skipped without ../shared/data/real)`, () => {
+    it.skipIf(text === null)(`${path}.log: ${count} loaded, none rejected (skipped without RELAYWATCH_SAMPLES)`, () => {
       const result = feedLines(zeekTsvAdapter, text!, `${path}.log`);
       expect(result.rejects.slice(0, 3)).toEqual([]);
       expect(result.loaded).toBe(count);

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { NativeEngine } from '../../cli/native-engine.ts';
+import { NativeEngine } from '../../engine/native-engine.ts';
 import { canonicalDdl, EVENT_COLUMNS, type EventRecord } from '../canonical.ts';
 import { enrichEvents } from './enrich.ts';
 

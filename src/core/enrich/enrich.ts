@@ -1,4 +1,4 @@
-import type { SqlEngine } from '../sql-engine.ts';
+import type { SqlEngine } from '../../engine/sql-engine.ts';
 
 /**
  * One enrichment: the UPDATE, and `needs`, conditions on `events` that each must hold for some record before the

@@ -4,13 +4,14 @@
  * Big inputs are generated lazily, chunk by chunk, never held whole.
  */
 import { Gzip, gzipSync, Zip, ZipDeflate, zipSync } from 'fflate';
-import { existsSync, readdirSync, readFileSync } from 'node:fs';
+import { readdirSync, readFileSync } from 'node:fs';
 import { afterEach, describe, expect, test } from 'vitest';
 import { ALL_ADAPTERS } from '../adapters/index.ts';
 import { ARCHIVE_LIMITS } from './containers.ts';
 import { assertCountsBalance, CheckingSink, chunked, encodeText, loadSeeds, type TestEncoding } from './fuzz-support.ts';
 import { ingestFile, type SourceSummary } from './pipeline.ts';
 import { MAX_LINE_CHARS } from './text.ts';
+import { sampleDir } from '../../test-support/sample-data.ts';
 
 const utf8 = new TextEncoder();
 const seeds = new Map(loadSeeds().map((s) => [s.name, s.text]));
@@ -264,12 +265,12 @@ test('thousands of tiny files load one after another with exact totals', async (
   expect(performance.now() - started).toBeLessThan(60_000);
 }, 120_000);
 
-const REAL_SAMPLES = '../shared/data/real';
-const realLogs = existsSync(REAL_SAMPLES)
+const REAL_SAMPLES = sampleDir('real');
+const realLogs = REAL_SAMPLES
   ? readdirSync(REAL_SAMPLES, { recursive: true, encoding: 'utf8' }).filter((f) => /\.(log|json|ndjson)$/.test(f)).sort()
   : [];
 
-describe.skipIf(realLogs.length === 0)(`real third-party samples (${REAL_SAMPLES}; skipped when absent)`, () => {
+describe.skipIf(realLogs.length === 0)('real third-party samples (RELAYWATCH_SAMPLES; skipped when absent)', () => {
   test.each(realLogs)('%s: odd chunks and gzip give the same balanced counts', async (path) => {
     const bytes = new Uint8Array(readFileSync(`${REAL_SAMPLES}/${path}`));
     const odd = await ingest(path, chunked(bytes, [4093, 1, 65_537]));

@@ -1,5 +1,5 @@
 import { EVENTS_TABLE } from '../canonical.ts';
-import { quoteIdent, type SqlEngine } from '../sql-engine.ts';
+import { quoteIdent, type SqlEngine } from '../../engine/sql-engine.ts';
 import type { ColumnBatch, SourceSummary } from './pipeline.ts';
 
 /** DDL that makes sure a raw (format-specific) table and all of a batch's columns exist; null for the events table. */

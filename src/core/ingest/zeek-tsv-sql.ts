@@ -9,7 +9,7 @@
  * DuckDB variables; column and table names in the SQL are ours (c0, c1, … and sanitised raw names).
  */
 import { EVENTS_TABLE } from '../canonical.ts';
-import { quoteIdent, setVariables, type SqlEngine, type SqlParam } from '../sql-engine.ts';
+import { quoteIdent, setVariables, type SqlEngine, type SqlParam } from '../../engine/sql-engine.ts';
 import { ZeekTsvHeader } from '../adapters/zeek-tsv.ts';
 import { ENDPOINT_FIELDS, MAPPED_FIELDS, NOTICE_FIELDS, inferZeekPath, mappingPath, needsTime } from '../adapters/zeek-common.ts';
 import { MAX_FIELD_CHARS } from '../adapters/json-record.ts';

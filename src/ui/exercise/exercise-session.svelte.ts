@@ -4,12 +4,12 @@
  * key stays in memory, unread, until Submit.
  */
 import type { Workbench } from '../../app/workbench.svelte.ts';
-import type { TriageEntry } from '../../app/triage.svelte.ts';
+import type { TriageEntry } from '../../detection/triage-entry.ts';
 import { parseInventoryCsv } from '../../context/inventory.ts';
 import type { AnswerKey } from '../../generator/index.ts';
 import { UnsealError, unseal, type PublicExerciseInfo } from '../../exercise/seal.ts';
 import { hostAddressesFromInventory, parseAnswerKey, scoreExercise, type ExerciseScore, type HostAddresses } from '../../exercise/score.ts';
-import { ExerciseClient } from './exercise-client.ts';
+import { ExerciseClient } from '../../../workers/clients.ts';
 
 export type ExercisePhase = 'none' | 'opening' | 'running' | 'submitting' | 'scored';
 

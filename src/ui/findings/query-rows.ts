@@ -1,5 +1,5 @@
-import type { ChartQuery } from '../../app/finding-charts.ts';
-import type { SqlEngine } from '../../core/sql-engine.ts';
+import type { ChartQuery } from '../../queries/finding-charts.ts';
+import type { SqlEngine } from '../../engine/sql-engine.ts';
 
 /** Rows of one chart query; fails clearly when the engine has not started. */
 export async function queryRows<T>(engine: SqlEngine | null, query: ChartQuery): Promise<T[]> {

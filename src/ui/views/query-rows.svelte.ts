@@ -1,5 +1,5 @@
-import type { SqlEngine } from '../../core/sql-engine.ts';
-import type { Query } from './queries.ts';
+import type { SqlEngine } from '../../engine/sql-engine.ts';
+import type { Query } from '../../queries/views.ts';
 
 /** The rows of one view query; a late answer never overwrites a newer one. */
 export class QueryRows<T> {

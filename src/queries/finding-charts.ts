@@ -4,7 +4,7 @@
  * events come a page at a time. Spectral maths runs here on the few thousand bin counts SQL returns.
  */
 import { EVENT_COLUMNS } from '../core/canonical.ts';
-import type { SqlParam } from '../core/sql-engine.ts';
+import type { SqlParam } from '../engine/sql-engine.ts';
 import type { Finding } from '../detection/detect.ts';
 import { findingEventFilter, findingSourceFilter, SHORT_SRC_HOST_SQL, type FindingKey } from './finding-events.ts';
 import { mulberry32 } from '../core/prng.ts';

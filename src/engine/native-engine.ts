@@ -2,6 +2,12 @@ import {
   DuckDBInstance,
   DuckDBDataChunk,
   DuckDBTimestampValue,
+  DuckDBTimestampTZValue,
+  DuckDBDateValue,
+  DuckDBDecimalValue,
+  DuckDBListValue,
+  DuckDBArrayValue,
+  DuckDBStructValue,
   BIGINT,
   DOUBLE,
   INTEGER,
@@ -12,7 +18,7 @@ import {
   type DuckDBType,
   type DuckDBValue,
 } from '@duckdb/node-api';
-import type { SqlEngine, SqlParam } from '../core/sql-engine.ts';
+import type { SqlEngine, SqlParam } from './sql-engine.ts';
 
 const CHUNK_ROWS = 2048;
 
@@ -36,18 +42,21 @@ function toDuckDB(value: unknown, type: string): DuckDBValue {
   }
 }
 
-/** Plain-JS row values per the SqlEngine contract. */
-function toPlain(value: unknown): unknown {
+/** Plain-JS row values per the SqlEngine contract (timestamps keep their microseconds as fractional milliseconds). */
+function toPlain(value: DuckDBValue): unknown {
   if (value === null || value === undefined) return null;
   if (typeof value === 'bigint') return Number(value);
-  if (value instanceof Date) return value.getTime();
-  if (Array.isArray(value)) return value.map(toPlain);
-  if (typeof value === 'object') {
+  if (typeof value !== 'object') return value;
+  if (value instanceof DuckDBTimestampValue || value instanceof DuckDBTimestampTZValue) return Number(value.micros) / 1000;
+  if (value instanceof DuckDBDateValue) return value.days * 86_400_000;
+  if (value instanceof DuckDBDecimalValue) return Number(value.value) / 10 ** value.scale;
+  if (value instanceof DuckDBListValue || value instanceof DuckDBArrayValue) return value.items.map(toPlain);
+  if (value instanceof DuckDBStructValue) {
     const out: Record<string, unknown> = Object.create(null);
-    for (const [k, v] of Object.entries(value)) out[k] = toPlain(v);
+    for (const [k, v] of Object.entries(value.entries)) out[k] = toPlain(v);
     return out;
   }
-  return value;
+  return String(value);
 }
 
 /** Native DuckDB behind the SqlEngine interface (CLI and unit tests). */
@@ -74,7 +83,11 @@ export class NativeEngine implements SqlEngine {
     const reader = params.length
       ? await this.connection.runAndReadAll(sql, params as DuckDBValue[])
       : await this.connection.runAndReadAll(sql);
-    return reader.getRowObjectsJS().map((row) => toPlain(row) as T);
+    return reader.getRowObjects().map((row) => {
+      const out: Record<string, unknown> = Object.create(null);
+      for (const [k, v] of Object.entries(row)) out[k] = toPlain(v);
+      return out as T;
+    });
   }
 
   async append(table: string, columns: Record<string, readonly unknown[]>, types: Record<string, string>): Promise<void> {

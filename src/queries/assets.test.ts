@@ -1,11 +1,11 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { NativeEngine } from '../../cli/native-engine.ts';
-import { EVENT_COLUMNS, type EventRecord } from '../../core/canonical.ts';
-import { shippedCatalog } from '../../context/catalog.ts';
-import { applyContext } from '../../context/context.ts';
-import { parseInventoryCsv } from '../../context/inventory.ts';
-import { readContextSql } from '../../context/sql-files-node.ts';
-import type { Finding } from '../../detection/detect.ts';
+import { NativeEngine } from '../engine/native-engine.ts';
+import { EVENT_COLUMNS, type EventRecord } from '../core/canonical.ts';
+import { shippedCatalog } from '../context/catalog.ts';
+import { applyContext } from '../context/context.ts';
+import { parseInventoryCsv } from '../context/inventory.ts';
+import { readContextSql } from '../context/sql-files-node.ts';
+import type { Finding } from '../detection/detect.ts';
 import {
   ORIGIN_COUNTS,
   PEER_GROUPS,
@@ -15,7 +15,7 @@ import {
   type HostFilter,
   type HostRoleRow,
   type PeerGroupRow,
-} from './asset-queries.ts';
+} from './assets.ts';
 
 const T0 = 1_714_564_800_000_000;
 const BROWSER = 'Mozilla/5.0 (Windows NT 10.0; Win64; x64) AppleWebKit/537.36 (KHTML, like Gecko) Chrome/124.0 Safari/537.36';

@@ -3,7 +3,7 @@
  * 300 s for six hours (seen by the proxy, by a flow log without host names, and by two Sysmon rows), with a
  * DNS lookup, a process-creation row and unrelated browsing around it; WS02 is its workstation peer.
  */
-import type { SqlEngine } from '../core/sql-engine.ts';
+import type { SqlEngine } from '../engine/sql-engine.ts';
 import type { Finding } from '../detection/detect.ts';
 import { appendEvents, createSchema, type FixtureEvent } from '../detection/fixtures/world.ts';
 

@@ -3,8 +3,8 @@
  * tableToIPC (no Arrow builders, which our CSP forbids), and go back in through the engine's IPC insert.
  */
 import { tableToIPC } from 'apache-arrow';
-import type { SqlParam } from '../core/sql-engine.ts';
-import type { WasmEngine } from '../engine/engine.ts';
+import type { SqlParam } from '../engine/sql-engine.ts';
+import type { WasmEngine } from '../engine/wasm-engine.ts';
 import { castSelectList, type WorkspaceColumn, type WorkspaceEngine } from './format.ts';
 
 /** A WorkspaceEngine over the browser's engine facade. */

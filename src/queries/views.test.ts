@@ -1,10 +1,10 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { NativeEngine } from '../../cli/native-engine.ts';
-import { appendEvents, createSchema, type FixtureEvent } from '../../detection/fixtures/world.ts';
+import { NativeEngine } from '../engine/native-engine.ts';
+import { appendEvents, createSchema, type FixtureEvent } from '../detection/fixtures/world.ts';
 import {
   binCount, dataWindowQuery, hostHourProfileQuery, hostListQuery, hostServicesQuery, hostSummaryQuery,
   serviceHostsQuery, serviceListQuery, serviceSummaryQuery, sourcesQuery, serviceTimelineQuery, serviceUsersByGroupQuery, type Query,
-} from './queries.ts';
+} from './views.ts';
 
 const T0 = Date.UTC(2024, 4, 1);
 const HOUR = 3_600_000;

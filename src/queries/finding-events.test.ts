@@ -1,5 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { NativeEngine } from '../cli/native-engine.ts';
+import { NativeEngine } from '../engine/native-engine.ts';
 import { findingEventFilter, findingSourceFilter } from './finding-events.ts';
 import { BEACONS, loadFixture, telegramFinding } from './finding-charts.fixture.ts';
 import type { Finding } from '../detection/detect.ts';

@@ -2,7 +2,7 @@
  * Which rows of the canonical `events` table belong to a finding. Every view that drills into a finding's
  * events (raw rows, charts, related events) uses this one definition, so their counts agree.
  */
-import type { SqlParam } from '../core/sql-engine.ts';
+import type { SqlParam } from '../engine/sql-engine.ts';
 import type { Finding } from '../detection/detect.ts';
 
 /** A WHERE clause over the unqualified columns of `events`, with its `?` parameters in order. */

@@ -2,8 +2,8 @@
  * Queries of the assets view over `host_roles` (one row per source seen in the events, with its role from the
  * inventory or inferred from behaviour). Filter values are bound as parameters, never spliced into the SQL.
  */
-import type { SqlParam } from '../../core/sql-engine.ts';
-import type { Finding } from '../../detection/detect.ts';
+import type { SqlParam } from '../engine/sql-engine.ts';
+import type { Finding } from '../detection/detect.ts';
 
 export type RoleOrigin = 'inventory' | 'inferred' | 'unknown';
 

@@ -3,7 +3,7 @@
  * so pages are encoded from plain rows with columnsToIpc and decoded with apache-arrow's reader, then appended.
  */
 import { tableFromIPC } from 'apache-arrow';
-import type { SqlEngine, SqlParam } from '../core/sql-engine.ts';
+import type { SqlEngine, SqlParam } from '../engine/sql-engine.ts';
 import { columnsToIpc } from '../engine/arrow-encode.ts';
 import type { WorkspaceColumn, WorkspaceEngine } from './format.ts';
 

@@ -4,7 +4,7 @@
  * Sources are keyed as the detection pack keys them — short lower-case host name, else the IP mapped to a host
  * name where inventory or endpoint logs link them, else the IP — so a finding's host opens the same host here.
  */
-import type { SqlParam } from '../../core/sql-engine.ts';
+import type { SqlParam } from '../engine/sql-engine.ts';
 
 export interface Query {
   sql: string;
