@@ -235,7 +235,9 @@ function emitFilteringPlatform(input: SysmonInput, ts: number, value: (name: str
   const protocol = value('Protocol');
   sink.event({
     ts,
-    kind: bind ? 'firewall' : 'flow',
+    // The host firewall's own record, apart from Sysmon's 'flow' of the same connection (another clock, see
+    // periodicity-candidates.sql).
+    kind: 'firewall',
     src_host: inbound ? null : input.computer,
     src_ip: src.ip,
     src_port: src.port,

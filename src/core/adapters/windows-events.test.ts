@@ -31,7 +31,7 @@ describe('Windows event JSON with mixed channels', () => {
     expect(JSON.parse(run.raw[1].row.data!).NewProcessName).toBe('C:\\Windows\\System32\\cmd.exe');
     const [outbound, inbound, bind, proc, conn, dns] = run.events;
     expect(outbound).toMatchObject({
-      kind: 'flow', action: 'allow', src_host: 'WS07.corp.example', src_ip: '10.20.0.7', src_port: 50112,
+      kind: 'firewall', action: 'allow', src_host: 'WS07.corp.example', src_ip: '10.20.0.7', src_port: 50112,
       dst_ip: '203.0.113.50', dst_port: 8443, protocol: 'tcp', process_id: 6120,
       process: '\\device\\harddiskvolume2\\windows\\system32\\windowspowershell\\v1.0\\powershell.exe',
       // Security events carry no UTC field of their own in NXLog exports: the collector's UTC @timestamp, not
@@ -72,7 +72,7 @@ describe('Windows event JSON with mixed channels', () => {
     const run = runAdapter(windowsWinlogbeat6Adapter, fixture('winlogbeat6.ndjson'));
     expect(run.rejected).toEqual([]);
     expect(run.events.map((e) => [e.kind, e.src_host, e.dst_ip, e.dst_port, e.src_port, e.process_id, e.ts])).toEqual([
-      ['flow', 'HR01.corp.example', '198.51.100.30', 443, 53095, 7924, utc('2024-05-01T14:00:02.000Z')],
+      ['firewall', 'HR01.corp.example', '198.51.100.30', 443, 53095, 7924, utc('2024-05-01T14:00:02.000Z')],
       ['flow', 'HR01.corp.example', '198.51.100.30', 443, 53095, 7924, utc('2024-05-01T14:00:01.900Z')],
       ['flow', 'HR01.corp.example', '198.51.100.30', 443, 53096, 7924, utc('2024-05-01T14:00:03.100Z')],
     ]);
@@ -83,7 +83,7 @@ describe('Windows event JSON with mixed channels', () => {
     const run = runAdapter(sysmonWinlogbeatAdapter, fixture('winlogbeat8-security.ndjson'));
     expect(run.rejected).toEqual([]);
     expect(run.events).toEqual([
-      expect.objectContaining({ kind: 'flow', dst_ip: '192.0.2.44', dst_port: 4444, process_id: 5120, src_host: 'WS09.corp.example' }),
+      expect.objectContaining({ kind: 'firewall', dst_ip: '192.0.2.44', dst_port: 4444, process_id: 5120, src_host: 'WS09.corp.example' }),
     ]);
     expect(run.raw.map((r) => r.row.event_id)).toEqual(['4104']);
   });
