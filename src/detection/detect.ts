@@ -353,7 +353,7 @@ export async function runDetection(engine: SqlEngine, options: DetectionOptions)
   // SQL hands rows back in no fixed order (and wasm and native DuckDB differ): fix one so ties break the same way.
   signals.sort(compareSignals);
 
-  const [window] = await engine.all<Record<string, number | null>>('SELECT * FROM rw_window');
+  const [window] = await engine.all<Record<string, number | string | null>>('SELECT * FROM rw_window');
   const result: DetectionResult = {
     window: {
       data_start: isoOrNull(window?.data_start), data_end: isoOrNull(window?.data_end),
@@ -370,6 +370,8 @@ export async function runDetection(engine: SqlEngine, options: DetectionOptions)
     return result;
   }
   result.findings = await timed(timings, 'scoring', () => scoreFindings(engine, pack, signals, analytics, scoring));
+  const baselineNote = window?.baseline_note;
+  if (baselineNote) for (const f of result.findings) f.summary = `${f.summary.replace(/\.$/, '')}; ${baselineNote}.`;
   await engine.exec(DROP_PER_EVENT_COPY);
   return result;
 }

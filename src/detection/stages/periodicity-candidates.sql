@@ -6,11 +6,13 @@
 -- param: periodic_max_times | integer | 20000 | event times passed to the analysis per pair (the earliest ones)
 -- param: periodic_max_candidates | integer | 5000 | pairs analysed, busiest first
 -- param: periodicity_kinds | varchar | flow,http,tls,proxy,firewall | event kinds used for timing (DNS is left out: resolver caches impose their own TTL rhythm)
+-- param: name_resolution_ports | varchar | 53,5353,5355 | destination ports of name lookups (DNS, mDNS, LLMNR), left out of timing and retry analysis like DNS records: resolvers retry and poll on their own rhythm
 -- param: periodic_dedupe_s | double | 1 | event times closer than this to the previous kept one are one request seen by several logs (applied before timing analysis)
 WITH timed AS NOT MATERIALIZED (
   -- Read twice below, straight from rw_events: a materialized copy of every event would double the memory peak.
   SELECT src_key, dst_name, kind, service_id, service_key, ts FROM rw_events
   WHERE in_detection AND list_contains(string_split(getvariable('periodicity_kinds'), ','), kind)
+    AND NOT coalesce(list_contains(string_split(getvariable('name_resolution_ports'), ','), CAST(dst_port AS VARCHAR)), false)
 ), seconds AS (
   -- One row per pair, kind and second: cheaper than count(DISTINCT second) and a sorted list(ts) over every pair;
   -- only the chosen pairs' times are listed below.
