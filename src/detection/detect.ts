@@ -523,7 +523,8 @@ async function scoreFindings(
     finding.summary = summarize(finding, group.src_key, group.service_key, combination.corroboratingFamilies, group.processAttributed);
     return finding;
   });
-  findings.sort((a, b) => b.score - a.score || byText(a.id, b.id));
+  // Equal scores (the evidence saturates): the finding with more events behind it first.
+  findings.sort((a, b) => b.score - a.score || b.events - a.events || byText(a.id, b.id));
   findings.forEach((f, i) => (f.rank = i + 1));
   return findings;
 }

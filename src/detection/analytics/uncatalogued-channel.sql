@@ -12,6 +12,7 @@
 -- param: loop_min_failures | integer | 20 | failed connections that make a reconnect loop (however short the capture)
 -- param: loop_min_failure_share | double | 0.6 | share of the pair's connections that failed
 -- param: loop_max_ports | integer | 3 | destination ports a loop retries; more is a port scan
+-- param: loop_strength | double | 0.75 | strength of a reconnect loop at full count: a channel that never answers is weaker evidence than one that works
 -- param: common_ports | varchar | 80,443,8080,8443,8000,8888,1433,1521,3306,3389,5432,5900,5985,5986 | ports of common services; a port of 1024 or above not listed here is odd
 WITH conns AS (
   SELECT src_key, dst_name, dst_port, ts, coalesce(duration, 0) AS duration,
@@ -46,7 +47,7 @@ WITH conns AS (
   SELECT *,
     -- The strongest behaviour, then how little the destination tells about itself.
     greatest(CASE WHEN session THEN 1.0 ELSE 0 END,
-             CASE WHEN reconnect_loop THEN least(1.0, failures / (5.0 * getvariable('loop_min_failures'))) ELSE 0 END,
+             CASE WHEN reconnect_loop THEN getvariable('loop_strength') * least(1.0, failures / (5.0 * getvariable('loop_min_failures'))) ELSE 0 END,
              CASE WHEN periodic THEN 0.5 + 0.5 * periodicity_score ELSE 0 END)
       * (0.5 + CASE WHEN unnamed THEN 0.25 ELSE 0 END + CASE WHEN odd_port THEN 0.25 ELSE 0 END) AS strength
   FROM judged WHERE session OR reconnect_loop OR periodic
