@@ -202,6 +202,14 @@ interface Candidate {
   first_seen: number;
   last_seen: number;
   times_s: number[];
+  /** Each process's own times when endpoint logs name several behind the pair, else null. */
+  process_times_s: number[][] | null;
+}
+
+/** The stronger of two timing results: periodic first, then the smaller p-value. */
+function strongerTiming(a: PeriodicityResult, b: PeriodicityResult): PeriodicityResult {
+  if (a.periodic !== b.periodic) return a.periodic ? a : b;
+  return (b.p_value ?? 1) < (a.p_value ?? 1) ? b : a;
 }
 
 async function runPeriodicity(
@@ -224,7 +232,17 @@ async function runPeriodicity(
   let periodic = 0;
   const series = candidates.map((c) => dedupeTimes(c.times_s, dedupeS));
   const kept = candidates.map((_, i) => i).filter((i) => series[i].length >= minEvents);
-  const results = await timed(timings, 'periodicity-analysis', () => analyze(kept.map((i) => series[i]), options.periodicity));
+  // Per candidate: the pair's series, then each process's own (analysed in the same batch, the strongest kept).
+  const perProcess = kept.map((i) => (candidates[i].process_times_s ?? []).map((t) => dedupeTimes(t, dedupeS)).filter((t) => t.length >= minEvents));
+  const batch = kept.flatMap((i, k) => [series[i], ...perProcess[k]]);
+  const analysed = await timed(timings, 'periodicity-analysis', () => analyze(batch, options.periodicity));
+  let next = 0;
+  const results = kept.map((_, k) => {
+    const own = analysed.slice(next, next + 1 + perProcess[k].length);
+    next += own.length;
+    const best = own.reduce(strongerTiming);
+    return best === own[0] || !best.periodic ? own[0] : { ...best, explanation: `One process's own check-ins: ${best.explanation}` };
+  });
   kept.forEach((candidateIndex, k) => {
     const c = candidates[candidateIndex];
     const times = series[candidateIndex];

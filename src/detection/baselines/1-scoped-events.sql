@@ -96,7 +96,7 @@ WITH base AS (
   SELECT e.ts, e.kind,
     coalesce(rw_short_host(e.src_host), ih.host, e.src_ip) AS src_key,
     e.src_ip, coalesce(rw_short_host(e.src_host), ih.host) AS src_host, e.src_user,
-    e.process, lower(regexp_extract(e.process, '([^\\/]+)$', 1)) AS process_name,
+    e.process, e.process_id, lower(regexp_extract(e.process, '([^\\/]+)$', 1)) AS process_name,
     coalesce(lower(rtrim(e.dst_host, '.')), ipn.name, e.dst_ip) AS dst_name,
     e.dst_ip, e.dst_port, e.url_path, upper(e.method) AS method, e.status, e.user_agent,
     e.bytes_out, e.bytes_in, e.duration, e.conn_state, lower(e.action) AS action, e.tls_ja3

@@ -1,5 +1,5 @@
 -- id: periodicity-candidates
--- description: Source/destination pairs with enough events for timing analysis, each with its event times in epoch seconds from one log kind (the runner dedupes and analyses them in TypeScript). No fixed span is required: the analysis judges a pair on the cycles it shows (at least 4 of a period), so a 20-minute lab capture with hundreds of evenly spaced connections is judged like a week of them.
+-- description: Source/destination pairs with enough events for timing analysis, each with its event times in epoch seconds from one log kind, and, when endpoint logs name several processes behind the pair, each process's own times (the runner dedupes and analyses them in TypeScript, and keeps the strongest series). No fixed span is required: the analysis judges a pair on the cycles it shows (at least 4 of a period), so a 20-minute lab capture with hundreds of evenly spaced connections is judged like a week of them.
 -- tables: rw_events
 -- param: periodic_min_events | integer | 8 | distinct event seconds a pair needs before its timing is analysed
 -- param: periodic_min_span_s | double | 0 | seconds between a pair's first and last event before its timing is analysed (0: the cycles decide)
@@ -10,7 +10,7 @@
 -- param: periodic_dedupe_s | double | 1 | event times closer than this to the previous kept one are one request seen by several logs (applied before timing analysis)
 WITH timed AS NOT MATERIALIZED (
   -- Read twice below, straight from rw_events: a materialized copy of every event would double the memory peak.
-  SELECT src_key, dst_name, kind, service_id, service_key, ts FROM rw_events
+  SELECT src_key, dst_name, kind, service_id, service_key, ts, process_id FROM rw_events
   WHERE in_detection AND list_contains(string_split(getvariable('periodicity_kinds'), ','), kind)
     AND NOT coalesce(list_contains(string_split(getvariable('name_resolution_ports'), ','), CAST(dst_port AS VARCHAR)), false)
 ), seconds AS (
@@ -32,9 +32,22 @@ WITH timed AS NOT MATERIALIZED (
   QUALIFY row_number() OVER (PARTITION BY src_key, dst_name ORDER BY seconds DESC, kind) = 1
   ORDER BY events DESC, src_key, dst_name
   LIMIT CAST(getvariable('periodic_max_candidates') AS BIGINT)
+), per_process AS (
+  -- Two implants (or an implant and an injected copy) on one pair interleave their check-ins; each process's own
+  -- times keep its rhythm.
+  SELECT t.src_key, t.dst_name, t.process_id,
+    list_slice(list_sort(list(epoch(t.ts))), 1, CAST(getvariable('periodic_max_times') AS BIGINT)) AS times
+  FROM ranked r JOIN timed t ON t.src_key = r.src_key AND t.dst_name = r.dst_name AND t.kind = r.kind
+  WHERE t.process_id IS NOT NULL
+  GROUP BY ALL HAVING count(*) >= getvariable('periodic_min_events')
+), process_lists AS (
+  SELECT src_key, dst_name, list(times ORDER BY process_id) AS process_times_s FROM per_process
+  GROUP BY ALL HAVING count(*) >= 2
 )
 SELECT r.src_key, r.dst_name, r.service_id, r.service_key, r.events, r.first_seen, r.last_seen,
-  list_slice(list_sort(list(epoch(t.ts))), 1, CAST(getvariable('periodic_max_times') AS BIGINT)) AS times_s
+  list_slice(list_sort(list(epoch(t.ts))), 1, CAST(getvariable('periodic_max_times') AS BIGINT)) AS times_s,
+  any_value(p.process_times_s) AS process_times_s
 FROM ranked r JOIN timed t ON t.src_key = r.src_key AND t.dst_name = r.dst_name AND t.kind = r.kind
+LEFT JOIN process_lists p ON p.src_key = r.src_key AND p.dst_name = r.dst_name
 GROUP BY r.src_key, r.dst_name, r.service_id, r.service_key, r.events, r.first_seen, r.last_seen
 ORDER BY r.events DESC, r.src_key, r.dst_name
