@@ -71,4 +71,15 @@ describe('short captures and C2 outside the catalog', () => {
     expect(about('10.9.0.30')?.signals.some((s) => s.id === 'uncatalogued-channel') ?? false).toBe(false);
     expect(about('10.9.0.2')).toBeUndefined();
   });
+
+  it('times each process on its own when several implants on one pair interleave their check-ins', async () => {
+    const events: FixtureEvent[] = [];
+    for (const [pid, offset] of [[5172, 0], [5452, 1_700], [7924, 3_400]] as const) {
+      for (let i = 0; i < 14; i++) events.push(flow(T0 + offset + i * 5_100, '10.66.0.106', 443, { process_id: pid, process: 'C:\\Windows\\notepad.exe' }));
+    }
+    const result = await detectOnly(events);
+    const beacon = result.findings.find((f) => f.destination.domain === '10.66.0.106')!;
+    expect(beacon.periodicity!.period_s).toBeCloseTo(5.1, 1);
+    expect(beacon.signals.find((s) => s.id === 'periodic-beacon')!.explanation).toMatch(/every 5 s/);
+  });
 });
