@@ -231,11 +231,11 @@ function ndjsonAdapter(shape: Exclude<JsonShape, 'powershell'>, title: string): 
 }
 
 /** Winlogbeat 7/8 / Elastic Agent NDJSON of any channel (`winlog.event_data.*`). */
-export const sysmonWinlogbeatAdapter = ndjsonAdapter('winlogbeat', 'Windows events via Winlogbeat 7+ / Elastic Agent (NDJSON)');
+export const sysmonWinlogbeatAdapter = ndjsonAdapter('winlogbeat', 'Windows events (Winlogbeat 7+, Elastic Agent)');
 /** Winlogbeat 6.x NDJSON (`event_data.*`, `computer_name`). */
-export const windowsWinlogbeat6Adapter = ndjsonAdapter('winlogbeat6', 'Windows events via Winlogbeat 6 (NDJSON)');
+export const windowsWinlogbeat6Adapter = ndjsonAdapter('winlogbeat6', 'Windows events (Winlogbeat 6)');
 /** NXLog or Logstash JSON lines with the event fields at top level (OTRF Security Datasets), any channel mix. */
-export const sysmonFlatJsonAdapter = ndjsonAdapter('flat', 'Windows events as flattened JSON lines (NXLog, Logstash)');
+export const sysmonFlatJsonAdapter = ndjsonAdapter('flat', 'Windows events (NXLog, Logstash JSON)');
 /** EvtxECmd `--json` output (one event per line, EventData in `Payload`). */
 export const sysmonEvtxecmdJsonAdapter = ndjsonAdapter('evtxecmd', 'Sysmon via EvtxECmd (JSON lines)');
 
