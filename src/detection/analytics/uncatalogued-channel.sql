@@ -3,7 +3,7 @@
 -- attack: T1071, T1571
 -- family: context
 -- probability: 0.45
--- description: A source holds a long session that carries data, keeps reconnecting although it fails, checks in on a machine-regular schedule, or reaches it from a Windows proxy-execution binary (InstallUtil, regsvr32, mshta...: they run an attacker's code, and a single connection of theirs is evidence) with a destination outside the web-service catalog (a raw IP, a lab or internal address, an odd port): how C2 frameworks behave when they do not hide in a web service. Stronger when the destination has no name (no DNS, SNI or Host) and when its port is not a common service port. The catalog only ranks web-service C2 of equal evidence higher; strong evidence to an uncatalogued destination is never dropped.
+-- description: A source holds a long session that carries data, keeps reconnecting although it fails, checks in on a machine-regular schedule, or reaches it from a binary that runs other code and needs no network itself (Windows proxy-execution binaries such as InstallUtil, regsvr32, mshta; a Unix shell, whose own socket is a reverse shell): a single connection of theirs is evidence with a destination outside the web-service catalog (a raw IP, a lab or internal address, an odd port): how C2 frameworks behave when they do not hide in a web service. Stronger when the destination has no name (no DNS, SNI or Host) and when its port is not a common service port. The catalog only ranks web-service C2 of equal evidence higher; strong evidence to an uncatalogued destination is never dropped.
 -- false_positive: Internal services on unusual ports (backup agents, monitoring collectors, remote-desktop gateways) and long SSH or database sessions.
 -- false_positive: A client retrying a server that is down.
 -- tables: rw_events, rw_sources, periodicity_results
@@ -13,7 +13,7 @@
 -- param: loop_min_failure_share | double | 0.6 | share of the pair's connections that failed
 -- param: loop_max_ports | integer | 3 | destination ports a loop retries; more is a port scan
 -- param: loop_strength | double | 0.75 | strength of a reconnect loop at full count: a channel that never answers is weaker evidence than one that works
--- param: proxy_execution_regex | varchar | ^(installutil|regsvr32|mshta|rundll32|regasm|regsvcs|msbuild|cmstp|msxsl|odbcconf|ieexec|wmic)(\.exe)?$ | image names of Windows binaries that execute other code (LOLBAS "execute" binaries) and rarely need the network themselves
+-- param: proxy_execution_regex | varchar | ^(installutil|regsvr32|mshta|rundll32|regasm|regsvcs|msbuild|cmstp|msxsl|odbcconf|ieexec|wmic)(\.exe)?$|^(ba|da|z|k|c|tc)?sh$ | image names of binaries that execute other code and rarely need the network themselves: Windows LOLBAS "execute" binaries, Unix shells
 -- param: proxy_execution_strength | double | 0.8 | strength of such a binary's connection
 -- param: common_ports | varchar | 80,443,8080,8443,8000,8888,1433,1521,3306,3389,5432,5900,5985,5986 | ports of common services; a port of 1024 or above not listed here is odd
 WITH conns AS (
@@ -23,6 +23,8 @@ WITH conns AS (
       OR list_contains(string_split(getvariable('failed_conn_states'), ','), conn_state) AS failed
   FROM rw_events
   WHERE in_detection AND service_id IS NULL AND kind IN ('flow', 'firewall', 'tls', 'http', 'proxy')
+    -- The unspecified address and port 0 are sockets that never connected anywhere.
+    AND dst_name NOT IN ('0.0.0.0', '::', '0:0:0:0:0:0:0:0') AND coalesce(dst_port, -1) <> 0
     AND NOT coalesce(list_contains(string_split(getvariable('name_resolution_ports'), ','), CAST(dst_port AS VARCHAR)), false)
 ), pairs AS (
   SELECT src_key, dst_name, count(*) AS events, min(ts) AS first_seen, max(ts) AS last_seen,
@@ -67,7 +69,7 @@ SELECT 'uncatalogued-channel' AS signal_id, s.src_key, src.src_ip, src.src_host,
       CASE WHEN s.session THEN format('a session open {:.0f} s carrying {:.0f} kB', s.longest_s, coalesce(s.session_bytes, 0) / 1000) END,
       CASE WHEN s.reconnect_loop THEN format('{} of {} connections failed on {} port(s) and it kept reconnecting', s.failures, s.events, s.failed_ports) END,
       CASE WHEN s.periodic THEN format('machine-regular check-ins every {:.1f} s (p = {:.2g})', s.period_s, s.p_value) END,
-      CASE WHEN s.proxy_execution THEN format('reached by {}, a Windows binary that runs other code', s.proxy_executor) END)) AS explanation,
+      CASE WHEN s.proxy_execution THEN format('reached by {}, a binary that runs other code and needs no network itself', s.proxy_executor) END)) AS explanation,
   s.session AS evidence_session, s.longest_s AS evidence_longest_session_s, s.reconnect_loop AS evidence_reconnect_loop,
   s.failures AS evidence_failures, s.periodic AS evidence_periodic, s.unnamed AS evidence_unnamed, s.port AS evidence_port,
   s.odd_port AS evidence_odd_port, s.proxy_executor AS evidence_proxy_executor
