@@ -1,7 +1,10 @@
-import type { Table } from 'apache-arrow';
+import { DataType, type Table } from 'apache-arrow';
 import type { WasmEngine } from '../engine/wasm-engine.ts';
 import { tableRows } from '../engine/arrow-values.ts';
 import { toSafeCsv } from '../core/csv-safe.ts';
+import { redactDeep } from '../accounts/redact.ts';
+import { explainEngineError } from '../engine/errors.ts';
+import { refusal } from './console-guard.ts';
 
 export const PAGE_SIZE = 100;
 /** Rows fetched per query while exporting a console result. */
@@ -17,6 +20,8 @@ export class SqlConsole {
   running = $state(false);
   error = $state<string | null>(null);
   columns = $state.raw<string[]>([]);
+  /** Columns holding TIMESTAMP or DATE values (rows carry them as epoch milliseconds). */
+  timeColumns = $state.raw<Readonly<Record<string, 'timestamp' | 'date'>>>({});
   rows = $state.raw<Record<string, unknown>[]>([]);
   totalRows = $state<number | null>(null);
   page = $state(0);
@@ -25,7 +30,11 @@ export class SqlConsole {
   /** A statement that cannot be a view (PRAGMA, SET, several statements): its result, held whole. */
   private direct: Table | null = null;
 
-  constructor(private readonly engine: () => WasmEngine | null) {}
+  /** `protectedTables`: the tables the app depends on, readable here but never changed. */
+  constructor(
+    private readonly engine: () => WasmEngine | null,
+    private readonly protectedTables: () => readonly string[],
+  ) {}
 
   async run(): Promise<void> {
     const engine = this.engine();
@@ -35,6 +44,8 @@ export class SqlConsole {
     this.running = true;
     this.error = null;
     try {
+      const refused = refusal(this.sql, this.protectedTables());
+      if (refused) throw new Error(refused);
       const text = this.sql.trim().replace(/;\s*$/, '');
       let total: number;
       try {
@@ -58,7 +69,7 @@ export class SqlConsole {
       this.elapsedMs = performance.now() - started;
     } catch (error) {
       if (id === this.requestId) {
-        this.error = error instanceof Error ? error.message : String(error);
+        this.error = explainEngineError(error);
         this.rows = [];
         this.columns = [];
         this.totalRows = null;
@@ -97,21 +108,26 @@ export class SqlConsole {
     if (id !== this.requestId) return;
     this.page = page;
     this.columns = table ? table.schema.fields.map((f) => f.name) : [];
+    this.timeColumns = Object.fromEntries(
+      (table?.schema.fields ?? []).flatMap((f): [string, 'timestamp' | 'date'][] =>
+        DataType.isTimestamp(f.type) ? [[f.name, 'timestamp']] : DataType.isDate(f.type) ? [[f.name, 'date']] : [],
+      ),
+    );
     this.rows = table ? tableRows(table, offset, PAGE_SIZE) : [];
   }
 
-  /** The whole result as CSV (fetched in chunks), with spreadsheet formulas neutralised. */
+  /** The whole result as CSV (fetched in chunks), with spreadsheet formulas neutralised and secrets redacted. */
   async exportCsv(): Promise<Blob> {
     const engine = this.engine();
     if (!engine) throw new Error('The engine is not running.');
     const parts: string[] = [];
     if (this.direct) {
-      parts.push(toSafeCsv(this.columns, tableRows(this.direct)));
+      parts.push(toSafeCsv(this.columns, redactDeep(tableRows(this.direct))));
     } else {
       const total = this.totalRows ?? 0;
       for (let offset = 0; offset < Math.max(total, 1); offset += EXPORT_CHUNK) {
         const table = await engine.arrow(`SELECT * FROM ${VIEW} LIMIT ? OFFSET ?`, [EXPORT_CHUNK, offset]);
-        const rows = tableRows(table);
+        const rows = redactDeep(tableRows(table));
         if (offset > 0) parts.push('\r\n');
         parts.push(toSafeCsv(this.columns, rows, offset === 0));
       }

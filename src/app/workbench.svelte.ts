@@ -2,6 +2,7 @@ import { getContext, setContext } from 'svelte';
 import { WasmEngine, type EngineProgress } from '../engine/wasm-engine.ts';
 import { canonicalDdl } from '../core/canonical.ts';
 import { recordSources } from '../core/ingest/store.ts';
+import { sha256OfBlob } from '../core/ingest/digest.ts';
 import { SNIFF_CHARS, type IngestProgress, type SourceSummary } from '../core/ingest/pipeline.ts';
 import { headText, isGzip, loadZeekTsv, planZeekTsv, zeekSourceName, type ZeekTsvPlan } from '../core/ingest/zeek-tsv-sql.ts';
 import type { ColumnMapping } from '../core/adapters/csv-mapped.ts';
@@ -16,6 +17,7 @@ import type { PolicyRow } from '../context/policy.ts';
 import { loadBrowserDetectionPack } from '../detection/manifest-browser.ts';
 import { runDetection, type DetectionResult, type DetectionWindow, type Finding } from '../detection/detect.ts';
 import type { ParamValue } from '../detection/manifest.ts';
+import { QueryCoordinator } from './query-coordinator.ts';
 
 /** The states of the contract's `app-status` hook. */
 export type AppStatus = 'loading-engine' | 'idle' | 'ingesting' | 'analyzing' | 'ready' | 'error';
@@ -42,6 +44,8 @@ export class Workbench {
   tables = $state.raw<TableInfo[]>([]);
   ingestProgress = $state.raw<IngestProgress | null>(null);
   utcOffsetMinutes = $state(0);
+  /** Set when loading the demo moved the zone of zone-less logs, so the app can say so and offer the previous one back. */
+  offsetChange = $state.raw<{ from: number; to: number } | null>(null);
   /** Ranked findings of the last detection run (few: one per suspicious relationship, not per event). */
   findings = $state.raw<Finding[]>([]);
   detection = $state.raw<DetectionResult | null>(null);
@@ -53,6 +57,8 @@ export class Workbench {
   params = $state.raw<Record<string, ParamValue>>({});
   window = $state.raw<DetectionWindow>({});
   engine: WasmEngine | null = null;
+  /** Every view's way to the engine: answers cached until the next analysis run changes data, context or policy. */
+  readonly queries = new QueryCoordinator();
   /** The user's files by source name, so one can be read again (e.g. with a column mapping). */
   // eslint-disable-next-line svelte/prefer-svelte-reactivity -- read back by name only, never rendered
   private readonly files = new Map<string, File>();
@@ -62,11 +68,17 @@ export class Workbench {
   /** Files registered with DuckDB so far, for unique registration names. */
   private registeredFiles = 0;
 
+  /** True once an analysis has run: the tables views read (host roles, service use) exist from then on. */
+  get analysed(): boolean {
+    return this.detection !== null;
+  }
+
   /** Starts DuckDB-WASM (progress shown while the wasm loads) and creates the canonical tables. */
   async start(): Promise<void> {
     try {
       this.engine = await WasmEngine.start((p) => (this.engineProgress = p));
       await this.engine.exec(canonicalDdl());
+      this.queries.attach(this.engine);
       this.status = 'idle';
       this.statusText = 'Ready for logs';
       await this.refreshTables();
@@ -120,7 +132,10 @@ export class Workbench {
     const fileRef = `relaywatch-zeek-${++this.registeredFiles}${isGzip(prefix) ? '.log.gz' : '.log'}`;
     await engine.registerFile(fileRef, file);
     try {
-      return await loadZeekTsv(engine, plan, { fileRef, sourceName, bytes: file.size, gzip: isGzip(prefix) });
+      const summary = await loadZeekTsv(engine, plan, { fileRef, sourceName, bytes: file.size, gzip: isGzip(prefix) });
+      // DuckDB read the file itself: hash it as supplied, like the ingest worker does for every other input.
+      if (summary) summary.sha256 = await sha256OfBlob(file);
+      return summary;
     } finally {
       await engine.dropFile(fileRef);
     }
@@ -130,6 +145,8 @@ export class Workbench {
   async loadDemo(): Promise<SourceSummary[]> {
     return this.ingest('Generating and loading the demo investigation…', async (client, onBatch, onProgress) => {
       const demo = await client.demo(onBatch, onProgress);
+      // The demo's zone-less logs are in its organisation's zone; files loaded next default to it too, visibly.
+      if (demo.utcOffsetMinutes !== this.utcOffsetMinutes) this.offsetChange = { from: this.utcOffsetMinutes, to: demo.utcOffsetMinutes };
       this.utcOffsetMinutes = demo.utcOffsetMinutes;
       const inventory = parseInventoryCsv(demo.inventoryCsv, { source: 'demo/inventory/assets.csv' });
       this.inventories = [...this.inventories, inventory.entries];
@@ -192,6 +209,15 @@ export class Workbench {
   async analyze(): Promise<void> {
     const engine = this.engine;
     if (!engine) return;
+    try {
+      await this.runAnalysis(engine);
+    } finally {
+      // Loaded data, context or policy changed: no view may keep an answer computed before.
+      this.queries.invalidate();
+    }
+  }
+
+  private async runAnalysis(engine: WasmEngine): Promise<void> {
     if (!this.sources.some((s) => s.rows_loaded > 0)) {
       this.status = 'idle';
       return;
@@ -231,6 +257,18 @@ export class Workbench {
   async setCatalog(catalog: Catalog): Promise<void> {
     this.catalog = catalog;
     await this.analyze();
+  }
+
+  /** Shows work done before a load (unpacking an exercise pack) in the status bar; the returned function ends it. */
+  beginWork(text: string): () => void {
+    this.status = 'ingesting';
+    this.statusText = text;
+    return () => {
+      if (this.status === 'ingesting' && this.statusText === text) {
+        this.status = 'idle';
+        this.statusText = 'Ready for logs';
+      }
+    };
   }
 
   /** The File behind a loaded source name (null for archive members and unknown names). */

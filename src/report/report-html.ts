@@ -4,8 +4,10 @@
  * escapeHtml; charts arrive as SVG text already serialised by XMLSerializer (which escapes text nodes).
  */
 import type { Finding, FindingSignal } from '../detection/detect.ts';
+import { kindColor } from '../core/chart-style.ts';
 import { escapeHtml as esc } from './escape.ts';
-import type { FindingChartData, FindingTriage, ReportData, ReportSource } from './report-data.ts';
+import { accountsHtml, campaignsSection, provenance, readinessSection, replayBlock } from './report-evidence.ts';
+import { detailed, type FindingChartData, type FindingTriage, type ReportData, type ReportSource } from './report-data.ts';
 
 /** Static SVG of one finding's charts (browser only: Plot needs a DOM). */
 export interface FindingChartSvgs {
@@ -53,6 +55,7 @@ th, td { text-align: left; vertical-align: top; padding: 3px 8px 3px 0; border-b
 th { font-weight: 600; color: #57606a; white-space: nowrap; }
 td.num, th.num { text-align: right; font-variant-numeric: tabular-nums; padding-right: 12px; }
 code, .mono { font: 12px/1.4 ui-monospace, SFMono-Regular, Menlo, Consolas, monospace; overflow-wrap: anywhere; }
+pre.replay { font: 12px/1.4 ui-monospace, SFMono-Regular, Menlo, Consolas, monospace; white-space: pre-wrap; overflow-wrap: anywhere; }
 .facts th { width: 150px; }
 .finding { border-top: 1px solid #d8dee4; padding-top: 18px; margin-top: 22px; }
 .sev { display: inline-block; min-width: 64px; padding: 1px 6px; border-radius: 3px; font-weight: 600; font-size: 11px; text-transform: uppercase; text-align: center; color: #fff; }
@@ -73,10 +76,6 @@ figure { margin: 0; }
 }`;
 
 /** Colours of event kinds in the timeline (also used by the chart renderer). */
-export const KIND_COLORS: Record<string, string> = {
-  proxy: '#2f6f9f', http: '#5a9bd4', tls: '#7a4fb5', flow: '#6e7781', dns: '#1a7f37',
-  firewall: '#a86b00', alert: '#c4421a', process: '#8b1a1a', saas: '#b5488a',
-};
 
 const number = (n: number | null | undefined) => (n === null || n === undefined ? '' : n.toLocaleString('en-US'));
 
@@ -177,7 +176,8 @@ function scope(data: ReportData): string {
   const rows = data.sources
     .map(
       (s) => `<tr><td class="mono">${esc(s.name)}</td><td>${esc(s.format)}</td><td class="num">${number(s.rows_read)}</td>
-<td class="num">${number(s.rows_loaded)}</td><td class="num">${number(s.rows_rejected)}</td><td>${esc(s.message ?? '')}</td></tr>`,
+<td class="num">${number(s.rows_loaded)}</td><td class="num">${number(s.rows_rejected)}</td><td>${esc(s.message ?? '')}</td>
+<td class="mono sha">${esc(s.sha256 ?? '—')}</td></tr>`,
     )
     .join('\n');
   const total = (key: 'rows_read' | 'rows_loaded' | 'rows_rejected') => number(data.sources.reduce((n, s) => n + s[key], 0));
@@ -188,8 +188,8 @@ ${row('Baseline window', `${esc(utc(w?.baseline_start))} – ${esc(utc(w?.baseli
 ${row('Detection window', `${esc(utc(w?.detect_start))} – ${esc(utc(w?.detect_end))}`)}
 ${row('Records', `${total('rows_read')} read, ${total('rows_loaded')} loaded, ${total('rows_rejected')} rejected`)}
 </tbody></table>
-<table><thead><tr><th>Source</th><th>Format</th><th class="num">Read</th><th class="num">Loaded</th><th class="num">Rejected</th><th>Note</th></tr></thead>
-<tbody>${rows || '<tr><td colspan="6">No sources.</td></tr>'}</tbody></table>
+<table><thead><tr><th>Source</th><th>Format</th><th class="num">Read</th><th class="num">Loaded</th><th class="num">Rejected</th><th>Note</th><th>SHA-256</th></tr></thead>
+<tbody>${rows || '<tr><td colspan="7">No sources.</td></tr>'}</tbody></table>
 ${data.sources.map(sourceRejections).join('\n')}
 </section>`;
 }
@@ -244,7 +244,7 @@ function chartTables(data: FindingChartData | undefined, finding: Finding): stri
 
 function chartFigures(svgs: FindingChartSvgs, data: FindingChartData | undefined): string {
   const kinds = [...new Set((data?.timeline ?? []).map((b) => b.kind))].sort();
-  const legend = kinds.map((k) => `<span><i style="background:${KIND_COLORS[k] ?? '#6e7781'}"></i>${esc(k)}</span>`).join('');
+  const legend = kinds.map((k) => `<span><i style="background:${kindColor(k)}"></i>${esc(k)}</span>`).join('');
   return `<div class="charts">
 <figure class="chart"><figcaption class="meta">Events over time (UTC) <span class="legend">${legend}</span></figcaption>${svgs.timeline}</figure>
 <figure class="chart"><figcaption class="meta">Time between events (log scale), period marked</figcaption>${svgs.intervals}</figure>
@@ -270,6 +270,7 @@ ${row('Process', `<code>${esc(s.process ?? '—')}</code>`)}
 ${row('Role', `${esc(s.role ?? 'unknown')}${s.role_origin ? ` <span class="meta">(${esc(s.role_origin)})</span>` : ''}`)}
 ${row('Service', f.service ? `${esc(f.service.name)} <span class="meta">(${esc(f.service.id)}, ${esc(f.service.category)})</span>` : 'not catalogued')}
 ${row('Destination', `<code>${esc(d.domain ?? '—')}</code> · IPs <code>${esc(d.ips.join(', ') || '—')}</code> · ports ${esc(d.ports.join(', ') || '—')}`)}
+${row('Accounts', accountsHtml(f))}
 ${row('URL patterns', d.url_patterns.length ? d.url_patterns.map((u) => `<code>${esc(u)}</code>`).join('<br>') : '—')}
 ${row('Seen', `${esc(utc(f.first_seen))} – ${esc(utc(f.last_seen))} · ${number(f.events)} events`)}
 ${row('Bytes', `out ${esc(bytes(f.bytes_out))} · in ${esc(bytes(f.bytes_in))}`)}
@@ -283,6 +284,27 @@ ${signalsTable(f.signals)}
 ${triageBlock(data.triage.get(f.id))}
 <h4>Charts</h4>
 ${svgs ? chartFigures(svgs, data.charts.get(f.id)) : chartTables(data.charts.get(f.id), f)}
+${replayBlock(f, data.runs)}
+</section>`;
+}
+
+/**
+ * Info findings in one table, a row each: they are kept and can be looked up by id, but drawing each in full made
+ * reports of real captures megabytes long and slow to write.
+ */
+function infoTail(findings: readonly Finding[], data: ReportData): string {
+  if (findings.length === 0) return '';
+  const rows = findings
+    .map(
+      (f) => `<tr id="${anchor(f)}" data-finding-id="${esc(f.id)}"><td class="num">${f.rank}</td><td class="num">${f.score.toFixed(1)}</td>
+<td>${esc(sourceLabel(f))} → ${esc(destinationLabel(f))}</td><td class="num">${number(f.events)}</td><td>${esc(utc(f.first_seen))} – ${esc(utc(f.last_seen))}</td>
+<td>${esc([...new Set(f.signals.map((s) => s.id))].join(', '))}</td><td>${esc(data.triage.get(f.id)?.verdict ?? '')}</td><td><code>${esc(f.id)}</code></td></tr>`,
+    )
+    .join('\n');
+  return `<section id="info-findings"><h3>${number(findings.length)} info findings, summarised</h3>
+<p class="meta">Weak signals, each on its own not worth an investigator's time; open one in the app by its id for its evidence and charts.</p>
+<table><thead><tr><th class="num">#</th><th class="num">Score</th><th>Relationship</th><th class="num">Events</th><th>Seen (UTC)</th><th>Signals</th><th>Verdict</th><th>Finding id</th></tr></thead>
+<tbody>${rows}</tbody></table>
 </section>`;
 }
 
@@ -326,9 +348,13 @@ export function buildReportHtml(data: ReportData, options: ReportOptions = {}): 
     header(data),
     executiveSummary(data, options.topFindings ?? 10),
     scope(data),
+    readinessSection(data.readiness),
+    campaignsSection(data.findings),
     `<section id="findings"><h2>Findings</h2>${data.findings.length ? '' : '<p>No findings.</p>'}</section>`,
-    ...data.findings.map((f) => findingSection(f, data, options)),
+    ...data.findings.filter(detailed).map((f) => findingSection(f, data, options)),
+    infoTail(data.findings.filter((f) => !detailed(f)), data),
     method(data),
+    provenance(data.toolVersion, data.catalogDigest, data.runs),
     '</body></html>\n',
   ];
   const html = parts.join('\n');
