@@ -2,7 +2,7 @@
 import * as Comlink from 'comlink';
 import { ingestFile, type ColumnBatch, type IngestProgress, type SourceSummary } from '../src/core/ingest/pipeline.ts';
 import { ensureTableSql } from '../src/core/ingest/store.ts';
-import { ALL_ADAPTERS, adapterById } from '../src/core/adapters/index.ts';
+import { ALL_ADAPTERS, BINARY_ADAPTERS, adapterById } from '../src/core/adapters/index.ts';
 import { createMappedCsvAdapter, type ColumnMapping } from '../src/core/adapters/csv-mapped.ts';
 import { columnsToIpc } from '../src/engine/arrow-encode.ts';
 import { ANSWER_KEY_FILE, INVENTORY_FILE, PRESETS, generateFiles, resolveOptions } from '../src/generator/index.ts';
@@ -75,6 +75,7 @@ const api = {
         },
         {
           adapters: ALL_ADAPTERS,
+          binaryAdapters: BINARY_ADAPTERS,
           utcOffsetMinutes: options.utcOffsetMinutes,
           forceAdapter,
           signal: controller.signal,
@@ -110,18 +111,20 @@ const api = {
     onProgress: (p: IngestProgress) => void,
   ): Promise<GeneratedLoad> {
     const options = resolveOptions(PRESETS.demo);
-    const texts = new Map<string, string[]>();
+    const encoder = new TextEncoder();
+    const texts = new Map<string, Uint8Array[]>();
+    let inventoryCsv = '';
     for (const chunk of generateFiles(options)) {
+      if (chunk.name === INVENTORY_FILE) inventoryCsv += chunk.text;
       const parts = texts.get(chunk.name) ?? [];
-      parts.push(chunk.text);
+      parts.push(chunk.bytes ? chunk.bytes : encoder.encode(chunk.text));
       texts.set(chunk.name, parts);
     }
-    const encoder = new TextEncoder();
     const summaries: SourceSummary[] = [];
     for (const [name, parts] of texts) {
       if (name === INVENTORY_FILE || name === ANSWER_KEY_FILE) continue;
       const chunks = (async function* () {
-        for (const part of parts) yield encoder.encode(part);
+        yield* parts;
       })();
       const write = async (batch: ColumnBatch) => {
         const ipcBatch = toIpc(batch);
@@ -130,12 +133,13 @@ const api = {
       summaries.push(
         ...(await ingestFile(`demo/${name}`, chunks, { write }, {
           adapters: ALL_ADAPTERS,
+          binaryAdapters: BINARY_ADAPTERS,
           utcOffsetMinutes: options.utcOffsetMinutes,
           onProgress,
         })),
       );
     }
-    return { summaries, inventoryCsv: (texts.get(INVENTORY_FILE) ?? []).join(''), utcOffsetMinutes: options.utcOffsetMinutes };
+    return { summaries, inventoryCsv, utcOffsetMinutes: options.utcOffsetMinutes };
   },
 
   cancel(): void {

@@ -5,7 +5,7 @@ import { ingestFile, SNIFF_CHARS, type SourceSummary } from '../core/ingest/pipe
 import { headText, isGzip, loadZeekTsv, planZeekTsv, zeekSourceName } from '../core/ingest/zeek-tsv-sql.ts';
 import { recordSources, storeBatch } from '../core/ingest/store.ts';
 import { sha256OfChunks } from '../core/ingest/digest.ts';
-import { ALL_ADAPTERS } from '../core/adapters/index.ts';
+import { ALL_ADAPTERS, BINARY_ADAPTERS } from '../core/adapters/index.ts';
 import { applyContext } from '../context/context.ts';
 import { enrichEvents } from '../core/enrich/enrich.ts';
 import { readContextSql } from '../context/sql-files-node.ts';
@@ -194,6 +194,7 @@ export async function analyzeCommand(argv: string[]): Promise<number> {
         ? [zeek]
         : await ingestFile(input.name, fileChunks(input.path), { write: (batch) => storeBatch(engine, batch) }, {
             adapters: ALL_ADAPTERS,
+          binaryAdapters: BINARY_ADAPTERS,
             utcOffsetMinutes,
             sizeHint: input.size,
           });
