@@ -139,6 +139,8 @@ export interface ScoringInputs {
   keyFacts: ReadonlyMap<string, KeyFacts>;
   analytics: ReadonlyMap<string, AnalyticInfo>;
   scoring: ScoringOptions;
+  /** Said in every finding's summary when the data is too short for a baseline (1-scoped-events.sql), else null. */
+  baselineNote: string | null;
 }
 
 const PERIODICITY_TABLE_DDL = `CREATE OR REPLACE TEMP TABLE periodicity_results (
@@ -238,6 +240,14 @@ interface Candidate {
   first_seen: number;
   last_seen: number;
   times_s: number[];
+  /** Each process's own times when endpoint logs name several behind the pair, else null. */
+  process_times_s: number[][] | null;
+}
+
+/** The stronger of two timing results: periodic first, then the smaller p-value. */
+function strongerTiming(a: PeriodicityResult, b: PeriodicityResult): PeriodicityResult {
+  if (a.periodic !== b.periodic) return a.periodic ? a : b;
+  return (b.p_value ?? 1) < (a.p_value ?? 1) ? b : a;
 }
 
 async function runPeriodicity(
@@ -260,7 +270,17 @@ async function runPeriodicity(
   let periodic = 0;
   const series = candidates.map((c) => dedupeTimes(c.times_s, dedupeS));
   const kept = candidates.map((_, i) => i).filter((i) => series[i].length >= minEvents);
-  const results = await timed(timings, 'periodicity-analysis', () => analyze(kept.map((i) => series[i]), options.periodicity));
+  // Per candidate: the pair's series, then each process's own (analysed in the same batch, the strongest kept).
+  const perProcess = kept.map((i) => (candidates[i].process_times_s ?? []).map((t) => dedupeTimes(t, dedupeS)).filter((t) => t.length >= minEvents));
+  const batch = kept.flatMap((i, k) => [series[i], ...perProcess[k]]);
+  const analysed = await timed(timings, 'periodicity-analysis', () => analyze(batch, options.periodicity));
+  let next = 0;
+  const results = kept.map((_, k) => {
+    const own = analysed.slice(next, next + 1 + perProcess[k].length);
+    next += own.length;
+    const best = own.reduce(strongerTiming);
+    return best === own[0] || !best.periodic ? own[0] : { ...best, explanation: `One process's own check-ins: ${best.explanation}` };
+  });
   kept.forEach((candidateIndex, k) => {
     const c = candidates[candidateIndex];
     const times = series[candidateIndex];
@@ -405,7 +425,7 @@ export async function runDetection(engine: SqlEngine, options: DetectionOptions)
   // SQL hands rows back in no fixed order (and wasm and native DuckDB differ): fix one so ties break the same way.
   signals.sort(compareSignals);
 
-  const [window] = await engine.all<Record<string, number | null>>('SELECT * FROM rw_window');
+  const [window] = await engine.all<Record<string, number | string | null>>('SELECT * FROM rw_window');
   const result: DetectionResult = {
     window: {
       data_start: isoOrNull(window?.data_start), data_end: isoOrNull(window?.data_end),
@@ -421,7 +441,9 @@ export async function runDetection(engine: SqlEngine, options: DetectionOptions)
     await engine.exec(DROP_PER_EVENT_COPY);
     return result;
   }
-  result.scoringInputs = await timed(timings, 'scoring', () => prepareScoring(engine, pack, signals, analytics, scoring));
+  result.scoringInputs = await timed(timings, 'scoring', () =>
+    prepareScoring(engine, pack, signals, analytics, scoring, (window?.baseline_note as string | null | undefined) ?? null),
+  );
   result.findings = await timed(timings, 'scoring', () => scoreFindings(engine, result.scoringInputs!));
   await engine.exec(DROP_PER_EVENT_COPY);
   return result;
@@ -455,6 +477,7 @@ async function prepareScoring(
   signals: SignalRow[],
   analytics: ReadonlyMap<string, AnalyticInfo>,
   scoring: ScoringOptions,
+  baselineNote: string | null,
 ): Promise<ScoringInputs> {
   const pairs = new Map<string, [string, string]>();
   for (const s of signals) {
@@ -497,7 +520,7 @@ async function prepareScoring(
   for (const k of await withPath(keyFactsStage.path, () => engine.all<KeyFacts>(keyFactsStage.sql))) {
     keyFacts.set(`${pairId(k.src_key, k.service_key)}\u0000${k.process ?? ''}`, k);
   }
-  return { pack, groups, facts, accounts, established, keyFacts, analytics, scoring };
+  return { pack, groups, facts, accounts, established, keyFacts, analytics, scoring, baselineNote };
 }
 
 /** Scores and ranks the findings of `inputs` under the approved_services table as it is now. */
@@ -628,9 +651,11 @@ async function scoreFindings(engine: SqlEngine, inputs: ScoringInputs): Promise<
       summary: '',
     };
     finding.summary = summarize(finding, group.src_key, group.service_key, combination.corroboratingFamilies, group.processAttributed);
+    if (inputs.baselineNote) finding.summary = `${finding.summary.replace(/\.$/, '')}; ${inputs.baselineNote}.`;
     return finding;
   });
-  findings.sort((a, b) => b.score - a.score || byText(a.id, b.id));
+  // Equal scores (the evidence saturates): the finding with more events behind it first.
+  findings.sort((a, b) => b.score - a.score || b.events - a.events || byText(a.id, b.id));
   findings.forEach((f, i) => (f.rank = i + 1));
   return findings;
 }

@@ -5,6 +5,7 @@
 -- param: baseline_end | timestamp | null | end of the baseline window (default: baseline_start + baseline_days, at most baseline_share of the data)
 -- param: baseline_days | double | 1 | baseline length in days when baseline_end is not given
 -- param: baseline_share | double | 0.25 | largest share of the data's time span the default baseline takes, so short captures keep time to detect in
+-- param: baseline_min_hours | integer | 4 | clock hours holding data a default baseline needs; with fewer (a capture of minutes, a replayed lab) there is no baseline and findings say so
 -- param: detect_start | timestamp | null | start of the detection window (default: first event)
 -- param: detect_end | timestamp | null | end of the detection window, exclusive (default: just after the last event)
 
@@ -29,14 +30,27 @@ WITH span AS (
   -- From the first event's hour, not midnight UTC: logs cut at local midnight would otherwise leave a baseline of
   -- a few night hours, against which all daytime use looks new.
   SELECT *, coalesce(CAST(getvariable('baseline_start') AS TIMESTAMP), date_trunc('hour', data_start)) AS baseline_start FROM span
+), proposed AS (
+  SELECT *, baseline_start + to_microseconds(CAST(least(getvariable('baseline_days') * 86400e6,
+                                                        getvariable('baseline_share') * (epoch_us(data_end) - epoch_us(baseline_start))) AS BIGINT)) AS share_end
+  FROM starts
+), covered AS (
+  SELECT p.*, (SELECT count(DISTINCT date_trunc('hour', e.ts)) FROM events e
+               WHERE e.ts >= p.baseline_start AND e.ts < p.share_end
+                 AND list_contains(string_split(getvariable('network_kinds'), ','), e.kind)) AS baseline_hours
+  FROM proposed p
+), judged AS (
+  -- A default baseline with too few hours of data says nothing about what is normal: rather than judge everything
+  -- after a few minutes "new", there is no baseline, and every finding says so.
+  SELECT *, getvariable('baseline_end') IS NULL AND baseline_hours < getvariable('baseline_min_hours') AS too_short FROM covered
 )
 SELECT data_start, data_end, baseline_start,
-  coalesce(CAST(getvariable('baseline_end') AS TIMESTAMP),
-           baseline_start + to_microseconds(CAST(least(getvariable('baseline_days') * 86400e6,
-                                                       getvariable('baseline_share') * (epoch_us(data_end) - epoch_us(baseline_start))) AS BIGINT))) AS baseline_end,
+  coalesce(CAST(getvariable('baseline_end') AS TIMESTAMP), CASE WHEN too_short THEN baseline_start ELSE share_end END) AS baseline_end,
   coalesce(CAST(getvariable('detect_start') AS TIMESTAMP), data_start) AS detect_start,
-  coalesce(CAST(getvariable('detect_end') AS TIMESTAMP), data_end + INTERVAL 1 SECOND) AS detect_end
-FROM starts;
+  coalesce(CAST(getvariable('detect_end') AS TIMESTAMP), data_end + INTERVAL 1 SECOND) AS detect_end,
+  CASE WHEN too_short THEN format('the data holds {} hour(s) with activity where a baseline would be, fewer than {}, so there is no baseline: nothing is judged new or already established',
+                                  baseline_hours, getvariable('baseline_min_hours')) END AS baseline_note
+FROM judged;
 
 -- IP -> host name, materialised once for the joins below.
 CREATE OR REPLACE TEMP TABLE rw_ip_hosts AS SELECT * FROM rw_ip_host_map();
@@ -67,7 +81,7 @@ WITH base AS (
   SELECT e.ts, e.kind,
     rw_source_key(e.src_host, ih.host, e.src_ip) AS src_key,
     e.src_ip, coalesce(rw_short_host(e.src_host), ih.host) AS src_host, e.src_user,
-    e.process, rw_process_name(e.process) AS process_name,
+    e.process, e.process_id, rw_process_name(e.process) AS process_name,
     coalesce(rw_dst_name(e.dst_host), ipn.name, e.dst_ip) AS dst_name,
     e.dst_ip, e.dst_port, e.url_path, upper(e.method) AS method, e.status, e.user_agent,
     e.bytes_out, e.bytes_in, e.duration, e.conn_state, lower(e.action) AS action, e.tls_ja3,
