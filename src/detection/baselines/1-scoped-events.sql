@@ -37,7 +37,7 @@ WITH span AS (
 ), covered AS (
   SELECT p.*, (SELECT count(DISTINCT date_trunc('hour', e.ts)) FROM events e
                WHERE e.ts >= p.baseline_start AND e.ts < p.share_end
-                 AND list_contains(string_split(getvariable('network_kinds'), ','), e.kind)) AS baseline_hours
+                 AND rw_network_kind(e.kind)) AS baseline_hours
   FROM proposed p
 ), judged AS (
   -- A default baseline with too few hours of data says nothing about what is normal: rather than judge everything
