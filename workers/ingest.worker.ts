@@ -2,8 +2,9 @@
 import * as Comlink from 'comlink';
 import { ingestFile, type ColumnBatch, type IngestProgress, type SourceSummary } from '../src/core/ingest/pipeline.ts';
 import { ensureTableSql } from '../src/core/ingest/store.ts';
-import { ALL_ADAPTERS, adapterById } from '../src/core/adapters/index.ts';
-import { createMappedCsvAdapter, type ColumnMapping } from '../src/core/adapters/csv-mapped.ts';
+import { ALL_ADAPTERS, chosenAdapter } from '../src/core/adapters/index.ts';
+import { blobChunks } from '../src/pipeline/browser.ts';
+import type { LoaderOptions } from '../src/pipeline/pipeline.ts';
 import { columnsToIpc } from '../src/engine/arrow-encode.ts';
 import { ANSWER_KEY_FILE, INVENTORY_FILE, PRESETS, generateFiles, resolveOptions } from '../src/generator/index.ts';
 
@@ -16,17 +17,12 @@ export interface IpcBatch {
   ddl: string | null;
 }
 
-export interface WorkerIngestOptions {
-  utcOffsetMinutes: number;
-  /** Format id chosen by the user instead of sniffing. */
-  formatId?: string;
-  /** A column mapping from the mapping dialog. */
-  mapping?: ColumnMapping;
-}
+/** The line parser's options that cross to the worker (the signal and progress callback stay on the page). */
+export type WorkerIngestOptions = Pick<LoaderOptions, 'utcOffsetMinutes' | 'formatId' | 'mapping'>;
 
-/** What the built-in demo (or any generated scenario) gives the page besides its log rows. */
-export interface GeneratedLoad {
-  summaries: SourceSummary[];
+/** The built-in demo's log files (named as sources), its inventory and its time zone. */
+export interface GeneratedFiles {
+  files: { name: string; file: File }[];
   inventoryCsv: string;
   utcOffsetMinutes: number;
 }
@@ -38,15 +34,6 @@ function toIpc(batch: ColumnBatch): IpcBatch {
   return { table: batch.table, rows: batch.rows, ipc, selectList, ddl: ensureTableSql(batch) };
 }
 
-async function* fileChunks(file: Blob): AsyncGenerator<Uint8Array> {
-  const reader = file.stream().getReader();
-  for (;;) {
-    const { done, value } = await reader.read();
-    if (done) return;
-    yield value;
-  }
-}
-
 const api = {
   /** Parses files in this worker and hands Arrow batches to the page, which inserts them into DuckDB. */
   async ingest(
@@ -56,17 +43,13 @@ const api = {
     onProgress: (p: IngestProgress) => void,
   ): Promise<SourceSummary[]> {
     controller = new AbortController();
-    const forceAdapter = options.mapping
-      ? createMappedCsvAdapter(options.mapping)
-      : options.formatId
-        ? adapterById(options.formatId)
-        : undefined;
+    const forceAdapter = chosenAdapter(options);
     const summaries: SourceSummary[] = [];
     for (const { name, file } of files) {
       if (controller.signal.aborted) break;
       const result = await ingestFile(
         name,
-        fileChunks(file),
+        blobChunks(file),
         {
           write: async (batch) => {
             const ipcBatch = toIpc(batch);
@@ -102,13 +85,10 @@ const api = {
   },
 
   /**
-   * Generates the built-in demo scenario here (deterministic, offline) and ingests its logs exactly as if the user had
-   * dropped them; the inventory goes back to the page, the answer key stays out of the investigation.
+   * Generates the built-in demo scenario here (deterministic, offline) as files the page then loads exactly as if
+   * the user had dropped them; the inventory goes back to the page, the answer key stays out of the investigation.
    */
-  async ingestDemo(
-    onBatch: (batch: IpcBatch) => Promise<void>,
-    onProgress: (p: IngestProgress) => void,
-  ): Promise<GeneratedLoad> {
+  generateDemo(): GeneratedFiles {
     const options = resolveOptions(PRESETS.demo);
     const texts = new Map<string, string[]>();
     for (const chunk of generateFiles(options)) {
@@ -116,26 +96,10 @@ const api = {
       parts.push(chunk.text);
       texts.set(chunk.name, parts);
     }
-    const encoder = new TextEncoder();
-    const summaries: SourceSummary[] = [];
-    for (const [name, parts] of texts) {
-      if (name === INVENTORY_FILE || name === ANSWER_KEY_FILE) continue;
-      const chunks = (async function* () {
-        for (const part of parts) yield encoder.encode(part);
-      })();
-      const write = async (batch: ColumnBatch) => {
-        const ipcBatch = toIpc(batch);
-        await onBatch(Comlink.transfer(ipcBatch, [ipcBatch.ipc.buffer as ArrayBuffer]));
-      };
-      summaries.push(
-        ...(await ingestFile(`demo/${name}`, chunks, { write }, {
-          adapters: ALL_ADAPTERS,
-          utcOffsetMinutes: options.utcOffsetMinutes,
-          onProgress,
-        })),
-      );
-    }
-    return { summaries, inventoryCsv: (texts.get(INVENTORY_FILE) ?? []).join(''), utcOffsetMinutes: options.utcOffsetMinutes };
+    const files = [...texts]
+      .filter(([name]) => name !== INVENTORY_FILE && name !== ANSWER_KEY_FILE)
+      .map(([name, parts]) => ({ name: `demo/${name}`, file: new File(parts, name) }));
+    return { files, inventoryCsv: (texts.get(INVENTORY_FILE) ?? []).join(''), utcOffsetMinutes: options.utcOffsetMinutes };
   },
 
   cancel(): void {
