@@ -121,7 +121,7 @@ test('with the inventory and offset of the scenario, the browser exports the sam
 test('the detection world saved on native DuckDB opens in the browser with the same findings, every analytic positive and negative holding', async ({ page }) => {
   test.setTimeout(120_000);
   // Builds the world on native DuckDB, checks its cases there and writes world.rwz + world-findings.json.
-  runVitestFile('src/detection/fixtures/world-workspace.test.ts');
+  runVitestFile('src/workspace/world-workspace.test.ts');
   const native = JSON.parse(readFileSync(join(PARITY_DIR, 'world-findings.json'), 'utf8')) as ExportedFindings;
 
   const app = new WorkbenchPage(page);
