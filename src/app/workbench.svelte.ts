@@ -11,7 +11,7 @@ import type { PolicyRow } from '../context/policy.ts';
 import { loadBrowserDetectionPack } from '../detection/manifest-browser.ts';
 import type { DetectionResult, DetectionWindow, Finding } from '../detection/detect.ts';
 import type { ParamValue } from '../detection/manifest.ts';
-import { analyzeLoaded, loadInputs, type EngineFile } from '../pipeline/pipeline.ts';
+import { analyzeLoaded, loadInputs, type EngineFileOpener } from '../pipeline/pipeline.ts';
 import { fileInput, wasmFileOpener, workerLoader, type FileInput } from '../pipeline/browser.ts';
 
 /** The states of the contract's `app-status` hook. */
@@ -57,7 +57,7 @@ export class Workbench {
   private readonly pack = loadBrowserDetectionPack();
   private readonly analyzePeriodicity = workerPeriodicityAnalyzer();
   private ingestClient: IngestClient | null = null;
-  private openInEngine: ((input: FileInput, gzip: boolean) => Promise<EngineFile>) | undefined;
+  private openInEngine: EngineFileOpener<FileInput> | undefined;
   /** Aborts the load in progress. */
   private loading: AbortController | null = null;
 

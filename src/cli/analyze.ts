@@ -27,6 +27,8 @@ export const ANALYZE_USAGE = `  relaywatch analyze [--inventory assets.csv]... [
 /** Width the CLI report bins its chart tables to (a handful of rows per finding). */
 const CLI_REPORT_BINS_PX = 96;
 
+const STAGE_PROGRESS = { enrich: 'enriching events', context: 'applying the context data', detect: 'running the detection pack' };
+
 const progress = (line: string) => process.stderr.write(`relaywatch: ${line}\n`);
 
 /** `relaywatch analyze`: the same adapters and SQL pack as the browser, on native DuckDB. */
@@ -108,10 +110,10 @@ export async function analyzeCommand(argv: string[]): Promise<number> {
         }
       },
       onStage: (stage) => {
-        if (stage === 'detect') progress('running the detection pack');
+        if (stage !== 'load') progress(STAGE_PROGRESS[stage]);
       },
     });
-    progress(`enrichment: ${Object.entries(enriched).map(([step, n]) => `${step} ${n}`).join(', ')}`);
+    progress(`enrichment changed: ${Object.entries(enriched).map(([step, n]) => `${step} ${n}`).join(', ')}`);
     const exported = await buildFindingsExport(engine, detection, { toolVersion: TOOL_VERSION });
     const json = JSON.stringify(exported, null, 2) + '\n';
     if (values.out) await writeFile(values.out, json);

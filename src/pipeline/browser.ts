@@ -4,7 +4,7 @@
  */
 import type { IngestClient } from '../../workers/clients.ts';
 import type { WasmEngine } from '../engine/wasm-engine.ts';
-import type { AnalysisInput, EngineFile, Loader } from './pipeline.ts';
+import type { AnalysisInput, EngineFileOpener, Loader } from './pipeline.ts';
 
 export interface FileInput extends AnalysisInput {
   readonly file: File;
@@ -31,7 +31,7 @@ export async function* blobChunks(blob: Blob): AsyncGenerator<Uint8Array> {
 }
 
 /** DuckDB-WASM reads a File registered under a unique name (its extension tells the CSV reader about gzip). */
-export function wasmFileOpener(engine: WasmEngine): (input: FileInput, gzip: boolean) => Promise<EngineFile> {
+export function wasmFileOpener(engine: WasmEngine): EngineFileOpener<FileInput> {
   let registered = 0;
   return async (input, gzip) => {
     const ref = `relaywatch-input-${++registered}${gzip ? '.log.gz' : '.log'}`;

@@ -46,10 +46,13 @@ export interface EngineFile {
   release(): Promise<void>;
 }
 
+/** How DuckDB opens an input itself (a registered File in the tab, a path in Node); `gzip`: the file is gzip-compressed. */
+export type EngineFileOpener<I extends AnalysisInput> = (input: I, gzip: boolean) => Promise<EngineFile>;
+
 export interface LoadOptions<I extends AnalysisInput> extends LoaderOptions {
   loader: Loader<I>;
-  /** How DuckDB opens an input itself (a registered File in the tab, a path in Node); without it every input is parsed. */
-  openInEngine?: (input: I, gzip: boolean) => Promise<EngineFile>;
+  /** Without it every input goes to the loader. */
+  openInEngine?: EngineFileOpener<I>;
   /** Each input's summaries as soon as it has been read. */
   onSources?: (input: I, summaries: readonly SourceSummary[]) => void;
 }
