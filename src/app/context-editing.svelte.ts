@@ -428,8 +428,10 @@ export class InventoryEditing {
  */
 export function inferenceRules(hostRolesSql: string): Map<string, string> {
   const header = hostRolesSql.split('\n').filter((l) => l.startsWith('--'));
+  // eslint-disable-next-line svelte/prefer-svelte-reactivity -- a local, filled and returned
   const defaults = new Map<string, string>();
   for (const line of header) for (const m of line.matchAll(/rw_(\w+) = ([\d.]+)/g)) defaults.set(m[1], m[2]);
+  // eslint-disable-next-line svelte/prefer-svelte-reactivity -- a local, filled and returned
   const rules = new Map<string, string>();
   for (const line of header) {
     const m = /^--\s{3,}([a-z][a-z-]*[a-z])\s{2,}(\S.*)$/.exec(line);

@@ -1,3 +1,4 @@
+/* eslint-disable svelte/prefer-svelte-reactivity -- the helpers build plain maps and sets, and the class replaces its `$state.raw` map whole */
 /**
  * State of the findings queue: sort, filters, free-text search, the keyboard cursor and the open finding.
  * The filtering and sorting are plain functions (tested on their own); the class wires them to runes.

@@ -1,3 +1,4 @@
+/* eslint-disable svelte/prefer-svelte-reactivity -- `entriesById` is a `$state.raw` snapshot, replaced whole on each change; dates are only formatted */
 /**
  * Triage: an investigator's verdict and note per finding (kept across reloads, keyed by finding id), approving a
  * finding's service for its host, role or process in the approved-service policy (which re-scores at once), and

@@ -53,6 +53,7 @@ export class Workbench {
   window = $state.raw<DetectionWindow>({});
   engine: WasmEngine | null = null;
   /** The user's files by source name, so one can be read again (e.g. with a column mapping). */
+  // eslint-disable-next-line svelte/prefer-svelte-reactivity -- read back by name only, never rendered
   private readonly files = new Map<string, File>();
   private readonly pack = loadBrowserDetectionPack();
   private readonly analyzePeriodicity = workerPeriodicityAnalyzer();
@@ -96,6 +97,7 @@ export class Workbench {
         onProgress: (p) => (this.ingestProgress = p),
       });
       // A file read again (e.g. with a column mapping after it was not recognised) replaced its empty entry.
+      // eslint-disable-next-line svelte/prefer-svelte-reactivity -- a local, read only here
       const rereads = new Set(summaries.map((s) => s.name));
       this.sources = [...this.sources.filter((s) => !(rereads.has(s.name) && s.rows_loaded === 0)), ...summaries];
       const loadText = describeLoad(summaries);
@@ -196,6 +198,7 @@ export class Workbench {
        WHERE table_schema = 'main' AND table_name NOT LIKE '\\_\\_%' ESCAPE '\\'
        ORDER BY table_name, ordinal_position`,
     );
+    // eslint-disable-next-line svelte/prefer-svelte-reactivity -- a local, read only here
     const byTable = new Map<string, TableInfo>();
     for (const c of columns) {
       let t = byTable.get(c.table_name);
@@ -231,6 +234,7 @@ function describeLoad(summaries: SourceSummary[]): string {
 }
 
 function describeFindings(findings: readonly Finding[]): string {
+  // eslint-disable-next-line svelte/prefer-svelte-reactivity -- a local, read only here
   const bySeverity = new Map<string, number>();
   for (const f of findings) bySeverity.set(f.severity, (bySeverity.get(f.severity) ?? 0) + 1);
   const parts = ['critical', 'high', 'medium', 'low', 'info']

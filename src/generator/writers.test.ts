@@ -124,7 +124,7 @@ describe('Windows DNS debug log', () => {
     const packets = text.split('\r\n').filter((l) => l.includes(' PACKET '));
     expect(packets.length).toBeGreaterThan(0);
     for (const l of packets) {
-      expect(l).toMatch(/^\d{1,2}\/\d{1,2}\/\d{4} \d{1,2}:\d{2}:\d{2} [AP]M [0-9A-F]{4} PACKET  [0-9A-F]{16} UDP (Rcv|Snd) 10\.[\d.]+ +[0-9a-f]{4} [ R] Q \[[0-9A-F]{4} +[DR]+ +NOERROR\] A +(\(\d+\)[a-z0-9-]+)+\(0\)$/);
+      expect(l).toMatch(/^\d{1,2}\/\d{1,2}\/\d{4} \d{1,2}:\d{2}:\d{2} [AP]M [0-9A-F]{4} PACKET {2}[0-9A-F]{16} UDP (Rcv|Snd) 10\.[\d.]+ +[0-9a-f]{4} [ R] Q \[[0-9A-F]{4} +[DR]+ +NOERROR\] A +(\(\d+\)[a-z0-9-]+)+\(0\)$/);
     }
   });
 });

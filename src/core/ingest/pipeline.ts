@@ -174,7 +174,7 @@ function emptySummary(
 export function chooseAdapter(head: string, adapters: readonly Adapter[]): { adapter: Adapter; confidence: number } | null {
   let best: { adapter: Adapter; confidence: number } | null = null;
   for (const adapter of adapters) {
-    let confidence = 0;
+    let confidence: number;
     try {
       confidence = adapter.sniff(head);
     } catch {
@@ -367,7 +367,6 @@ async function readDocument(
 
 async function* decodeStream(chunks: AsyncIterable<Uint8Array>): AsyncGenerator<string> {
   let decoder: TextDecoder | null = null;
-  let skip = 0;
   let held: Uint8Array = new Uint8Array(0);
   for await (const chunk of chunks) {
     if (!decoder) {
@@ -376,8 +375,7 @@ async function* decodeStream(chunks: AsyncIterable<Uint8Array>): AsyncGenerator<
       if (held.length < 4096) continue;
       const { encoding, bomLength } = detectEncoding(held);
       decoder = new TextDecoder(encoding);
-      skip = bomLength;
-      yield decoder.decode(held.subarray(skip), { stream: true });
+      yield decoder.decode(held.subarray(bomLength), { stream: true });
       continue;
     }
     yield decoder.decode(chunk, { stream: true });

@@ -5,7 +5,7 @@ import { join } from 'node:path';
 import { gzipSync } from 'node:zlib';
 import { NativeEngine } from '../../engine/native-engine.ts';
 import { fileChunks } from '../../pipeline/node.ts';
-import { canonicalDdl, EVENT_COLUMNS } from '../canonical.ts';
+import { canonicalDdl } from '../canonical.ts';
 import { ALL_ADAPTERS } from '../adapters/index.ts';
 import { ingestFile, type SourceSummary } from './pipeline.ts';
 import { storeBatch } from './store.ts';

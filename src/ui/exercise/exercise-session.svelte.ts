@@ -26,6 +26,7 @@ export class ExerciseSession {
   score = $state.raw<ExerciseScore | null>(null);
   error = $state<string | null>(null);
   private sealedKey: string | null = null;
+  // eslint-disable-next-line svelte/prefer-svelte-reactivity -- replaced whole, never rendered
   private hostAddresses: HostAddresses = new Map();
 
   constructor(
@@ -81,6 +82,7 @@ export class ExerciseSession {
     this.phase = 'submitting';
     try {
       const key = parseAnswerKey(await unseal(this.sealedKey, passphrase));
+      // eslint-disable-next-line svelte/prefer-svelte-reactivity -- a local, passed to the scorer
       const verdicts = new Map([...entries.values()].map((e) => [e.finding_id, e.verdict]));
       this.submittedAt = pressedAt;
       this.key = key;
