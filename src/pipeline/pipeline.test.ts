@@ -103,7 +103,9 @@ describe('loadInputs', () => {
         onSources: () => controller.abort(),
       });
       expect(summaries[0]).toMatchObject({ name: first.name, status: 'loaded' });
-      expect(summaries.slice(1).map((s) => [s.name, s.status, s.message])).toEqual(rest.map((i) => [i.name, 'failed', 'Loading was cancelled.']));
+      expect(summaries.slice(1).map((s) => [s.name, s.status, s.message])).toEqual(
+        rest.map((i) => [i.name, 'failed', 'Loading was cancelled.']),
+      );
       const [recorded] = await engine.all<{ n: number }>('SELECT count(*)::INTEGER AS n FROM sources');
       expect(recorded.n).toBe(logs.length);
     } finally {
@@ -116,7 +118,9 @@ describe('loadInputs', () => {
     try {
       const path = join(dir, 'export.txt');
       // A few Squid lines below a page of notes no sniffer knows: unrecognised, until the user picks the format.
-      const squid = readFileSync(logs.find((i) => i.name.endsWith('proxy/access.log'))!.path, 'utf8').split('\n').slice(0, 10);
+      const squid = readFileSync(logs.find((i) => i.name.endsWith('proxy/access.log'))!.path, 'utf8')
+        .split('\n')
+        .slice(0, 10);
       const notes = Array.from({ length: 60 }, (_, i) => `note ${i}: exported by the proxy console`);
       writeFileSync(path, [...notes, ...squid].join('\n'));
       const input = pathInput('export.txt', path, readFileSync(path).length);
@@ -125,7 +129,9 @@ describe('loadInputs', () => {
       expect(unrecognised.status).toBe('unrecognised');
       const [reread] = await loadInputs(engine, [input], { ...options, formatId: 'squid-native' });
       expect(reread).toMatchObject({ rows_loaded: 10, rows_rejected: 60 });
-      expect(await engine.all('SELECT name, rows_loaded::INTEGER AS rows_loaded FROM sources')).toEqual([{ name: 'export.txt', rows_loaded: 10 }]);
+      expect(await engine.all('SELECT name, rows_loaded::INTEGER AS rows_loaded FROM sources')).toEqual([
+        { name: 'export.txt', rows_loaded: 10 },
+      ]);
 
       const { detection } = await analyzeLoaded(engine, context, nodeAnalysis());
       expect(detection.window.data_start).not.toBeNull();

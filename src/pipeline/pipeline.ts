@@ -94,10 +94,14 @@ export async function runAnalysis<I extends AnalysisInput>(
 
 /**
  * The first stage: the canonical tables are created if need be, then every input is sniffed, loaded and recorded
- * in `sources` (read = loaded + rejected). Inputs not
- * reached because `signal` was aborted are recorded as cancelled, so every input has a row.
+ * in `sources` (read = loaded + rejected). Inputs not reached because `signal` was aborted are recorded as
+ * cancelled, so every input has a row.
  */
-export async function loadInputs<I extends AnalysisInput>(engine: SqlEngine, inputs: readonly I[], options: LoadOptions<I>): Promise<SourceSummary[]> {
+export async function loadInputs<I extends AnalysisInput>(
+  engine: SqlEngine,
+  inputs: readonly I[],
+  options: LoadOptions<I>,
+): Promise<SourceSummary[]> {
   await engine.exec(canonicalDdl());
   const summaries: SourceSummary[] = [];
   for (const input of inputs) {
@@ -131,14 +135,19 @@ export async function analyzeLoaded(engine: SqlEngine, context: ContextData, opt
 /** Parsing in this thread, rows written through the engine (the CLI, benchmarks and tests). */
 export function inProcessLoader<I extends AnalysisInput>(engine: SqlEngine): Loader<I> {
   return (input, options) =>
-    ingestFile(input.name, input.chunks(), { write: (batch) => storeBatch(engine, batch) }, {
-      adapters: ALL_ADAPTERS,
-      utcOffsetMinutes: options.utcOffsetMinutes,
-      forceAdapter: chosenAdapter(options),
-      signal: options.signal,
-      onProgress: options.onProgress,
-      sizeHint: input.size,
-    });
+    ingestFile(
+      input.name,
+      input.chunks(),
+      { write: (batch) => storeBatch(engine, batch) },
+      {
+        adapters: ALL_ADAPTERS,
+        utcOffsetMinutes: options.utcOffsetMinutes,
+        forceAdapter: chosenAdapter(options),
+        signal: options.signal,
+        onProgress: options.onProgress,
+        sizeHint: input.size,
+      },
+    );
 }
 
 /** Plain Zeek TSV (gzip too) through DuckDB's CSV reader when the engine can open the file; else the loader. */
@@ -178,7 +187,15 @@ async function recordSummaries(engine: SqlEngine, summaries: readonly SourceSumm
 
 function cancelled(input: AnalysisInput): SourceSummary {
   return {
-    name: input.name, format: 'unknown', status: 'failed', rows_read: 0, rows_loaded: 0, rows_rejected: 0,
-    rejections: [], bytes: input.size, millis: 0, message: 'Loading was cancelled.',
+    name: input.name,
+    format: 'unknown',
+    status: 'failed',
+    rows_read: 0,
+    rows_loaded: 0,
+    rows_rejected: 0,
+    rejections: [],
+    bytes: input.size,
+    millis: 0,
+    message: 'Loading was cancelled.',
   };
 }
