@@ -16,12 +16,13 @@ export class IngestClient {
   private readonly api = Comlink.wrap<IngestWorkerApi>(this.worker);
 
   run(
-    files: { name: string; file: File }[],
+    name: string,
+    file: File,
     options: WorkerIngestOptions,
     onBatch: (batch: IpcBatch) => Promise<void>,
     onProgress: (p: IngestProgress) => void,
   ): Promise<SourceSummary[]> {
-    return this.api.ingest(files, options, Comlink.proxy(onBatch), Comlink.proxy(onProgress));
+    return this.api.ingest(name, file, options, Comlink.proxy(onBatch), Comlink.proxy(onProgress));
   }
 
   /** The built-in demo's files, generated in the worker (the page then loads them like dropped files). */

@@ -35,19 +35,17 @@ function toIpc(batch: ColumnBatch): IpcBatch {
 }
 
 const api = {
-  /** Parses files in this worker and hands Arrow batches to the page, which inserts them into DuckDB. */
+  /** Parses one file in this worker and hands Arrow batches to the page, which inserts them into DuckDB. */
   async ingest(
-    files: { name: string; file: File }[],
+    name: string,
+    file: File,
     options: WorkerIngestOptions,
     onBatch: (batch: IpcBatch) => Promise<void>,
     onProgress: (p: IngestProgress) => void,
   ): Promise<SourceSummary[]> {
     controller = new AbortController();
-    const forceAdapter = chosenAdapter(options);
-    const summaries: SourceSummary[] = [];
-    for (const { name, file } of files) {
-      if (controller.signal.aborted) break;
-      const result = await ingestFile(
+    try {
+      return await ingestFile(
         name,
         blobChunks(file),
         {
@@ -59,12 +57,14 @@ const api = {
         {
           adapters: ALL_ADAPTERS,
           utcOffsetMinutes: options.utcOffsetMinutes,
-          forceAdapter,
+          forceAdapter: chosenAdapter(options),
           signal: controller.signal,
           onProgress,
           sizeHint: file.size,
         },
-      ).catch((error: unknown): SourceSummary[] => [
+      );
+    } catch (error) {
+      return [
         {
           name,
           format: 'unknown',
@@ -77,11 +77,10 @@ const api = {
           millis: 0,
           message: error instanceof DOMException && error.name === 'AbortError' ? 'Loading was cancelled.' : String((error as Error).message ?? error),
         },
-      ]);
-      summaries.push(...result);
+      ];
+    } finally {
+      controller = null;
     }
-    controller = null;
-    return summaries;
   },
 
   /**

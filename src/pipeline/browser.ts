@@ -47,7 +47,8 @@ export function workerLoader(client: IngestClient, engine: WasmEngine): Loader<F
     options.signal?.addEventListener('abort', cancel);
     try {
       return await client.run(
-        [{ name: input.name, file: input.file }],
+        input.name,
+        input.file,
         { utcOffsetMinutes: options.utcOffsetMinutes, formatId: options.formatId, mapping: options.mapping },
         async (batch) => {
           if (batch.ddl) await engine.exec(batch.ddl);
