@@ -10,7 +10,8 @@ export const GENERATE_USAGE = `  relaywatch generate --out DIR [--preset demo|ea
                       [--difficulty easy|realistic|hard]
 
   Writes a deterministic training scenario: logs in every requested format, inventory/assets.csv and
-  answer-key.json. Formats: ${FORMATS.join(', ')}.
+  answer-key.json. Formats: ${FORMATS.join(', ')} (default: all but ecs and aws, which
+  re-express the Zeek traffic as an Elastic export and as VPC Flow Logs + Route 53 Resolver logs).
   Behaviours: ${BEHAVIOURS.join(', ')}.`;
 
 const list = (v: string | undefined) => (v === undefined ? undefined : v.split(',').map((s) => s.trim()).filter(Boolean));

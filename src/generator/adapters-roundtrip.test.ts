@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { ALL_ADAPTERS } from '../core/adapters/index.ts';
 import { LOADED, META, type Outcome } from '../core/ingest/adapter.ts';
-import { ANSWER_KEY_FILE, INVENTORY_FILE, generateScenario } from './scenario.ts';
+import { ANSWER_KEY_FILE, FORMATS, INVENTORY_FILE, generateScenario } from './scenario.ts';
 
 /** Which format id the project's adapters should report for each generated file. */
 const EXPECTED_FORMAT: Record<string, RegExp> = {
@@ -12,11 +12,14 @@ const EXPECTED_FORMAT: Record<string, RegExp> = {
   'sysmon/': /^sysmon-winlogbeat-ndjson$/,
   'windows-dns/': /^windows-dns-debug$/,
   'firewall/': /^paloalto-csv$/,
+  'elastic/': /^ecs-zeek-ndjson$/,
+  'aws/vpc-flow-logs.log': /^aws-vpc-flow$/,
+  'aws/route53-resolver-queries.ndjson': /^aws-route53-resolver$/,
 };
 
 describe('generated logs through the ingest adapters', () => {
   const offset = 120;
-  const scenario = generateScenario({ seed: 4, hosts: 20, days: 1, incidents: 5, noise: 0.3, utcOffsetMinutes: offset });
+  const scenario = generateScenario({ seed: 4, hosts: 20, days: 1, incidents: 5, noise: 0.3, utcOffsetMinutes: offset, formats: [...FORMATS] });
   for (const file of scenario.files.filter((f) => f.name !== ANSWER_KEY_FILE && f.name !== INVENTORY_FILE)) {
     it(`${file.name} is recognised and loads without rejections`, () => {
       const head = file.text.slice(0, 65_536);

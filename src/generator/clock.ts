@@ -74,6 +74,11 @@ export function isoMillis(us: number): string {
   return `${p.year}-${pad(p.month, 2)}-${pad(p.day, 2)}T${pad(p.hour, 2)}:${pad(p.minute, 2)}:${pad(p.second, 2)}.${pad(Math.floor(p.micros / 1000), 3)}Z`;
 }
 
+/** ISO-8601 UTC with microseconds ("2024-05-01T12:00:00.123456Z"), as Elasticsearch keeps Zeek times. */
+export function isoMicros(us: number): string {
+  return `${isoSeconds(us).slice(0, 19)}.${pad(us % SECOND_US, 6)}Z`;
+}
+
 /** ISO-8601 UTC to the second ("2024-05-01T12:00:00Z"), for the answer key. */
 export function isoSeconds(us: number): string {
   const p = localParts(us, 0);

@@ -16,9 +16,16 @@ import { squidAccessLog, w3cProxyLog } from './writers/proxy.ts';
 import { sysmonWinlogbeatLog } from './writers/sysmon.ts';
 import { windowsDnsDebugLog } from './writers/windows-dns.ts';
 import { ZEEK_LOGS, zeekJsonLog, zeekTsvLog } from './writers/zeek.ts';
+import { ecsZeekExport } from './writers/ecs.ts';
+import { route53ResolverLog, vpcFlowLog } from './writers/aws.ts';
 
-export const FORMATS = ['zeek-tsv', 'zeek-json', 'squid', 'w3c', 'sysmon', 'windows-dns', 'paloalto'] as const;
+export const FORMATS = ['zeek-tsv', 'zeek-json', 'squid', 'w3c', 'sysmon', 'windows-dns', 'paloalto', 'ecs', 'aws'] as const;
 export type FormatId = (typeof FORMATS)[number];
+/**
+ * What a scenario writes unless asked: one log per sensor. 'ecs' (the Zeek logs as an Elastic export) and 'aws'
+ * (VPC Flow Logs + Route 53 Resolver) re-express the same traffic, so loading them beside Zeek would count it twice.
+ */
+export const DEFAULT_FORMATS: readonly FormatId[] = FORMATS.filter((f) => f !== 'ecs' && f !== 'aws');
 export type Difficulty = 'easy' | 'realistic' | 'hard';
 
 export interface ScenarioOptions {
@@ -58,7 +65,7 @@ const DEFAULTS: ScenarioOptions = {
   incidents: 6,
   mix: [...BEHAVIOURS],
   noise: 1,
-  formats: [...FORMATS],
+  formats: [...DEFAULT_FORMATS],
   difficulty: 'realistic',
 };
 
@@ -213,6 +220,8 @@ function logFiles(formats: readonly FormatId[], ctx: WriterContext): LogFile[] {
   if (want.has('sysmon')) files.push(sysmonWinlogbeatLog(`${ctx.org.tenant}.corp`));
   if (want.has('windows-dns')) for (const dc of ctx.org.dnsServers) files.push(windowsDnsDebugLog(dc, ctx));
   if (want.has('paloalto')) files.push(paloAltoTrafficCsv(ctx));
+  if (want.has('ecs')) files.push(ecsZeekExport());
+  if (want.has('aws')) files.push(vpcFlowLog(), route53ResolverLog());
   return files;
 }
 

@@ -5,6 +5,7 @@ import { afterAll, describe, expect, it } from 'vitest';
 import { ensureDataset, parseSize, writeDataset } from './datasets.ts';
 import { measureHandWritten, measureNativeCli, profilePipeline } from './native.ts';
 import { formatTable, median, rate, ratio } from './stats.ts';
+import { measureReaders } from './readers.ts';
 
 const dir = mkdtempSync(join(tmpdir(), 'rw-perf-'));
 afterAll(() => rmSync(dir, { recursive: true, force: true }));
@@ -30,6 +31,13 @@ describe('benchmark datasets', () => {
     // The pipeline reads the Zeek files without a single rejection (it throws otherwise).
     const profile = await profilePipeline(join(dir, '5k'), manifest);
     expect(profile.records).toBe(manifest.files[0].records + manifest.files[1].records);
+  });
+
+  it('times the Zeek, ECS and VPC readers on the same connections, every record loaded', async () => {
+    const manifest = await writeDataset(join(dir, 'readers'), 3000, 5);
+    const rates = await measureReaders(join(dir, 'readers'));
+    expect(rates.map((r) => r.format)).toEqual(['zeek-conn-tsv', 'ecs-zeek-ndjson', 'aws-vpc-flow']);
+    expect(new Set(rates.map((r) => r.records))).toEqual(new Set([manifest.files[0].records]));
   });
 
   it('is deterministic and reused while its manifest matches', async () => {

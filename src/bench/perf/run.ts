@@ -3,6 +3,7 @@
  * loaded and analysed in headless Chromium against the production build and on native DuckDB through the CLI's
  * pieces, plus a hand-written `read_csv` load of the Zeek files. Prints a table of medians with wasm/native ratios
  * and writes every run to bench-results/perf-<date>.json. Timings are measured and reported, never asserted.
+ * Once per run it also times the Node readers on the same connections as Zeek TSV, ECS NDJSON and VPC Flow Logs.
  *
  *   --sizes 100k,1m,5m,10m   datasets to run (default all four)
  *   --runs 3                 runs per measurement below 5 M events (--big-runs, default 1, at 5 M and above)
@@ -19,6 +20,7 @@ import { startServer } from '../../release/serve.mjs';
 import { ensureDataset, parseSize, type DatasetManifest } from './datasets.ts';
 import { measureHandWritten, measureNativeCli, profilePipeline, type IngestTiming, type NativeCliResult, type PipelineProfile } from './native.ts';
 import { TabBench, type TabRun } from './browser.ts';
+import { measureReaders, type ReaderRate } from './readers.ts';
 import { fixed, formatTable, kRate, median, mib, rate, ratio } from './stats.ts';
 
 const RESULTS = 'bench-results';
@@ -68,6 +70,7 @@ async function main(): Promise<void> {
   }
 
   const results: SizeResult[] = [];
+  let readers: ReaderRate[] = [];
   try {
     for (const { label, events } of sizes) {
       log(`dataset ${label}: ${events.toLocaleString('en-US')} events`);
@@ -97,6 +100,7 @@ async function main(): Promise<void> {
         }
       }
       if (!values['skip-native'] && timeLeft() > 0) result.pipeline = await profilePipeline(dir, manifest);
+      if (!values['skip-native'] && readers.length === 0 && timeLeft() > 0) readers = await measureReaders(dir);
     }
   } finally {
     await tab?.close();
@@ -134,8 +138,12 @@ async function main(): Promise<void> {
     const blocked = r.tab.flatMap((t) => t.blockedRequests);
     if (blocked.length) console.log(`${r.label}: BLOCKED requests leaving localhost: ${[...new Set(blocked)].join(', ')}`);
   }
+  if (readers.length) {
+    const rates = readers.map((r) => `${r.reader} ${kRate(rate(r.records, r.cpuMs))}`).join(', ');
+    console.log(`Node readers, the same ${readers[0].records.toLocaleString('en-US')} connections parsed without a database (rec/s of CPU): ${rates}`);
+  }
   const file = join(RESULTS, `perf-${new Date().toISOString().slice(0, 10)}.json`);
-  writeFileSync(file, JSON.stringify({ generated: new Date().toISOString(), machine, summary, results }, null, 2) + '\n');
+  writeFileSync(file, JSON.stringify({ generated: new Date().toISOString(), machine, summary, results, readers }, null, 2) + '\n');
   log(`wrote ${file}`);
 }
 

@@ -15,6 +15,16 @@ import { mdeNetworkCsvAdapter, mdeNetworkJsonAdapter } from './mde-network.ts';
 import { m365AuditCsvAdapter, m365AuditJsonAdapter } from './m365-audit.ts';
 import { googleWorkspaceCsvAdapter } from './google-workspace.ts';
 import { createMappedCsvAdapter, csvMappedAdapter, type ColumnMapping } from './csv-mapped.ts';
+import { awsVpcFlowAdapter } from './aws-vpc-flow.ts';
+import { awsRoute53ResolverAdapter } from './aws-route53-resolver.ts';
+import { azureFlowAdapter } from './azure-flow.ts';
+import { gcpVpcFlowAdapter } from './gcp-vpc-flow.ts';
+import { cloudflareGatewayAdapter } from './cloudflare-gateway.ts';
+import { umbrellaAdapter } from './umbrella.ts';
+import { netskopeCsvAdapter, netskopeJsonAdapter } from './netskope.ts';
+import { splunkCsvAdapter, splunkJsonAdapter } from './splunk.ts';
+import { sentinelCsvAdapter, sentinelJsonAdapter } from './sentinel.ts';
+import { ecsKibanaCsvAdapter, ecsNdjsonAdapter, ecsSearchJsonAdapter } from './ecs.ts';
 
 /**
  * Every format adapter. The pipeline picks the most confident sniffer; on a tie the earlier entry wins,
@@ -24,6 +34,9 @@ export const ALL_ADAPTERS: readonly Adapter[] = [
   zeekTsvAdapter,
   zeekJsonAdapter,
   suricataEveAdapter,
+  ecsSearchJsonAdapter,
+  ecsNdjsonAdapter,
+  ecsKibanaCsvAdapter,
   ...SYSMON_ADAPTERS,
   mdeNetworkCsvAdapter,
   mdeNetworkJsonAdapter,
@@ -38,6 +51,18 @@ export const ALL_ADAPTERS: readonly Adapter[] = [
   windowsDnsDebugAdapter,
   bindQueryAdapter,
   nfdumpCsvAdapter,
+  awsVpcFlowAdapter,
+  awsRoute53ResolverAdapter,
+  sentinelJsonAdapter,
+  sentinelCsvAdapter,
+  splunkJsonAdapter,
+  splunkCsvAdapter,
+  azureFlowAdapter,
+  gcpVpcFlowAdapter,
+  cloudflareGatewayAdapter,
+  umbrellaAdapter,
+  netskopeJsonAdapter,
+  netskopeCsvAdapter,
   csvMappedAdapter,
 ];
 

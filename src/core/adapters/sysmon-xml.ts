@@ -8,7 +8,7 @@ import { isoToMicros } from '../ingest/time.ts';
 import { cleanDocument } from './endpoint-json.ts';
 import { emitSysmon, type SysmonInput } from './sysmon-core.ts';
 
-interface XmlElement {
+export interface XmlElement {
   name: string;
   attributes: Map<string, string>;
   children: XmlElement[];
@@ -108,7 +108,7 @@ export function sysmonInputFromEventXml(event: XmlElement): SysmonInput {
 }
 
 /** Parse one `<Event>…</Event>` text and emit it. */
-function emitEventXml(xml: string, sink: Sink): Outcome {
+export function emitEventXml(xml: string, sink: Sink): Outcome {
   let event: XmlElement;
   try {
     event = parseXmlElement(xml);

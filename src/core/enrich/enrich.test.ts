@@ -2,6 +2,11 @@ import { describe, expect, it } from 'vitest';
 import { NativeEngine } from '../../engine/native-engine.ts';
 import { canonicalDdl, EVENT_COLUMNS, type EventRecord } from '../canonical.ts';
 import { enrichEvents } from './enrich.ts';
+import { awsRoute53ResolverAdapter } from '../adapters/aws-route53-resolver.ts';
+import { awsVpcFlowAdapter } from '../adapters/aws-vpc-flow.ts';
+import { ecsNdjsonAdapter } from '../adapters/ecs.ts';
+import { runAdapter } from '../adapters/fixtures/run-adapter.ts';
+import { readFileSync } from 'node:fs';
 
 const T0 = Date.UTC(2024, 4, 1, 12, 0, 0) * 1000;
 const s = (seconds: number) => T0 + seconds * 1e6;
@@ -50,6 +55,27 @@ describe('enrichEvents', () => {
     expect(proxy[2]).toMatchObject({ src_ip: '10.0.0.9', process: null });
     // A second run finds nothing left to do.
     expect(await enrichEvents(engine)).toEqual({ 'uid-link': 0, 'passive-dns': 0, 'endpoint-process': 0 });
+    engine.close();
+  });
+
+  it('names cloud flows from DNS logs of the same export, and ECS flows through their session id', async () => {
+    const events = (adapter: Parameters<typeof runAdapter>[0], fixture: string) =>
+      runAdapter(adapter, readFileSync(new URL(`../adapters/fixtures/${fixture}`, import.meta.url), 'utf8').trimEnd()).events;
+    const engine = await engineWith([
+      ...events(awsVpcFlowAdapter, 'aws/vpc-flow-v2-default.log'),
+      ...events(awsRoute53ResolverAdapter, 'aws/route53-resolver.ndjson'),
+      ...events(ecsNdjsonAdapter, 'ecs/filebeat-zeek.ndjson'),
+    ]);
+    const changed = await enrichEvents(engine);
+    expect(changed['passive-dns']).toBeGreaterThan(0);
+    const named = await engine.all<{ source: string; dst_host: string; dst_host_origin: string }>(
+      `SELECT CASE WHEN uid IS NULL THEN 'vpc' ELSE 'ecs' END AS source, dst_host, dst_host_origin FROM events
+       WHERE kind = 'flow' AND dst_ip = '149.154.167.220' AND src_ip IN ('10.0.1.25', '10.1.2.3') ORDER BY source`,
+    );
+    expect(named).toEqual([
+      { source: 'ecs', dst_host: 'api.telegram.org', dst_host_origin: 'uid-link' },
+      { source: 'vpc', dst_host: 'api.telegram.org', dst_host_origin: 'passive-dns' },
+    ]);
     engine.close();
   });
 });

@@ -7,7 +7,7 @@ import { fixed, zeekStamp, zeekTime } from '../clock.ts';
 import { seedFrom } from '../random.ts';
 import { type LogFile, type WriterContext, packets } from './log-file.ts';
 
-type ZeekValue = string | number | boolean | null | string[] | { time: number } | { interval: number } | { intervals: number[] };
+export type ZeekValue = string | number | boolean | null | string[] | { time: number } | { interval: number } | { intervals: number[] };
 
 interface ZeekField {
   name: string;
@@ -15,7 +15,7 @@ interface ZeekField {
   value: (a: Activity) => ZeekValue;
 }
 
-interface ZeekLogSpec {
+export interface ZeekLogSpec {
   path: 'conn' | 'dns' | 'http' | 'ssl';
   accepts: (a: Activity) => boolean;
   fields: ZeekField[];

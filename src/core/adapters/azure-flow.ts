@@ -1,0 +1,148 @@
+/**
+ * Azure network flow logs as the storage account keeps them (`{"records":[…]}` JSON, one file per hour):
+ * NSG flow logs (category NetworkSecurityGroupFlowEvent, tuple versions 1 and 2) and VNet flow logs
+ * (category FlowLogFlowEvent). Every flow tuple is a record: one 'flow' event with the rule, interface and
+ * direction in `extra`. Version-2 and VNet tuples report the flow's begin (B), its counters while it lasts
+ * (C) and its end (E); each is loaded as reported, bytes being those since the previous report.
+ */
+import type { EventRecord } from '../canonical.ts';
+import { LOADED, reject, type Adapter, type Outcome, type RecordParser, type Sink } from '../ingest/adapter.ts';
+import { epochMillisToMicros, epochSecondsToMicros } from '../ingest/time.ts';
+import { extraJson, intOrNull, ipProtocolName, portOrNull } from './csv-mapped.ts';
+import { cleanDocument, isJsonObject, own, parseJson, scalarText, splitJsonObjects, type JsonObject } from './endpoint-json.ts';
+
+const IP = /^(?:\d{1,3}(?:\.\d{1,3}){3}|[0-9a-f:]*:[0-9a-f:.]*)$/i;
+const STATES: ReadonlyMap<string, string> = new Map([
+  ['B', 'begin'],
+  ['C', 'continue'],
+  ['E', 'end'],
+  ['D', 'denied'],
+]);
+const TRANSPORTS: ReadonlyMap<string, string> = new Map([
+  ['T', 'tcp'],
+  ['U', 'udp'],
+]);
+const DIRECTIONS: ReadonlyMap<string, string> = new Map([
+  ['I', 'inbound'],
+  ['O', 'outbound'],
+]);
+
+/** Where a tuple was logged: its record's resource, rule and interface (or VNet ACL). */
+interface TupleContext {
+  resource: string | null;
+  rule: string | null;
+  mac: string | null;
+  acl: string | null;
+  vnet: boolean;
+}
+
+/** One tuple: NSG "ts,src,dst,sport,dport,T|U,I|O,A|D[,B|C|E,pkts,bytes,pkts,bytes]" or VNet "ms,…,6,O,B,NX,pkts,bytes,pkts,bytes". */
+export function emitFlowTuple(tuple: string, context: TupleContext, sink: Sink): Outcome {
+  const f = tuple.split(',');
+  const expected = context.vnet ? [13] : [8, 13];
+  if (!expected.includes(f.length)) return reject(`flow tuple has ${f.length} fields, expected ${expected.join(' or ')}`);
+  const ts = context.vnet
+    ? /^\d{13}$/.test(f[0])
+      ? epochMillisToMicros(f[0])
+      : null
+    : /^\d{10}$/.test(f[0])
+      ? epochSecondsToMicros(f[0])
+      : null;
+  if (ts === null) return reject(`unreadable flow time "${f[0].slice(0, 20)}"`);
+  if (!IP.test(f[1]) || !IP.test(f[2])) return reject(`not an address: "${(IP.test(f[1]) ? f[2] : f[1]).slice(0, 40)}"`);
+  const state = context.vnet ? f[7] : (f[8] ?? null);
+  const denied = context.vnet ? state === 'D' : f[7] === 'D';
+  const extra: [string, string | null][] = [
+    ['direction', DIRECTIONS.get(f[6]) ?? f[6]],
+    ['rule', context.rule],
+    ['mac', context.mac],
+    ['aclID', context.acl],
+    ['resourceId', context.resource],
+  ];
+  if (f.length === 13) extra.push(['packets_out', f[9]], ['packets_in', f[11]]);
+  if (context.vnet) extra.push(['encryption', f[8]]);
+  const event: EventRecord = {
+    ts,
+    kind: 'flow',
+    src_ip: f[1],
+    dst_ip: f[2],
+    src_port: portOrNull(f[3]),
+    dst_port: portOrNull(f[4]),
+    protocol: TRANSPORTS.get(f[5]) ?? ipProtocolName(f[5]),
+    action: denied ? 'deny' : 'allow',
+    conn_state: state ? (STATES.get(state) ?? state) : null,
+    bytes_out: f.length === 13 ? intOrNull(f[10]) : null,
+    bytes_in: f.length === 13 ? intOrNull(f[12]) : null,
+    extra: extraJson(extra),
+  };
+  sink.event(event);
+  return LOADED;
+}
+
+const array = (value: unknown): unknown[] => (Array.isArray(value) ? value : []);
+const objects = (value: unknown): JsonObject[] => array(value).filter(isJsonObject);
+const text = (obj: JsonObject, key: string) => scalarText(own(obj, key));
+
+/** Every tuple of one record, with its context. */
+function tuplesOf(record: JsonObject): { tuple: unknown; context: TupleContext }[] {
+  const resource = text(record, 'resourceId') ?? text(record, 'targetResourceID');
+  const out: { tuple: unknown; context: TupleContext }[] = [];
+  const properties = own(record, 'properties');
+  if (isJsonObject(properties)) {
+    for (const ruleFlows of objects(own(properties, 'flows'))) {
+      for (const macFlows of objects(own(ruleFlows, 'flows'))) {
+        const context = { resource, rule: text(ruleFlows, 'rule'), mac: text(macFlows, 'mac'), acl: null, vnet: false };
+        for (const tuple of array(own(macFlows, 'flowTuples'))) out.push({ tuple, context });
+      }
+    }
+  }
+  const flowRecords = own(record, 'flowRecords');
+  if (isJsonObject(flowRecords)) {
+    for (const aclFlows of objects(own(flowRecords, 'flows'))) {
+      for (const group of objects(own(aclFlows, 'flowGroups'))) {
+        const context = { resource, rule: text(group, 'rule'), mac: text(record, 'macAddress'), acl: text(aclFlows, 'aclID'), vnet: true };
+        for (const tuple of array(own(group, 'flowTuples'))) out.push({ tuple, context });
+      }
+    }
+  }
+  return out;
+}
+
+/** NSG and VNet flow log files (`{"records":[…]}`, or records one per line as event hubs deliver them). */
+export const azureFlowAdapter: Adapter = {
+  id: 'azure-flow',
+  title: 'Azure NSG / VNet flow logs',
+  sniff(head) {
+    const start = head.trimStart();
+    if (!start.startsWith('{') && !start.startsWith('[')) return 0;
+    return /"(?:NetworkSecurityGroupFlowEvent|FlowLogFlowEvent)"/.test(head) && /"flowTuples"\s*:/.test(head) ? 0.95 : 0;
+  },
+  open(): RecordParser {
+    let vnetSeen = false;
+    return {
+      mode: 'document',
+      get format() {
+        return vnetSeen ? 'azure-vnet-flow' : 'azure-nsg-flow';
+      },
+      document(textDoc, sink, each) {
+        let recordNo = 0;
+        for (const piece of splitJsonObjects(cleanDocument(textDoc))) {
+          const sample = piece.text.slice(0, 500);
+          const parsed = piece.truncated ? undefined : parseJson(piece.text);
+          if (!isJsonObject(parsed)) {
+            each(reject(piece.truncated ? 'truncated JSON record' : 'not a JSON object'), ++recordNo, sample);
+            continue;
+          }
+          const records = own(parsed, 'records') !== undefined ? objects(own(parsed, 'records')) : [parsed];
+          for (const record of records) {
+            for (const { tuple, context } of tuplesOf(record)) {
+              vnetSeen ||= context.vnet;
+              const outcome = typeof tuple === 'string' ? emitFlowTuple(tuple, context, sink) : reject('flow tuple is not text');
+              each(outcome, ++recordNo, typeof tuple === 'string' ? tuple : sample);
+            }
+          }
+        }
+      },
+    };
+  },
+};

@@ -1,0 +1,81 @@
+/**
+ * Google Cloud VPC Flow Logs as Cloud Logging exports them (`gcloud logging read --format=json` arrays, or
+ * one entry per line from a storage or BigQuery sink): `jsonPayload.connection` (5-tuple), `start_time`,
+ * `end_time`, `bytes_sent` (source → destination), `reporter` and the VMs at each end. An entry of another
+ * log in the same export is kept in the raw table `gcp_log_other`.
+ */
+import { LOADED, reject, type Adapter, type Outcome, type RecordParser, type Sink } from '../ingest/adapter.ts';
+import { isoToMicros } from '../ingest/time.ts';
+import { ipProtocolName } from './csv-mapped.ts';
+import { cleanDocument, splitJsonObjects } from './endpoint-json.ts';
+import { clipText, extraJson, getInteger, getString, parseJsonRecord, rawText, type JsonRecord } from './json-record.ts';
+
+const P = 'jsonPayload.';
+const USED = new Set([
+  `${P}connection.src_ip`,
+  `${P}connection.dest_ip`,
+  `${P}connection.src_port`,
+  `${P}connection.dest_port`,
+  `${P}connection.protocol`,
+  `${P}start_time`,
+  `${P}end_time`,
+  `${P}bytes_sent`,
+  `${P}src_instance.vm_name`,
+  'timestamp',
+  'receiveTimestamp',
+  'insertId',
+]);
+
+export function emitGcpEntry(entry: JsonRecord, sink: Sink): Outcome {
+  const stamp = getString(entry, `${P}start_time`, 'timestamp');
+  if (stamp === null) return reject('no start_time or timestamp');
+  const ts = isoToMicros(stamp);
+  if (ts === null) return reject(`unreadable time "${clipText(stamp, 40)}"`);
+  if (!entry.has(`${P}connection.src_ip`)) {
+    const row: Record<string, string | null> = Object.create(null);
+    for (const [key, value] of entry) row[key] = rawText(value);
+    sink.raw('gcp_log_other', row);
+    return LOADED;
+  }
+  const endText = getString(entry, `${P}end_time`);
+  const end = endText ? isoToMicros(endText) : null;
+  sink.event({
+    ts,
+    kind: 'flow',
+    src_ip: getString(entry, `${P}connection.src_ip`),
+    src_port: getInteger(entry, `${P}connection.src_port`),
+    dst_ip: getString(entry, `${P}connection.dest_ip`),
+    dst_port: getInteger(entry, `${P}connection.dest_port`),
+    protocol: ipProtocolName(getString(entry, `${P}connection.protocol`)),
+    bytes_out: getInteger(entry, `${P}bytes_sent`),
+    duration: end !== null && end >= ts ? (end - ts) / 1e6 : null,
+    src_host: getString(entry, `${P}src_instance.vm_name`),
+    extra: extraJson(entry, USED),
+  });
+  return LOADED;
+}
+
+/** Cloud Logging entries of VPC Flow Logs (JSON array or one entry per line). */
+export const gcpVpcFlowAdapter: Adapter = {
+  id: 'gcp-vpc-flow',
+  title: 'Google Cloud VPC Flow Logs (Cloud Logging JSON)',
+  sniff(head) {
+    const start = head.trimStart();
+    if (!start.startsWith('{') && !start.startsWith('[')) return 0;
+    const named = /"logName"\s*:\s*"[^"]*vpc_flows"/.test(head);
+    return named || (/"jsonPayload"\s*:/.test(head) && /"connection"\s*:\s*\{[^}]*"src_ip"/.test(head)) ? 0.95 : 0;
+  },
+  open(): RecordParser {
+    return {
+      format: 'gcp-vpc-flow',
+      mode: 'document',
+      document(text, sink, each) {
+        splitJsonObjects(cleanDocument(text)).forEach((piece, index) => {
+          const sample = piece.text.slice(0, 500);
+          const entry = piece.truncated ? 'truncated JSON record' : parseJsonRecord(piece.text);
+          each(typeof entry === 'string' ? reject(entry) : emitGcpEntry(entry, sink), index + 1, sample);
+        });
+      },
+    };
+  },
+};
