@@ -169,3 +169,45 @@ test('after a reload the last session is offered, and resuming restores its find
   await page.waitForTimeout(500);
   await expect(page.getByTestId('resume-offer')).toHaveCount(0);
 });
+
+test('the demo campaign: accounts on findings, one campaign view, and shared indicators, timeline and scope', async ({ page }) => {
+  test.setTimeout(300_000);
+  const app = new WorkbenchPage(page);
+  await app.open();
+  await page.getByTestId('load-demo').click();
+  await app.waitFor(['ready'], 180_000);
+
+  // The campaign view lists the demo's multi-host campaign; a member links to its finding, which names the account.
+  await app.gotoView('Campaigns');
+  const campaign = page.getByTestId('campaign').first();
+  await expect(campaign).toBeVisible();
+  expect(await campaign.getByTestId('campaign-member').count()).toBeGreaterThanOrEqual(2);
+  await campaign.getByTestId('campaign-member').first().getByRole('link', { name: /^#\d+$/ }).click();
+  await expect(page.getByTestId('finding-accounts')).toBeVisible();
+  await page.getByTestId('finding-campaign-link').first().click();
+  await expect(page.getByTestId('campaign')).toHaveCount(1);
+  await page.screenshot({ path: 'test-results/screens/campaign.png' });
+
+  // Triage the whole campaign at once.
+  await page.getByTestId('campaign-suspicious').click();
+  await expect(page.getByTestId('campaign-triage-status')).toContainText(/Marked \d+ findings suspicious/);
+
+  const stix = JSON.parse((await downloadText(page, 'export-stix')).text) as { type: string; objects: { type: string; name?: string; pattern?: string }[] };
+  expect(stix.type).toBe('bundle');
+  expect(stix.objects.find((o) => o.type === 'marking-definition')?.name).toBe('TLP:AMBER');
+  expect(stix.objects.filter((o) => o.type === 'indicator').length).toBeGreaterThan(0);
+  await page.getByTestId('export-tlp').selectOption('green');
+  const green = JSON.parse((await downloadText(page, 'export-stix')).text) as typeof stix;
+  expect(green.objects.find((o) => o.type === 'marking-definition')?.name).toBe('TLP:GREEN');
+
+  const iocs = await downloadText(page, 'export-iocs-csv');
+  expect(iocs.text.split('\r\n')[0]).toBe('type,value,account_kind,account_id,service,sources,first_seen,last_seen,score,finding_ids');
+  const timeline = (await downloadText(page, 'campaign-timeline')).text.trim().split('\n').map((l) => JSON.parse(l) as Record<string, unknown>);
+  expect(timeline.length).toBeGreaterThan(0);
+  for (const key of ['message', 'datetime', 'timestamp_desc', 'finding_id', 'campaign_id']) expect(timeline[0]).toHaveProperty(key);
+  const scope = JSON.parse((await downloadText(page, 'export-readiness')).text) as { format: string; hosts: unknown[] };
+  expect(scope.format).toBe('relaywatch.readiness');
+  expect(scope.hosts.length).toBeGreaterThan(0);
+  // No bot or webhook token of the demo's implants leaves in any of them.
+  for (const text of [JSON.stringify(stix), iocs.text, JSON.stringify(timeline)]) expect(text).not.toMatch(/bot\d+:AA[A-Za-z0-9_-]{20}|webhooks\/\d+\/[A-Za-z0-9_-]{20}/);
+});

@@ -127,14 +127,20 @@ export function upsertService(catalog: Catalog, draft: CatalogService, replacing
   const issues: string[] = [];
   if (replacingId === null && catalog.services.some((s) => s.id === service.id)) issues.push(`service '${service.id}': id already in the catalog`);
   const services = replacingId === null ? [...catalog.services, service] : catalog.services.map((s) => (s.id === replacingId ? service : s));
-  const next = withUserSource({ ...catalog, services });
+  // A renamed service keeps its account patterns.
+  const accounts = catalog.accounts?.map((a) => (replacingId !== null && a.service_id === replacingId ? { ...a, service_id: service.id } : a));
+  const next = withUserSource({ ...catalog, services, ...(accounts ? { accounts } : {}) });
   issues.push(...validateCatalog(next));
   return { catalog: next, issues };
 }
 
-/** The catalog without service `id`, with any problem this causes (an empty catalog, dangling path host patterns). */
+/**
+ * The catalog without service `id` (and its account patterns), with any problem this causes (an empty catalog,
+ * dangling path host patterns).
+ */
 export function removeService(catalog: Catalog, id: string): { catalog: Catalog; issues: string[] } {
-  const next = { ...catalog, services: catalog.services.filter((s) => s.id !== id) };
+  const accounts = catalog.accounts?.filter((a) => a.service_id !== id);
+  const next = { ...catalog, services: catalog.services.filter((s) => s.id !== id), ...(accounts ? { accounts } : {}) };
   return { catalog: next, issues: validateCatalog(next) };
 }
 

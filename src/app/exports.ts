@@ -7,6 +7,7 @@ import type { Workbench } from './workbench.svelte.ts';
 import type { TriageEntry } from '../detection/triage-entry.ts';
 import { downloadBlob } from './download.ts';
 import { toSafeCsv } from '../core/csv-safe.ts';
+import { redactDeep } from '../accounts/redact.ts';
 import { TOOL_VERSION } from '../core/version.ts';
 import type { DetectionResult, Finding } from '../detection/detect.ts';
 import { buildFindingsExport, type FindingsExport } from '../detection/export.ts';
@@ -18,6 +19,14 @@ import type { WorkspaceState } from '../workspace/format.ts';
 import { readWorkspace, restoreWorkspace } from '../workspace/open.ts';
 import { saveWorkspace } from '../workspace/save.ts';
 import { wasmWorkspaceEngine } from '../workspace/wasm-io.ts';
+import { catalogDigest } from '../context/catalog-digest.ts';
+import { computeCoverage } from '../readiness/coverage.ts';
+import { shippedReadinessSpec } from '../readiness/readiness.ts';
+import { buildReadinessExport, type ReadinessExport } from '../readiness/readiness-export.ts';
+import { indicatorsOf } from '../indicators/indicators.ts';
+import { indicatorsCsv } from '../indicators/iocs-csv.ts';
+import { buildStixBundle, type Tlp } from '../indicators/stix.ts';
+import { timelineJsonl } from '../indicators/timeline.ts';
 
 /** Triage entries by finding id, in the shape the exports carry ({verdict, note, at}). */
 export function triageByFinding(entries: readonly TriageEntry[]): Map<string, FindingTriage> {
@@ -34,9 +43,10 @@ export function withTriage(exported: FindingsExport, triage: ReadonlyMap<string,
 export const FINDINGS_CSV_COLUMNS = [
   'rank', 'score', 'severity', 'source_ip', 'source_host', 'source_user', 'source_process', 'source_role', 'service', 'domain',
   'first_seen', 'last_seen', 'events', 'bytes_out', 'bytes_in', 'period_s', 'signals', 'attack', 'summary', 'triage_verdict', 'triage_note',
+  'accounts',
 ] as const;
 
-/** One row per finding, through toSafeCsv (cells starting with = + - @ become text). */
+/** One row per finding, through toSafeCsv (cells starting with = + - @ become text), secrets redacted. */
 export function findingsCsv(findings: readonly Finding[], triage: ReadonlyMap<string, FindingTriage>): string {
   const rows = findings.map((f) => ({
     rank: f.rank,
@@ -60,8 +70,9 @@ export function findingsCsv(findings: readonly Finding[], triage: ReadonlyMap<st
     summary: f.summary,
     triage_verdict: triage.get(f.id)?.verdict ?? null,
     triage_note: triage.get(f.id)?.note ?? null,
+    accounts: (f.destination.accounts ?? []).map((a) => `${a.kind}:${a.id}`).join('; '),
   }));
-  return toSafeCsv(FINDINGS_CSV_COLUMNS, rows);
+  return toSafeCsv(FINDINGS_CSV_COLUMNS, redactDeep(rows));
 }
 
 /** 'relaywatch-<what>-20240501-130501.<ext>' in local time, so files sort by when they were made. */
@@ -105,6 +116,9 @@ export async function reportHtml(workbench: Workbench, triage: readonly TriageEn
     toolVersion: TOOL_VERSION,
     chartWidthPx: TIMELINE_WIDTH_PX,
     analytics: loadBrowserDetectionPack().analytics,
+    params: workbench.params,
+    catalogDigest: catalogDigest(workbench.catalog),
+    readiness: await readinessExport(workbench),
   });
   const chartSvgs = new Map(data.findings.map((f) => [f.id, findingChartSvgs(f, data.charts.get(f.id)!, document)]));
   return buildReportHtml(data, { chartSvgs });
@@ -113,6 +127,50 @@ export async function reportHtml(workbench: Workbench, triage: readonly TriageEn
 export async function downloadReportHtml(workbench: Workbench, triage: readonly TriageEntry[]): Promise<void> {
   const html = await reportHtml(workbench, triage);
   downloadBlob(new Blob([html], { type: 'text/html;charset=utf-8' }), exportFileName('report', 'html'));
+}
+
+/** What the loaded data could and could not show, per host (readiness.schema.json). */
+export async function readinessExport(workbench: Workbench): Promise<ReadinessExport> {
+  return buildReadinessExport(await computeCoverage(engineOf(workbench)), shippedReadinessSpec(), { toolVersion: TOOL_VERSION });
+}
+
+export async function downloadReadinessJson(workbench: Workbench): Promise<void> {
+  const json = JSON.stringify(await readinessExport(workbench), null, 2) + '\n';
+  downloadBlob(new Blob([json], { type: 'application/json' }), exportFileName('readiness', 'json'));
+}
+
+/** Findings triaged benign are no indicators to share. */
+function benignIds(triage: readonly TriageEntry[]): Set<string> {
+  return new Set(triage.filter((e) => e.verdict === 'benign').map((e) => e.finding_id));
+}
+
+async function exportedFindings(workbench: Workbench): Promise<FindingsExport> {
+  return buildFindingsExport(engineOf(workbench), workbench.detection ?? EMPTY_RESULT, { toolVersion: TOOL_VERSION });
+}
+
+/** The STIX 2.1 bundle of the indicators, under the TLP the user chose (TLP:AMBER by default). */
+export async function downloadStixBundle(workbench: Workbench, triage: readonly TriageEntry[], tlp: Tlp = 'amber', producer?: string): Promise<void> {
+  const exported = await exportedFindings(workbench);
+  const bundle = buildStixBundle(exported, indicatorsOf(exported, benignIds(triage)), { tlp, producer });
+  downloadBlob(new Blob([JSON.stringify(bundle, null, 2) + '\n'], { type: 'application/json' }), exportFileName(`stix-tlp-${tlp}`, 'json'));
+}
+
+export async function downloadIndicatorsCsv(workbench: Workbench, triage: readonly TriageEntry[]): Promise<void> {
+  const csv = indicatorsCsv(indicatorsOf(await exportedFindings(workbench), benignIds(triage)));
+  downloadBlob(new Blob([csv], { type: 'text/csv;charset=utf-8' }), exportFileName('indicators', 'csv'));
+}
+
+/** Findings the header's timeline covers: the top ones, so the file stays one an analyst can load. */
+const TIMELINE_TOP_FINDINGS = 10;
+
+/** A Timesketch JSON-lines timeline of the given findings' events (by default the top-ranked ones). */
+export async function downloadTimeline(
+  workbench: Workbench,
+  findings: readonly Finding[] = workbench.findings.slice(0, TIMELINE_TOP_FINDINGS),
+  what = 'timeline',
+): Promise<void> {
+  const jsonl = await timelineJsonl(engineOf(workbench), findings);
+  downloadBlob(new Blob([jsonl], { type: 'application/x-ndjson' }), exportFileName(what, 'jsonl'));
 }
 
 /** Settings, context, triage and source summaries of the workbench, as a workspace stores them. */

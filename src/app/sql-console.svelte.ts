@@ -2,6 +2,7 @@ import type { Table } from 'apache-arrow';
 import type { WasmEngine } from '../engine/wasm-engine.ts';
 import { tableRows } from '../engine/arrow-values.ts';
 import { toSafeCsv } from '../core/csv-safe.ts';
+import { redactDeep } from '../accounts/redact.ts';
 
 export const PAGE_SIZE = 100;
 /** Rows fetched per query while exporting a console result. */
@@ -100,18 +101,18 @@ export class SqlConsole {
     this.rows = table ? tableRows(table, offset, PAGE_SIZE) : [];
   }
 
-  /** The whole result as CSV (fetched in chunks), with spreadsheet formulas neutralised. */
+  /** The whole result as CSV (fetched in chunks), with spreadsheet formulas neutralised and secrets redacted. */
   async exportCsv(): Promise<Blob> {
     const engine = this.engine();
     if (!engine) throw new Error('The engine is not running.');
     const parts: string[] = [];
     if (this.direct) {
-      parts.push(toSafeCsv(this.columns, tableRows(this.direct)));
+      parts.push(toSafeCsv(this.columns, redactDeep(tableRows(this.direct))));
     } else {
       const total = this.totalRows ?? 0;
       for (let offset = 0; offset < Math.max(total, 1); offset += EXPORT_CHUNK) {
         const table = await engine.arrow(`SELECT * FROM ${VIEW} LIMIT ? OFFSET ?`, [EXPORT_CHUNK, offset]);
-        const rows = tableRows(table);
+        const rows = redactDeep(tableRows(table));
         if (offset > 0) parts.push('\r\n');
         parts.push(toSafeCsv(this.columns, rows, offset === 0));
       }

@@ -1,5 +1,5 @@
 /**
- * Deep links: the current view lives in the URL hash (`#/findings/<id>`, `#/host/<key>`, `#/service/<id>`,
+ * Deep links: the current view lives in the URL hash (`#/findings/<id>`, `#/host/<key>`, `#/service/<id>`, `#/campaigns/<id>`,
  * `#/overview`, `#/data`, `#/console`, …), so links can be shared and back/forward work. The hash is user input:
  * it is parsed defensively and anything unexpected falls back to no route at all.
  */
@@ -13,7 +13,8 @@ export type Route =
   | { view: SimpleView }
   | { view: 'findings'; findingId: string | null }
   | { view: 'host'; hostKey: string | null }
-  | { view: 'service'; serviceId: string | null };
+  | { view: 'service'; serviceId: string | null }
+  | { view: 'campaigns'; campaignId: string | null };
 
 export type ViewName = Route['view'];
 
@@ -24,6 +25,7 @@ const SEGMENT_PATTERNS = {
   findings: /^[a-z0-9][a-z0-9_.:-]*$/i,
   host: /^[a-z0-9_][a-z0-9_.:%-]*$/i,
   service: /^[a-z0-9*][a-z0-9_.-]*$/i,
+  campaigns: /^campaign-[0-9a-f]{16}$/,
 } as const;
 
 function decodeSegment(raw: string | undefined): string | null | undefined {
@@ -45,12 +47,13 @@ export function parseHash(hash: string): Route | null {
   const [view, rawValue, ...rest] = path.split('/');
   if (rest.length > 0 && rest.some((s) => s !== '')) return null;
   if ((SIMPLE_VIEWS as readonly string[]).includes(view)) return rawValue ? null : { view: view as SimpleView };
-  if (view !== 'findings' && view !== 'host' && view !== 'service') return null;
+  if (view !== 'findings' && view !== 'host' && view !== 'service' && view !== 'campaigns') return null;
   const value = decodeSegment(rawValue);
   if (value === undefined) return null;
   if (value !== null && !SEGMENT_PATTERNS[view].test(value)) return null;
   if (view === 'findings') return { view, findingId: value };
   if (view === 'host') return { view, hostKey: value === null ? null : value.toLowerCase() };
+  if (view === 'campaigns') return { view, campaignId: value };
   return { view, serviceId: value };
 }
 
@@ -64,6 +67,8 @@ export function formatRoute(route: Route): string {
       return withValue(route.hostKey);
     case 'service':
       return withValue(route.serviceId);
+    case 'campaigns':
+      return withValue(route.campaignId);
     default:
       return `#/${route.view}`;
   }

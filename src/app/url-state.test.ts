@@ -14,6 +14,7 @@ describe('parseHash', () => {
     expect(parseHash('#/host/10.1.2.25')).toEqual({ view: 'host', hostKey: '10.1.2.25' });
     expect(parseHash('#/host/2001%3Adb8%3A%3A5')).toEqual({ view: 'host', hostKey: '2001:db8::5' });
     expect(parseHash('#/service/google-drive')).toEqual({ view: 'service', serviceId: 'google-drive' });
+    expect(parseHash('#/campaigns/campaign-0123456789abcdef')).toEqual({ view: 'campaigns', campaignId: 'campaign-0123456789abcdef' });
   });
 
   it('accepts a missing slash and a trailing slash', () => {
@@ -25,7 +26,7 @@ describe('parseHash', () => {
     for (const hash of [
       '', '#', '#/', '#/nope', '#/__proto__', '#/constructor/x', '#/overview/extra', '#/findings/a/b',
       '#/host/%E0%A4%A', // malformed percent-encoding
-      '#/host/%3Cscript%3E', '#/service/..%2F..%2Fetc', '#/findings/%20rw-1', '#/host/a%00b',
+      '#/host/%3Cscript%3E', '#/service/..%2F..%2Fetc', '#/findings/%20rw-1', '#/host/a%00b', '#/campaigns/telegram-bot',
       `#/findings/${'a'.repeat(300)}`, `#/host/${'%41'.repeat(400)}`, `#/${'x'.repeat(700)}`,
     ]) {
       expect(parseHash(hash), hash).toBeNull();
@@ -40,6 +41,7 @@ describe('formatRoute', () => {
       { view: 'findings', findingId: null }, { view: 'findings', findingId: 'rw-00ff00ff00ff00ff' },
       { view: 'host', hostKey: 'fin-ws-03' }, { view: 'host', hostKey: 'fe80::1' },
       { view: 'service', serviceId: 'telegram' }, { view: 'service', serviceId: null },
+      { view: 'campaigns', campaignId: null }, { view: 'campaigns', campaignId: 'campaign-00ff00ff00ff00ff' },
     ];
     for (const route of routes) expect(parseHash(formatRoute(route))).toEqual(route);
   });

@@ -7,11 +7,13 @@ import { BEHAVIOURS, FORMATS, PRESETS, generateFiles, resolveOptions, type Scena
 
 export const GENERATE_USAGE = `  relaywatch generate --out DIR [--preset demo|easy|realistic|hard] [--seed N] [--hosts N] [--days N]
                       [--start YYYY-MM-DD] [--incidents N] [--mix b1,b2,...] [--noise X] [--formats f1,f2,...]
-                      [--difficulty easy|realistic|hard]
+                      [--difficulty easy|realistic|hard] [--campaign-hosts N]
 
   Writes a deterministic training scenario: logs in every requested format, inventory/assets.csv and
   answer-key.json. Formats: ${FORMATS.join(', ')} (default: all but ecs and aws, which
-  re-express the Zeek traffic as an Elastic export and as VPC Flow Logs + Route 53 Resolver logs).
+  re-express the Zeek traffic as an Elastic export and as VPC Flow Logs + Route 53 Resolver logs; w3c is a
+  TLS-inspecting proxy: full HTTPS URLs).
+  --campaign-hosts N runs one bot/webhook/repository incident again on N more hosts: a multi-host campaign.
   Behaviours: ${BEHAVIOURS.join(', ')}.`;
 
 const list = (v: string | undefined) => (v === undefined ? undefined : v.split(',').map((s) => s.trim()).filter(Boolean));
@@ -38,6 +40,7 @@ export async function generateCommand(argv: string[]): Promise<number> {
       noise: { type: 'string' },
       formats: { type: 'string' },
       difficulty: { type: 'string' },
+      'campaign-hosts': { type: 'string' },
     },
   });
   if (!values.out) throw new Error('--out DIR is required');
@@ -53,6 +56,7 @@ export async function generateCommand(argv: string[]): Promise<number> {
   set('hosts', int('hosts', values.hosts));
   set('days', int('days', values.days));
   set('incidents', int('incidents', values.incidents));
+  set('campaignHosts', int('campaign-hosts', values['campaign-hosts']));
   set('startDate', values.start);
   set('mix', list(values.mix) as ScenarioOptions['mix'] | undefined);
   set('formats', list(values.formats) as ScenarioOptions['formats'] | undefined);

@@ -2,6 +2,10 @@ import Papa from 'papaparse';
 import schema from './catalog.schema.json';
 import shipped from './data/catalog.json';
 import { hostMatchesPattern, isValidHostPattern } from './host.ts';
+import { validatePatterns, type AccountPattern, type SecretPattern } from './account-patterns.ts';
+import { regexProblem } from './regex.ts';
+
+export { regexProblem };
 
 /** Service categories and path uses, taken from the JSON Schema so the two never disagree. */
 export const CATEGORIES: readonly string[] = schema.$defs.service.properties.category.enum;
@@ -55,28 +59,14 @@ export interface Catalog {
   /** Clients valid for every service (browsers); loaded with service_id '*'. */
   common_clients?: CatalogClient[];
   services: CatalogService[];
+  /** Patterns that read the adversary's account from a request (account-patterns.ts). */
+  accounts?: AccountPattern[];
+  /** Patterns of secrets redacted from every output (account-patterns.ts). */
+  secrets?: SecretPattern[];
 }
 
 const SERVICE_ID = /^[a-z0-9][a-z0-9-]*$/;
 const ATTACK_ID = /^T1102(\.00[1-3])?$/;
-const MAX_REGEX_LENGTH = 500;
-
-/**
- * Why a regex cannot be used in both JavaScript and DuckDB (RE2), or null when it can.
- * RE2 has no look-around and no back-references; those fail only at query time in DuckDB.
- */
-export function regexProblem(source: string): string | null {
-  if (source.length > MAX_REGEX_LENGTH) return `longer than ${MAX_REGEX_LENGTH} characters`;
-  if (/\(\?<?[=!]/.test(source)) return 'look-around is not supported by DuckDB (RE2)';
-  if (/(^|[^\\])(\\\\)*\\[1-9]/.test(source)) return 'back-references are not supported by DuckDB (RE2)';
-  try {
-    new RegExp(source, 'i');
-  } catch (error) {
-    return `does not compile: ${(error as Error).message}`;
-  }
-  return null;
-}
-
 const isObject = (v: unknown): v is Record<string, unknown> => typeof v === 'object' && v !== null && !Array.isArray(v);
 const isStringArray = (v: unknown): v is string[] => Array.isArray(v) && v.every((x) => typeof x === 'string');
 
@@ -160,6 +150,7 @@ export function validateCatalog(value: unknown): string[] {
       issues.push(`host '${pattern}' appears in ${owner.ids.join(', ')}; mark every occurrence shared or keep one`);
   for (const ref of pathHostRefs)
     if (!hostOwners.has(ref.pattern)) issues.push(`${ref.where}: host_pattern '${ref.pattern}' is not a catalog host pattern`);
+  issues.push(...validatePatterns(value, serviceIds, checkSources));
   return issues;
 }
 
@@ -202,12 +193,15 @@ function pushRow(table: TableRows, row: Record<string, unknown>): void {
 }
 
 /** Columnar rows for catalog_services, catalog_hosts, catalog_paths and catalog_clients (src/core/context-schema.ts). */
-export function catalogToRows(catalog: Catalog): Record<'catalog_services' | 'catalog_hosts' | 'catalog_paths' | 'catalog_clients', TableRows> {
+export function catalogToRows(
+  catalog: Catalog,
+): Record<'catalog_services' | 'catalog_hosts' | 'catalog_paths' | 'catalog_clients' | 'catalog_accounts', TableRows> {
   const V = 'VARCHAR';
   const services = tableRows({ service_id: V, name: V, category: V, subtechniques: V, consumer: 'BOOLEAN', description: V, sources: V });
   const hosts = tableRows({ service_id: V, pattern: V, note: V });
   const paths = tableRows({ service_id: V, host_pattern: V, path_regex: V, use: V, note: V });
   const clients = tableRows({ service_id: V, process_regex: V, ua_regex: V, signer: V, note: V });
+  const accounts = tableRows({ service_id: V, kind: V, account_regex: V, note: V });
   const addClient = (serviceId: string, c: CatalogClient) =>
     pushRow(clients, { service_id: serviceId, process_regex: c.process, ua_regex: c.user_agent, signer: c.signer, note: c.note });
   for (const s of catalog.services) {
@@ -217,7 +211,8 @@ export function catalogToRows(catalog: Catalog): Record<'catalog_services' | 'ca
     for (const c of s.clients) addClient(s.id, c);
   }
   for (const c of catalog.common_clients ?? []) addClient('*', c);
-  return { catalog_services: services, catalog_hosts: hosts, catalog_paths: paths, catalog_clients: clients };
+  for (const a of catalog.accounts ?? []) pushRow(accounts, { service_id: a.service_id, kind: a.kind, account_regex: a.regex, note: a.note });
+  return { catalog_services: services, catalog_hosts: hosts, catalog_paths: paths, catalog_clients: clients, catalog_accounts: accounts };
 }
 
 /** Columns of the flat CSV form: one row per host, path or client, with the service columns repeated. */

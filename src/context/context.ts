@@ -1,6 +1,7 @@
 import { canonicalDdl } from '../core/canonical.ts';
 import { CONTEXT_DDL } from '../core/context-schema.ts';
 import type { SqlEngine } from '../engine/sql-engine.ts';
+import { redactMacroSql } from './account-patterns.ts';
 import { catalogToRows, type Catalog, type TableRows } from './catalog.ts';
 import { ipv6Bits, registrableDomain } from './host.ts';
 import { inventoryToRows, mergeInventories, type InventoryEntry } from './inventory.ts';
@@ -97,7 +98,7 @@ export async function refreshDerived(engine: SqlEngine, sql: ContextSql): Promis
 
 /**
  * Loads the catalog, the merged inventories and the approved-service policy into their tables, defines the
- * rw_service_approved() macro and rebuilds dst_services and host_roles. Idempotent: run it again whenever the
+ * rw_service_approved() and rw_redact() macros and rebuilds dst_services and host_roles. Idempotent: run it again whenever the
  * user edits any of the data. Creates the canonical tables if no log has been loaded yet.
  */
 export async function applyContext(engine: SqlEngine, data: ContextData, sql: ContextSql): Promise<ContextSummary> {
@@ -108,6 +109,7 @@ export async function applyContext(engine: SqlEngine, data: ContextData, sql: Co
   await replaceTable(engine, 'inventory', inventoryToRows(inventory.entries));
   await replaceTable(engine, 'approved_services', policyToRows(data.policy));
   await engine.exec(sql.approvedPairs);
+  await engine.exec(redactMacroSql(data.catalog.secrets ?? []));
   await refreshDerived(engine, sql);
   const [counts] = await engine.all<{ destinations: number; sources: number }>(
     'SELECT (SELECT count(*) FROM dst_services) destinations, (SELECT count(*) FROM host_roles) sources',

@@ -154,8 +154,10 @@ export function canonicalDdl(): string {
     `CREATE TABLE IF NOT EXISTS ${EVENTS_TABLE} (\n${cols}\n);`,
     `CREATE TABLE IF NOT EXISTS sources (
   name VARCHAR, format VARCHAR, rows_read BIGINT, rows_loaded BIGINT, rows_rejected BIGINT,
-  bytes BIGINT, millis DOUBLE, message VARCHAR
+  bytes BIGINT, millis DOUBLE, message VARCHAR, sha256 VARCHAR
 );`,
+    // Workspaces and --db files written before inputs were hashed.
+    `ALTER TABLE sources ADD COLUMN IF NOT EXISTS sha256 VARCHAR;`,
     `CREATE TABLE IF NOT EXISTS rejections (source VARCHAR, line BIGINT, reason VARCHAR, sample VARCHAR);`,
   ].join('\n');
 }

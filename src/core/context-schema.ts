@@ -32,6 +32,13 @@ CREATE TABLE IF NOT EXISTS catalog_clients (
   signer VARCHAR,
   note VARCHAR
 );
+-- Patterns that read the adversary's account (bot, webhook, repository, paste, tunnel) from host + path and query.
+CREATE TABLE IF NOT EXISTS catalog_accounts (
+  service_id VARCHAR NOT NULL,
+  kind VARCHAR NOT NULL,            -- 'telegram-bot' | 'discord-webhook' | 'github-repo' | ...
+  account_regex VARCHAR NOT NULL,   -- RE2 regex, one capture group: the account id
+  note VARCHAR
+);
 -- One row per known source (by IP and/or host name): role and business unit from the inventory, else inferred.
 CREATE TABLE IF NOT EXISTS host_roles (
   src_ip VARCHAR,

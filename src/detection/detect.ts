@@ -3,6 +3,7 @@
  * runs every analytic, then scores findings. Same code in the browser (DuckDB-WASM) and the CLI (native DuckDB).
  */
 import { setVariables, type SqlEngine, type SqlParam } from '../engine/sql-engine.ts';
+import { redactSecrets } from '../accounts/redact.ts';
 import { analyzePeriodicity, type PeriodicityOptions, type PeriodicityResult } from './periodicity/index.ts';
 import { SIGNAL_COLUMNS, type DetectionPack, type ParamValue } from './manifest.ts';
 import {
@@ -62,6 +63,20 @@ export interface FindingSignal {
   explanation: string;
 }
 
+/** The adversary's account inside the service that a finding's traffic addresses (findings.schema.json). */
+export interface FindingAccount {
+  kind: string;
+  /** The non-secret identifier: a bot id, a webhook id, 'owner/repo'. */
+  id: string;
+  /** Where it was read and one request it was read from, secrets redacted. */
+  evidence: string;
+  /** That request (host + path and query), secrets redacted: what indicators of the account are cut from. */
+  request: string;
+}
+
+/** Accounts listed per finding, most used first. */
+const MAX_ACCOUNTS = 10;
+
 /** One scored finding, already in the shape of findings.schema.json (plus `summary`). */
 export interface Finding {
   id: string;
@@ -77,7 +92,7 @@ export interface Finding {
     role_origin: 'inventory' | 'inferred' | 'unknown' | null;
   };
   service: { id: string; name: string; category: string } | null;
-  destination: { domain: string | null; ips: string[]; ports: number[]; url_patterns: string[] };
+  destination: { domain: string | null; ips: string[]; ports: number[]; url_patterns: string[]; accounts?: FindingAccount[] };
   first_seen: string;
   last_seen: string;
   events: number;
@@ -398,6 +413,15 @@ async function scoreFindings(
   for (const f of await withPath(factsStage.path, () => engine.all<PairFacts>(factsStage.sql))) {
     facts.set(pairId(f.src_key, f.service_key), f);
   }
+  const accounts = new Map<string, FindingAccount[]>();
+  const accountsStage = pack.stages.get('finding-accounts')!;
+  type AccountRow = { src_key: string; service_key: string; kind: string; account_id: string; origin: string; sample_request: string };
+  for (const a of await withPath(accountsStage.path, () => engine.all<AccountRow>(accountsStage.sql))) {
+    const list = accounts.get(pairId(a.src_key, a.service_key)) ?? [];
+    const request = redactSecrets(a.sample_request);
+    if (list.length < MAX_ACCOUNTS) list.push({ kind: a.kind, id: a.account_id, evidence: `${a.origin}: ${request}`, request });
+    accounts.set(pairId(a.src_key, a.service_key), list);
+  }
   const processesByPair = new Map<string, string[]>();
   for (const [id, f] of facts) processesByPair.set(id, f.processes ?? []);
   const groups = groupFindings(signals, processesByPair);
@@ -497,6 +521,7 @@ async function scoreFindings(
         ips: pair?.ips ?? [],
         ports: pair?.ports ?? [],
         url_patterns: pair?.url_patterns ?? [],
+        accounts: accounts.get(pairId(group.src_key, group.service_key)) ?? [],
       },
       first_seen: isoOrNull(firstSeen) ?? new Date(0).toISOString(),
       last_seen: isoOrNull(lastSeen) ?? new Date(0).toISOString(),

@@ -19,8 +19,8 @@ describe('findings export', () => {
     const engine = await NativeEngine.open();
     await loadWorld(engine);
     await engine.exec(`INSERT INTO sources VALUES
-      ('proxy/access.log', 'squid-native', 12, 10, 2, 2048, 5.0, NULL),
-      ('zeek.zip/ssl.log', 'zeek-ssl-tsv', 4, 4, 0, 1024, 1.0, NULL)`);
+      ('proxy/access.log', 'squid-native', 12, 10, 2, 2048, 5.0, NULL, '${'ab'.repeat(32)}'),
+      ('zeek.zip/ssl.log', 'zeek-ssl-tsv', 4, 4, 0, 1024, 1.0, NULL, NULL)`);
     await engine.exec(`INSERT INTO rejections VALUES
       ('proxy/access.log', 7, 'bad timestamp', 'x'), ('proxy/access.log', 3, 'too few fields', 'y')`);
     const result = await runDetection(engine, { pack: loadNodeDetectionPack() });
@@ -32,7 +32,7 @@ describe('findings export', () => {
     expect(exported.tool.engine).toMatch(/^duckdb native /);
     expect(exported.sources).toEqual([
       { name: 'proxy/access.log', format: 'squid-native', rows_read: 12, rows_loaded: 10, rows_rejected: 2,
-        rejections: [{ line: 3, reason: 'too few fields' }, { line: 7, reason: 'bad timestamp' }] },
+        rejections: [{ line: 3, reason: 'too few fields' }, { line: 7, reason: 'bad timestamp' }], sha256: 'ab'.repeat(32) },
       { name: 'zeek.zip/ssl.log', format: 'zeek-ssl-tsv', rows_read: 4, rows_loaded: 4, rows_rejected: 0, rejections: [] },
     ]);
     expect(exported.data_window.start).toBe(result.window.data_start);
@@ -40,5 +40,13 @@ describe('findings export', () => {
     const scores = exported.findings.map((f) => f.score);
     expect(scores).toEqual([...scores].sort((a, b) => b - a));
     expect(new Set(exported.findings.map((f) => f.id)).size).toBe(exported.findings.length);
+    const ws04 = exported.findings.find((f) => f.source.hostname === 'ws04' && f.service?.id === 'github');
+    expect(ws04?.destination.accounts).toEqual([
+      { kind: 'github-repo', id: 'evil-org/tools', evidence: 'url: github.com/evil-org/tools/raw/main/cmd.txt', request: 'github.com/evil-org/tools/raw/main/cmd.txt' },
+    ]);
+    // The planted bot token never leaves: the Telegram finding names the bot by its id alone.
+    const srv01 = exported.findings.find((f) => f.source.hostname === 'srv01' && f.service?.id === 'telegram');
+    expect(srv01?.destination.accounts?.[0]).toMatchObject({ kind: 'telegram-bot', id: '123456' });
+    expect(JSON.stringify(exported)).not.toContain('AAE-abcdefghijklmnop');
   });
 });

@@ -4,6 +4,8 @@
  */
 import type { SqlEngine } from '../engine/sql-engine.ts';
 import type { DetectionResult, Finding } from './detect.ts';
+import { campaignsOf, type Campaign } from '../accounts/campaigns.ts';
+import { redactDeep } from '../accounts/redact.ts';
 
 export interface SourceSummary {
   name: string;
@@ -12,6 +14,8 @@ export interface SourceSummary {
   rows_loaded: number;
   rows_rejected: number;
   rejections: { line: number; reason: string }[];
+  /** SHA-256 of the input as supplied (archive members: of the member); absent when it could not be read whole. */
+  sha256?: string;
 }
 
 export interface FindingsExport {
@@ -22,6 +26,8 @@ export interface FindingsExport {
   data_window: { start?: string; end?: string };
   sources: SourceSummary[];
   findings: Finding[];
+  /** Accounts reached from more than one source (campaigns.ts). */
+  campaigns: Campaign[];
 }
 
 export interface ExportOptions {
@@ -34,9 +40,9 @@ export interface ExportOptions {
 
 /** Reads the `sources` and `rejections` tables: one entry per input file with a sample of rejections. */
 export async function readSources(engine: SqlEngine, rejectionSample = 20): Promise<SourceSummary[]> {
-  const sources = await engine.all<{ name: string; format: string; rows_read: number; rows_loaded: number; rows_rejected: number }>(
+  const sources = await engine.all<{ name: string; format: string; rows_read: number; rows_loaded: number; rows_rejected: number; sha256: string | null }>(
     `SELECT name, coalesce(format, 'unknown') AS format, coalesce(rows_read, 0) AS rows_read,
-            coalesce(rows_loaded, 0) AS rows_loaded, coalesce(rows_rejected, 0) AS rows_rejected
+            coalesce(rows_loaded, 0) AS rows_loaded, coalesce(rows_rejected, 0) AS rows_rejected, sha256
      FROM sources ORDER BY name`,
   );
   const rejections = await engine.all<{ source: string; line: number; reason: string }>(
@@ -50,10 +56,13 @@ export async function readSources(engine: SqlEngine, rejectionSample = 20): Prom
     list.push({ line: r.line, reason: r.reason });
     bySource.set(r.source, list);
   }
-  return sources.map((s) => ({ ...s, rejections: bySource.get(s.name) ?? [] }));
+  return sources.map(({ sha256, ...s }) => ({ ...s, rejections: bySource.get(s.name) ?? [], ...(sha256 ? { sha256 } : {}) }));
 }
 
-/** Builds the findings export object from a detection result and the engine's source tables. */
+/**
+ * Builds the findings export object from a detection result and the engine's source tables. Every string in it has
+ * passed the catalog's secret patterns: tokens and signatures in log fields never reach a file.
+ */
 export async function buildFindingsExport(
   engine: SqlEngine,
   result: DetectionResult,
@@ -62,7 +71,7 @@ export async function buildFindingsExport(
   const dataWindow: FindingsExport['data_window'] = {};
   if (result.window.data_start) dataWindow.start = result.window.data_start;
   if (result.window.data_end) dataWindow.end = result.window.data_end;
-  return {
+  return redactDeep({
     format: 'relaywatch.findings',
     version: 1,
     generated_at: (options.generatedAt ?? new Date()).toISOString(),
@@ -70,5 +79,6 @@ export async function buildFindingsExport(
     data_window: dataWindow,
     sources: await readSources(engine, options.rejectionSample),
     findings: result.findings,
-  };
+    campaigns: campaignsOf(result.findings),
+  });
 }

@@ -52,14 +52,14 @@ describe('manifest loader', () => {
 
   it('loads the shipped pack: ordered baselines, the runner stages and at least 14 analytics', () => {
     const pack = loadNodeDetectionPack();
-    expect(pack.baselines.map((b) => b.id)).toEqual(['scoped-events', 'usage-baselines']);
-    expect([...pack.stages.keys()].sort()).toEqual(['finding-approvals', 'finding-baseline', 'finding-facts', 'periodicity-candidates']);
+    expect(pack.baselines.map((b) => b.id)).toEqual(['scoped-events', 'usage-baselines', 'accounts']);
+    expect([...pack.stages.keys()].sort()).toEqual(['finding-accounts', 'finding-approvals', 'finding-baseline', 'finding-facts', 'periodicity-candidates']);
     const ids = pack.analytics.map((a) => a.id);
     expect(ids.length).toBeGreaterThanOrEqual(14);
     expect(new Set(ids).size).toBe(ids.length);
     for (const id of ['periodic-beacon', 'rare-service-for-peer-group', 'first-seen-after-baseline', 'approved-not-for-role',
       'non-browser-process', 'scripted-user-agent', 'server-role-consumer-service', 'off-hours', 'upload-volume',
-      'api-endpoint', 'ddr-sequence', 'tunnel-long-lived', 'rare-ja3-or-ua', 'failed-connection-retries']) {
+      'api-endpoint', 'ddr-sequence', 'tunnel-long-lived', 'rare-ja3-or-ua', 'failed-connection-retries', 'account-rarity']) {
       expect(ids).toContain(id);
     }
     expect(pack.params.get('burst_bytes')?.default).toBe(1048576);

@@ -72,6 +72,8 @@ export interface AnswerKeyIncident {
   beacons: BeaconDescription[];
   signals: string[];
   description: string;
+  /** Set on every incident of a multi-host campaign: the id of its first incident, whose account the others reuse. */
+  campaign?: string;
 }
 
 export interface PlannedIncident {
@@ -123,6 +125,8 @@ class IncidentRun {
   readonly watched = new Set<string>();
   serviceId = '';
   description = '';
+  /** The adversary-side accounts (bot token, webhook, repository) this run used, by name. */
+  readonly accounts = new Map<string, string>();
 
   constructor(
     readonly ctx: IncidentContext,
@@ -131,8 +135,17 @@ class IncidentRun {
     readonly host: Host,
     readonly start: number,
     readonly end: number,
+    /** A campaign's first run: its accounts are used again, so several hosts reach one bot, webhook or repository. */
+    readonly leader: IncidentRun | null = null,
   ) {
     this.emitter = new TrafficEmitter(ctx.org, rng, id);
+  }
+
+  /** The campaign leader's account of this name, else `drawn` (always drawn first, so the run's other draws stay put). */
+  account(name: string, drawn: string): string {
+    const value = this.leader?.accounts.get(name) ?? drawn;
+    this.accounts.set(name, value);
+    return value;
   }
 
   /** Draws a beacon timing for a period range (seconds) under the difficulty profile. */
@@ -227,7 +240,7 @@ const LIBRARY: Record<BehaviourId, Behaviour> = {
     run: (r) => {
       const implant = r.implant(POWERSHELL, r.ua(SCRIPTED_UA.powershell), r.timing(300, 900),
         `${POWERSHELL} -NoP -W Hidden -Exec Bypass -File C:\\Users\\{user}\\AppData\\Roaming\\Microsoft\\Windows\\wh.ps1`);
-      const path = `/api/webhooks/${r.rng.int(1e8, 9e8)}${r.rng.int(1e8, 9e8)}/${r.rng.token(68)}`;
+      const path = r.account('discord-webhook', `/api/webhooks/${r.rng.int(1e8, 9e8)}${r.rng.int(1e8, 9e8)}/${r.rng.token(68)}`);
       r.serviceId = 'discord';
       r.urlPatterns.push('/api/webhooks/*');
       r.watched.add('discord.com');
@@ -398,7 +411,7 @@ const LIBRARY: Record<BehaviourId, Behaviour> = {
 };
 
 function telegramBot(r: IncidentRun, implant: Implant): void {
-  const token = `${r.rng.int(5_000_000_000, 7_999_999_999)}:AA${r.rng.token(33)}`;
+  const token = r.account('telegram-token', `${r.rng.int(5_000_000_000, 7_999_999_999)}:AA${r.rng.token(33)}`);
   r.serviceId = 'telegram';
   if (!r.urlPatterns.includes('/bot*/getUpdates')) r.urlPatterns.push('/bot*/getUpdates', '/bot*/sendMessage');
   r.watched.add('api.telegram.org');
@@ -416,7 +429,7 @@ function telegramBot(r: IncidentRun, implant: Implant): void {
 
 function deadDrop(r: IncidentRun): void {
   const resolver = r.implant('C:\\ProgramData\\Microsoft\\DeviceSync\\devsync.exe', r.ua(SCRIPTED_UA.go), r.timing(60, 300));
-  const path = `/${r.rng.token(9).toLowerCase()}/${r.rng.pick(['notes', 'cfg', 'dotfiles'])}/main/${r.rng.pick(['README.md', 'config.txt', 'about.md'])}`;
+  const path = r.account('github-raw-path', `/${r.rng.token(9).toLowerCase()}/${r.rng.pick(['notes', 'cfg', 'dotfiles'])}/main/${r.rng.pick(['README.md', 'config.txt', 'about.md'])}`);
   r.serviceId = 'github';
   r.urlPatterns.push('/*/*/main/*');
   r.extraSignals.add('ddr-sequence');
@@ -520,7 +533,7 @@ const BROWSER_LIKE = /^Mozilla\/5\.0 \((Windows NT 10|Macintosh|X11)/;
  * Plans `count` incidents from `mix` (cycled) on distinct hosts where possible. Incidents start after the
  * first quarter of the window so baselines have something to compare with.
  */
-export function planIncidents(ctx: IncidentContext, count: number, mix: readonly BehaviourId[]): PlannedIncident[] {
+export function planIncidents(ctx: IncidentContext, count: number, mix: readonly BehaviourId[], campaignHosts = 0): PlannedIncident[] {
   const rng = rngFor(ctx.seed, 'incident-plan');
   const { org } = ctx;
   const windowStart = org.dayStarts[0];
@@ -529,6 +542,9 @@ export function planIncidents(ctx: IncidentContext, count: number, mix: readonly
   const used = new Set<string>();
   const order = rng.shuffle(mix);
   const planned: PlannedIncident[] = [];
+  const runs: IncidentRun[] = [];
+  // Campaign followers start after the baseline quarter too.
+  const start0 = windowStart + span * 0.3;
   if (order.length === 0) return planned;
   // Behaviours without a suitable host in this organisation are skipped in favour of the next one.
   for (let k = 0; planned.length < count && k < count + order.length; k++) {
@@ -543,12 +559,59 @@ export function planIncidents(ctx: IncidentContext, count: number, mix: readonly
     const end = Math.min(windowEnd, Math.round(start + Math.max(6 * HOUR_US, (windowEnd - start) * rng.uniform(0.6, 1))));
     const id = `INC-${String(planned.length + 1).padStart(2, '0')}`;
     const run = new IncidentRun(ctx, rngFor(ctx.seed, 'incident', id, behaviourId), id, host, start, end);
-    behaviour.run(run);
-    const activities = run.emitter.out.filter((a) => a.ts >= windowStart && a.ts < windowEnd);
-    activities.sort((a, b) => a.ts - b.ts);
-    planned.push({ key: describe(ctx, run, behaviourId, behaviour, activities), host, startUs: start, activities, watchedDomains: [...run.watched] });
+    planned.push(finish(ctx, run, behaviourId, host, start));
+    runs.push(run);
   }
+  if (campaignHosts > 0) planCampaign(ctx, rng, planned, runs, used, campaignHosts, [start0, windowEnd]);
   return planned;
+}
+
+/** Behaviours whose account (bot, webhook, repository) several hosts can share. */
+const CAMPAIGN_BEHAVIOURS: readonly BehaviourId[] = ['telegram-bot-polling', 'discord-webhook', 'github-dead-drop'];
+
+/**
+ * A multi-host campaign: the first planned incident with a shareable account (else a new Telegram one) is run again
+ * on `hosts` other workstations, each a little later, reusing its account — the same bot, webhook or repository.
+ */
+function planCampaign(
+  ctx: IncidentContext, rng: Rng, planned: PlannedIncident[], runs: IncidentRun[], used: Set<string>, hosts: number, [from, windowEnd]: [number, number],
+): void {
+  let index = planned.findIndex((p) => CAMPAIGN_BEHAVIOURS.includes(p.key.behaviour));
+  const behaviourId: BehaviourId = index >= 0 ? planned[index].key.behaviour : 'telegram-bot-polling';
+  const behaviour = LIBRARY[behaviourId];
+  const free = () => ctx.org.hosts.filter((h) => behaviour.host(h) && !used.has(h.name));
+  const plan = (leader: IncidentRun | null, host: Host, start: number) => {
+    const id = `INC-${String(planned.length + 1).padStart(2, '0')}`;
+    const run = new IncidentRun(ctx, rngFor(ctx.seed, 'incident', id, behaviourId), id, host, start, Math.min(windowEnd, start + 12 * HOUR_US), leader);
+    used.add(host.name);
+    planned.push(finish(ctx, run, behaviourId, host, start));
+    runs.push(run);
+    return run;
+  };
+  if (index < 0) {
+    const candidates = free();
+    if (!candidates.length) return;
+    plan(null, rng.pick(candidates), Math.round(from));
+    index = planned.length - 1;
+  }
+  const leader = runs[index];
+  for (let k = 1; k <= hosts; k++) {
+    const candidates = free();
+    if (!candidates.length) break;
+    plan(leader, rng.pick(candidates), Math.min(windowEnd - 6 * HOUR_US, leader.start + k * rng.int(1, 4) * HOUR_US));
+  }
+  const members = planned.filter((p) => p.key.id === leader.id || runs[planned.indexOf(p)].leader === leader);
+  if (members.length > 1) for (const m of members) m.key.campaign = leader.id;
+}
+
+/** Runs one incident's behaviour and describes it for the answer key. */
+function finish(ctx: IncidentContext, run: IncidentRun, behaviourId: BehaviourId, host: Host, start: number): PlannedIncident {
+  const behaviour = LIBRARY[behaviourId];
+  const { dayStarts } = ctx.org;
+  behaviour.run(run);
+  const activities = run.emitter.out.filter((a) => a.ts >= dayStarts[0] && a.ts < dayStarts[dayStarts.length - 1] + DAY_US);
+  activities.sort((a, b) => a.ts - b.ts);
+  return { key: describe(ctx, run, behaviourId, behaviour, activities), host, startUs: start, activities, watchedDomains: [...run.watched] };
 }
 
 function describe(ctx: IncidentContext, run: IncidentRun, behaviourId: BehaviourId, behaviour: Behaviour, activities: Activity[]): AnswerKeyIncident {

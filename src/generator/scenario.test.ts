@@ -119,12 +119,16 @@ describe('knobs', () => {
     expect(hard.organisation.hosts_missing_from_inventory.length).toBeGreaterThan(0);
   });
 
-  it('the demo preset is small, has every format and about eight incidents', () => {
+  it('the demo preset is small, has every format, about eight incidents and a campaign over three hosts', () => {
     const demo = resolveOptions({}, 'demo');
     expect(demo.hosts).toBe(40);
     expect(demo.days).toBe(2);
     const s = generateScenario(demo);
-    expect(s.answerKey.incidents.length).toBe(8);
+    expect(s.answerKey.incidents.length).toBe(10);
+    const campaign = s.answerKey.incidents.filter((i) => i.campaign);
+    expect(campaign).toHaveLength(3);
+    expect(new Set(campaign.map((i) => i.source.hostname)).size).toBe(3);
+    expect(new Set(campaign.map((i) => i.behaviour)).size).toBe(1);
     expect(s.files.length).toBeGreaterThanOrEqual(14);
     const total = s.files.reduce((sum, f) => sum + f.text.length, 0);
     expect(total).toBeLessThan(60_000_000);

@@ -47,6 +47,8 @@ export interface ScenarioOptions {
   difficulty: Difficulty;
   /** Share of hosts listed in the inventory; defaults by difficulty. */
   inventoryCoverage?: number;
+  /** Extra hosts that reach the same bot, webhook or repository as one incident: a multi-host campaign (0: none). */
+  campaignHosts?: number;
 }
 
 export const DIFFICULTY: Record<Difficulty, DifficultyProfile & { inventoryCoverage: number }> = {
@@ -71,7 +73,7 @@ const DEFAULTS: ScenarioOptions = {
 
 /** Named starting points; `demo` is the app's built-in dataset (small, every format, ~8 incidents). */
 export const PRESETS: Record<'demo' | 'easy' | 'realistic' | 'hard', Partial<ScenarioOptions>> = {
-  demo: { seed: 20240506, hosts: 40, days: 2, incidents: 8, noise: 0.3, difficulty: 'realistic' },
+  demo: { seed: 20240506, hosts: 40, days: 2, incidents: 8, noise: 0.3, difficulty: 'realistic', campaignHosts: 2 },
   easy: { difficulty: 'easy', incidents: 6 },
   realistic: { difficulty: 'realistic', incidents: 8 },
   hard: { difficulty: 'hard', incidents: 10 },
@@ -86,6 +88,7 @@ export function resolveOptions(options: Partial<ScenarioOptions> = {}, preset?: 
   if (!/^\d{4}-\d{2}-\d{2}$/.test(merged.startDate)) throw new Error(`startDate must be YYYY-MM-DD, got "${merged.startDate}"`);
   if (!Number.isInteger(merged.incidents) || merged.incidents < 0) throw new Error('incidents must be an integer ≥ 0');
   if (!(merged.noise > 0)) throw new Error('noise must be > 0');
+  if (!Number.isInteger(merged.campaignHosts ?? 0) || (merged.campaignHosts ?? 0) < 0) throw new Error('campaignHosts must be an integer ≥ 0');
   for (const f of merged.formats) if (!FORMATS.includes(f)) throw new Error(`unknown format "${f}"`);
   for (const b of merged.mix) if (!BEHAVIOURS.includes(b)) throw new Error(`unknown behaviour "${b}"`);
   return merged;
@@ -148,6 +151,7 @@ export function* generateFiles(input: Partial<ScenarioOptions> = {}): Generator<
     { seed: options.seed, org, difficulty: profile, working: (h) => working.get(h)! },
     options.incidents,
     options.mix,
+    options.campaignHosts ?? 0,
   );
   const ctx: WriterContext = { org, startUs: org.dayStarts[0], endUs: org.dayStarts[org.dayStarts.length - 1] + DAY_US };
   const files = logFiles(options.formats, ctx);

@@ -62,6 +62,7 @@ describe('runAnalysis', () => {
       expect(parsed).toEqual(logs.map((i) => i.name).filter((name) => !zeekTsv(name)));
       for (const s of run.sources) expect(s.rows_read, s.name).toBe(s.rows_loaded + s.rows_rejected);
       expect(run.sources.every((s) => s.status === 'loaded' && s.rows_loaded > 0)).toBe(true);
+      expect(run.sources.every((s) => /^[0-9a-f]{64}$/.test(s.sha256 ?? ''))).toBe(true);
       const [recorded] = await engine.all<{ n: number }>('SELECT count(*)::INTEGER AS n FROM sources');
       expect(recorded.n).toBe(run.sources.length);
       // Flows, DNS and Sysmon of the same hosts: enrichment links some of them.
@@ -79,7 +80,7 @@ describe('runAnalysis', () => {
       const parsed: string[] = [];
       const [a, b] = [await analyse(viaSql, true, []), await analyse(viaParser, false, parsed)];
       expect(parsed).toEqual(logs.map((i) => i.name));
-      const rows = (run: AnalysisRun) => run.sources.map((s) => [s.name, s.format, s.rows_loaded, s.rows_rejected]);
+      const rows = (run: AnalysisRun) => run.sources.map((s) => [s.name, s.format, s.rows_loaded, s.rows_rejected, s.sha256]);
       expect(rows(a)).toEqual(rows(b));
       const ranked = (run: AnalysisRun) => run.detection.findings.map((f) => [f.id, f.score]);
       expect(ranked(a)).toEqual(ranked(b));

@@ -8,6 +8,7 @@ import { canonicalDdl } from '../core/canonical.ts';
 import { ALL_ADAPTERS, chosenAdapter } from '../core/adapters/index.ts';
 import type { ColumnMapping } from '../core/adapters/csv-mapped.ts';
 import { enrichEvents } from '../core/enrich/enrich.ts';
+import { sha256OfChunks } from '../core/ingest/digest.ts';
 import { ingestFile, SNIFF_CHARS, type IngestProgress, type SourceSummary } from '../core/ingest/pipeline.ts';
 import { recordSources, storeBatch } from '../core/ingest/store.ts';
 import { headText, isGzip, loadZeekTsv, planZeekTsv, zeekSourceName } from '../core/ingest/zeek-tsv-sql.ts';
@@ -164,7 +165,11 @@ async function loadInput<I extends AnalysisInput>(engine: SqlEngine, input: I, o
       const file = await options.openInEngine(input, gzip);
       try {
         const loaded = await loadZeekTsv(engine, plan, { fileRef: file.ref, sourceName, bytes: input.size, gzip });
-        if (loaded) return [loaded];
+        if (loaded) {
+          // DuckDB read the file itself: hash it as supplied, as the line parser does while it reads.
+          loaded.sha256 = await sha256OfChunks(input.chunks());
+          return [loaded];
+        }
       } finally {
         await file.release();
       }

@@ -37,7 +37,7 @@ beforeAll(async () => {
   engine = await NativeEngine.open();
   await createSchema(engine);
   await engine.exec(`
-    INSERT INTO sources VALUES ('proxy.log', 'squid', 40, 33, 7, 4096, 12, '7 lines were not Squid records'),
+    INSERT INTO sources (name, format, rows_read, rows_loaded, rows_rejected, bytes, millis, message) VALUES ('proxy.log', 'squid', 40, 33, 7, 4096, 12, '7 lines were not Squid records'),
       ('endpoint.json', 'sysmon-json', 1, 1, 0, 300, 3, null);
     INSERT INTO catalog_services VALUES ('telegram', 'Telegram', 'messaging', 'T1102.002', true, null, null),
       ('dropbox', 'Dropbox', 'storage', 'T1102.002', true, null, null), ('github', 'GitHub', 'code-hosting', 'T1102.001', true, null, null);

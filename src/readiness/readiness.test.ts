@@ -123,7 +123,7 @@ describe('readiness', () => {
 
     const next = collectNext(coverage, spec);
     expect(next.length).toBe(5);
-    expect(next[0].text).toBe('Web proxy for 2 hosts with no known role: enables API endpoint use on 2 more hosts (29% of all 7) and 7 more analytics.');
+    expect(next[0].text).toBe('Web proxy for 2 hosts with no known role: enables API endpoint use on 2 more hosts (29% of all 7) and 8 more analytics.');
     expect(next.map((r) => r.unlocked)).toEqual([...next.map((r) => r.unlocked)].sort((a, b) => b - a));
     const endpointForFinance = next.find((r) => r.telemetry === 'endpoint' && r.role === 'server')!;
     expect(endpointForFinance.hosts.sort()).toEqual(['fin-srv1', 'fin-srv2', 'fin-srv3']);

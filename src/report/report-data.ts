@@ -5,8 +5,13 @@
  */
 import type { SqlEngine } from '../engine/sql-engine.ts';
 import type { DetectionResult, Finding } from '../detection/detect.ts';
-import type { AnalyticSpec } from '../detection/manifest.ts';
+import type { AnalyticSpec, ParamValue } from '../detection/manifest.ts';
 import { intervalsQuery, timelineQuery } from '../queries/finding-charts.ts';
+import { redactDeep } from '../accounts/redact.ts';
+import type { ReadinessExport } from '../readiness/readiness-export.ts';
+import type { AnalyticRun } from './report-evidence.ts';
+import { sha256 } from '@noble/hashes/sha2.js';
+import { bytesToHex } from '@noble/hashes/utils.js';
 
 /** An investigator's verdict on a finding, as the exports carry it. */
 export interface FindingTriage {
@@ -23,6 +28,7 @@ export interface ReportSource {
   rows_loaded: number;
   rows_rejected: number;
   message: string | null;
+  sha256: string | null;
   rejections: { line: number; reason: string; sample: string | null }[];
 }
 
@@ -58,11 +64,21 @@ export interface ReportData {
   triage: ReadonlyMap<string, FindingTriage>;
   charts: ReadonlyMap<string, FindingChartData>;
   analytics: readonly ReportAnalytic[];
+  /** Each analytic as it ran (version and effective parameters); empty when the SQL was not given. */
+  runs: AnalyticRun[];
+  catalogDigest?: string;
+  /** The scope section: what the data could and could not show per host. */
+  readiness?: ReadinessExport;
 }
 
 export interface CollectOptions {
   findings: readonly Finding[];
-  analytics: readonly ReportAnalytic[];
+  /** The pack's analytics; with their SQL and parameters the report states versions and parameters. */
+  analytics: readonly (ReportAnalytic & Partial<Pick<AnalyticSpec, 'sql' | 'params'>>)[];
+  /** Parameter overrides the run used (the rest are the SQL headers' defaults). */
+  params?: Record<string, ParamValue>;
+  catalogDigest?: string;
+  readiness?: ReadinessExport;
   window: DetectionResult['window'] | null;
   triage: ReadonlyMap<string, FindingTriage>;
   toolVersion: string;
@@ -80,7 +96,7 @@ const MAX_SAMPLE_CHARS = 300;
 export async function readReportSources(engine: SqlEngine, rejectionSample = 5): Promise<ReportSource[]> {
   const sources = await engine.all<Omit<ReportSource, 'rejections'>>(
     `SELECT name, coalesce(format, 'unknown') AS format, coalesce(rows_read, 0) AS rows_read,
-            coalesce(rows_loaded, 0) AS rows_loaded, coalesce(rows_rejected, 0) AS rows_rejected, message
+            coalesce(rows_loaded, 0) AS rows_loaded, coalesce(rows_rejected, 0) AS rows_rejected, message, sha256
      FROM sources ORDER BY name`,
   );
   const rejections = await engine.all<{ source: string; line: number; reason: string; sample: string | null }>(
@@ -119,15 +135,28 @@ export async function readChartData(engine: SqlEngine, finding: Finding, widthPx
 export async function collectReportData(engine: SqlEngine, options: CollectOptions): Promise<ReportData> {
   const charts = new Map<string, FindingChartData>();
   for (const finding of options.findings) charts.set(finding.id, await readChartData(engine, finding, options.chartWidthPx));
+  const runs: AnalyticRun[] = options.analytics.flatMap((a) =>
+    a.sql === undefined
+      ? []
+      : [{
+          id: a.id,
+          version: bytesToHex(sha256(new TextEncoder().encode(a.sql))).slice(0, 12),
+          params: Object.fromEntries((a.params ?? []).map((p) => [p.name, options.params?.[p.name] ?? p.default])),
+        }],
+  );
   return {
     generatedAt: (options.generatedAt ?? new Date()).toISOString(),
     toolVersion: options.toolVersion,
     engine: engine.description,
     window: options.window,
-    sources: await readReportSources(engine, options.rejectionSample),
-    findings: [...options.findings],
+    // Log text (rejected records, explanations) passes the secret patterns before it reaches the page.
+    sources: redactDeep(await readReportSources(engine, options.rejectionSample)),
+    findings: redactDeep([...options.findings]),
     triage: options.triage,
     charts,
     analytics: options.analytics.map(({ id, title, attack, description, falsePositives }) => ({ id, title, attack, description, falsePositives })),
+    runs,
+    catalogDigest: options.catalogDigest,
+    readiness: options.readiness,
   };
 }

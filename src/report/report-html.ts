@@ -5,6 +5,7 @@
  */
 import type { Finding, FindingSignal } from '../detection/detect.ts';
 import { escapeHtml as esc } from './escape.ts';
+import { accountsHtml, campaignsSection, provenance, readinessSection, replayBlock } from './report-evidence.ts';
 import type { FindingChartData, FindingTriage, ReportData, ReportSource } from './report-data.ts';
 
 /** Static SVG of one finding's charts (browser only: Plot needs a DOM). */
@@ -53,6 +54,7 @@ th, td { text-align: left; vertical-align: top; padding: 3px 8px 3px 0; border-b
 th { font-weight: 600; color: #57606a; white-space: nowrap; }
 td.num, th.num { text-align: right; font-variant-numeric: tabular-nums; padding-right: 12px; }
 code, .mono { font: 12px/1.4 ui-monospace, SFMono-Regular, Menlo, Consolas, monospace; overflow-wrap: anywhere; }
+pre.replay { font: 12px/1.4 ui-monospace, SFMono-Regular, Menlo, Consolas, monospace; white-space: pre-wrap; overflow-wrap: anywhere; }
 .facts th { width: 150px; }
 .finding { border-top: 1px solid #d8dee4; padding-top: 18px; margin-top: 22px; }
 .sev { display: inline-block; min-width: 64px; padding: 1px 6px; border-radius: 3px; font-weight: 600; font-size: 11px; text-transform: uppercase; text-align: center; color: #fff; }
@@ -177,7 +179,8 @@ function scope(data: ReportData): string {
   const rows = data.sources
     .map(
       (s) => `<tr><td class="mono">${esc(s.name)}</td><td>${esc(s.format)}</td><td class="num">${number(s.rows_read)}</td>
-<td class="num">${number(s.rows_loaded)}</td><td class="num">${number(s.rows_rejected)}</td><td>${esc(s.message ?? '')}</td></tr>`,
+<td class="num">${number(s.rows_loaded)}</td><td class="num">${number(s.rows_rejected)}</td><td>${esc(s.message ?? '')}</td>
+<td class="mono sha">${esc(s.sha256 ?? '—')}</td></tr>`,
     )
     .join('\n');
   const total = (key: 'rows_read' | 'rows_loaded' | 'rows_rejected') => number(data.sources.reduce((n, s) => n + s[key], 0));
@@ -188,8 +191,8 @@ ${row('Baseline window', `${esc(utc(w?.baseline_start))} – ${esc(utc(w?.baseli
 ${row('Detection window', `${esc(utc(w?.detect_start))} – ${esc(utc(w?.detect_end))}`)}
 ${row('Records', `${total('rows_read')} read, ${total('rows_loaded')} loaded, ${total('rows_rejected')} rejected`)}
 </tbody></table>
-<table><thead><tr><th>Source</th><th>Format</th><th class="num">Read</th><th class="num">Loaded</th><th class="num">Rejected</th><th>Note</th></tr></thead>
-<tbody>${rows || '<tr><td colspan="6">No sources.</td></tr>'}</tbody></table>
+<table><thead><tr><th>Source</th><th>Format</th><th class="num">Read</th><th class="num">Loaded</th><th class="num">Rejected</th><th>Note</th><th>SHA-256</th></tr></thead>
+<tbody>${rows || '<tr><td colspan="7">No sources.</td></tr>'}</tbody></table>
 ${data.sources.map(sourceRejections).join('\n')}
 </section>`;
 }
@@ -270,6 +273,7 @@ ${row('Process', `<code>${esc(s.process ?? '—')}</code>`)}
 ${row('Role', `${esc(s.role ?? 'unknown')}${s.role_origin ? ` <span class="meta">(${esc(s.role_origin)})</span>` : ''}`)}
 ${row('Service', f.service ? `${esc(f.service.name)} <span class="meta">(${esc(f.service.id)}, ${esc(f.service.category)})</span>` : 'not catalogued')}
 ${row('Destination', `<code>${esc(d.domain ?? '—')}</code> · IPs <code>${esc(d.ips.join(', ') || '—')}</code> · ports ${esc(d.ports.join(', ') || '—')}`)}
+${row('Accounts', accountsHtml(f))}
 ${row('URL patterns', d.url_patterns.length ? d.url_patterns.map((u) => `<code>${esc(u)}</code>`).join('<br>') : '—')}
 ${row('Seen', `${esc(utc(f.first_seen))} – ${esc(utc(f.last_seen))} · ${number(f.events)} events`)}
 ${row('Bytes', `out ${esc(bytes(f.bytes_out))} · in ${esc(bytes(f.bytes_in))}`)}
@@ -283,6 +287,7 @@ ${signalsTable(f.signals)}
 ${triageBlock(data.triage.get(f.id))}
 <h4>Charts</h4>
 ${svgs ? chartFigures(svgs, data.charts.get(f.id)) : chartTables(data.charts.get(f.id), f)}
+${replayBlock(f, data.runs)}
 </section>`;
 }
 
@@ -326,9 +331,12 @@ export function buildReportHtml(data: ReportData, options: ReportOptions = {}): 
     header(data),
     executiveSummary(data, options.topFindings ?? 10),
     scope(data),
+    readinessSection(data.readiness),
+    campaignsSection(data.findings),
     `<section id="findings"><h2>Findings</h2>${data.findings.length ? '' : '<p>No findings.</p>'}</section>`,
     ...data.findings.map((f) => findingSection(f, data, options)),
     method(data),
+    provenance(data.toolVersion, data.catalogDigest, data.runs),
     '</body></html>\n',
   ];
   const html = parts.join('\n');

@@ -36,7 +36,7 @@ const VERDICTS = ['benign', 'suspicious', 'malicious'];
 /** Columns each canonical table may have: exactly those of canonicalDdl(). */
 const CANONICAL_COLUMNS: Record<string, readonly string[]> = {
   events: EVENT_COLUMNS.map((c) => c.name),
-  sources: ['name', 'format', 'rows_read', 'rows_loaded', 'rows_rejected', 'bytes', 'millis', 'message'],
+  sources: ['name', 'format', 'rows_read', 'rows_loaded', 'rows_rejected', 'bytes', 'millis', 'message', 'sha256'],
   rejections: ['source', 'line', 'reason', 'sample'],
 };
 /** Derived caches of the context layer that refer to loaded events; applyContext rebuilds them. */
@@ -187,6 +187,7 @@ function checkSources(value: unknown): SourceSummary[] {
     bytes: count(s.bytes) ?? 0,
     millis: typeof s.millis === 'number' ? s.millis : 0,
     message: text(s.message),
+    ...(typeof s.sha256 === 'string' && /^[0-9a-f]{64}$/.test(s.sha256) ? { sha256: s.sha256 } : {}),
   }));
 }
 

@@ -1,9 +1,15 @@
 import { Gunzip, Unzip, UnzipInflate } from 'fflate';
+import { streamDigest } from './digest.ts';
 
 /** One logical input: a plain file, or a member of an archive, as a stream of raw bytes. */
 export interface ByteSource {
   name: string;
   chunks: AsyncIterable<Uint8Array>;
+  /**
+   * Archive members only: SHA-256 of the member's uncompressed bytes, once all of them were inflated (the next
+   * member started or the archive ended); undefined before. Plain and gzip files are hashed as supplied by the caller.
+   */
+  sha256?: () => string | undefined;
 }
 
 /** Limits that keep a hostile archive from exhausting the machine. */
@@ -18,7 +24,7 @@ export const ARCHIVE_LIMITS = {
 
 export class ArchiveError extends Error {}
 
-type Event = { kind: 'start'; name: string } | { kind: 'data'; chunk: Uint8Array } | { kind: 'end' };
+type Event = { kind: 'start'; name: string; sha256: () => string | undefined } | { kind: 'data'; chunk: Uint8Array } | { kind: 'end' };
 
 const GZIP_MAGIC = [0x1f, 0x8b];
 const ZIP_MAGIC = [0x50, 0x4b, 0x03, 0x04];
@@ -96,11 +102,19 @@ async function* unzipMembers(name: string, chunks: AsyncIterable<Uint8Array>): A
     if (file.name.endsWith('/')) return;
     members += 1;
     if (members > ARCHIVE_LIMITS.maxMembers) throw new ArchiveError(`${name}: more than ${ARCHIVE_LIMITS.maxMembers} members.`);
-    events.push({ kind: 'start', name: `${name}/${file.name}` });
+    // Hashed as fflate inflates it, so a member the reader stops early is still hashed whole.
+    const digest = streamDigest();
+    const member: Event = { kind: 'start', name: `${name}/${file.name}`, sha256: () => undefined };
+    events.push(member);
     file.ondata = (error, data, final) => {
       if (error) throw new ArchiveError(`${name}/${file.name}: ${error.message}`);
+      digest.update(data);
       events.push({ kind: 'data', chunk: data });
-      if (final) events.push({ kind: 'end' });
+      if (final) {
+        const hex = digest.hex();
+        member.sha256 = () => hex;
+        events.push({ kind: 'end' });
+      }
     };
     file.start();
   });
@@ -149,7 +163,7 @@ async function* unzipMembers(name: string, chunks: AsyncIterable<Uint8Array>): A
         if (!(await feed())) throw new ArchiveError(`${start.name}: the zip member is truncated.`);
       }
     })();
-    yield { name: start.name, chunks: memberChunks };
+    yield { name: start.name, chunks: memberChunks, sha256: () => start.sha256() };
     // A consumer that stopped early (e.g. an unrecognised member) must not leave its bytes in the queue.
     if (!ended) for await (const _ of memberChunks) void _;
   }

@@ -137,7 +137,8 @@ describe('encodings and line endings', () => {
     for (const [name, text] of [['access.log', SQUID], ['conn.log', ZEEK_CONN]]) {
       const plain = await ingestText(name, text);
       const { summaries, sink } = await ingest(name, chunked(encodeText(text, encoding), [777]));
-      expect({ ...summaries[0], millis: 0, bytes: 0 }).toEqual({ ...plain.summaries[0], millis: 0, bytes: 0 });
+      // Other bytes, the same records: everything but size, time and digest agrees.
+      expect({ ...summaries[0], millis: 0, bytes: 0, sha256: '' }).toEqual({ ...plain.summaries[0], millis: 0, bytes: 0, sha256: '' });
       expect(sink.events).toBe(plain.sink.events);
     }
   });

@@ -1,6 +1,7 @@
 import { EVENT_COLUMNS, EVENTS_TABLE, type EventRecord } from '../canonical.ts';
 import { LOADED, META, reject, type Adapter, type Outcome, type RecordParser, type Sink } from './adapter.ts';
 import { ArchiveError, expandContainers, type ByteSource } from './containers.ts';
+import { streamDigest } from './digest.ts';
 import { detectEncoding, LineSplitter, looksBinary, MAX_LINE_CHARS, type Line } from './text.ts';
 
 /** Bytes of decoded text an adapter's sniffer sees. */
@@ -33,6 +34,8 @@ export interface SourceSummary {
   rejections: Rejection[];
   bytes: number;
   millis: number;
+  /** SHA-256 of the bytes as supplied (an archive member: its uncompressed bytes); absent when reading was cancelled. */
+  sha256?: string;
   /** Why a file was not (fully) read, in words an investigator can act on. */
   message: string | null;
   /** First line of an unrecognised file, to show what it looks like. */
@@ -87,11 +90,13 @@ export async function ingestFile(
   const now = options.now ?? (() => performance.now());
   const counted = countBytes(chunks, options, name, now);
   const summaries: SourceSummary[] = [];
+  const members: (ByteSource | null)[] = [];
   try {
     // Bytes before a member count towards it: the container check has already read the first chunk.
     let consumed = 0;
     for await (const member of expandContainers(name, counted.chunks)) {
       summaries.push(await ingestSource(member, sink, options, now, counted, consumed));
+      members.push(member);
       consumed = counted.total();
       if (options.signal?.aborted) break;
     }
@@ -106,13 +111,32 @@ export async function ingestFile(
     if (!(error instanceof ArchiveError)) throw error;
     const last = summaries.at(-1);
     summaries.push(emptySummary(name, 'archive', 'failed', error.message, last ? 0 : counted.total()));
+    members.push(null);
+    counted.refuse();
   }
+  await addDigests(summaries, members, counted);
   return summaries;
+}
+
+/**
+ * Archive members get their own SHA-256 (when they were inflated whole); everything else the SHA-256 of the file as
+ * supplied, read to its end.
+ */
+async function addDigests(summaries: SourceSummary[], members: readonly (ByteSource | null)[], counted: ByteCounter): Promise<void> {
+  const whole = await counted.digest();
+  summaries.forEach((summary, i) => {
+    const sha256 = members[i]?.sha256 ? members[i].sha256() : whole;
+    if (sha256) summary.sha256 = sha256;
+  });
 }
 
 interface ByteCounter {
   chunks: AsyncIterable<Uint8Array>;
   total(): number;
+  /** SHA-256 of the whole input after reading what the parsers left unread; undefined if reading failed, was cancelled or refused. */
+  digest(): Promise<string | undefined>;
+  /** An archive was refused or broken: its rest is not read (a bomb's rest may be endless), so there is no digest. */
+  refuse(): void;
 }
 
 function countBytes(
@@ -124,26 +148,43 @@ function countBytes(
   let bytes = 0;
   const started = now();
   let lastReport = 0;
+  const hash = streamDigest();
+  let complete = false;
+  let refused = false;
+  const counted = (async function* () {
+    for await (const chunk of chunks) {
+      if (options.signal?.aborted) throw new DOMException('Loading was cancelled.', 'AbortError');
+      bytes += chunk.length;
+      hash.update(chunk);
+      const t = now();
+      if (options.onProgress && t - lastReport > 200) {
+        lastReport = t;
+        options.onProgress({
+          name,
+          bytesRead: bytes,
+          bytesTotal: options.sizeHint ?? null,
+          records: 0,
+          elapsedMs: t - started,
+        });
+      }
+      yield chunk;
+    }
+    complete = true;
+  })();
   return {
     total: () => bytes,
-    chunks: (async function* () {
-      for await (const chunk of chunks) {
-        if (options.signal?.aborted) throw new DOMException('Loading was cancelled.', 'AbortError');
-        bytes += chunk.length;
-        const t = now();
-        if (options.onProgress && t - lastReport > 200) {
-          lastReport = t;
-          options.onProgress({
-            name,
-            bytesRead: bytes,
-            bytesTotal: options.sizeHint ?? null,
-            records: 0,
-            elapsedMs: t - started,
-          });
-        }
-        yield chunk;
+    chunks: counted,
+    refuse: () => (refused = true),
+    digest: async () => {
+      if (refused) return undefined;
+      try {
+        // The generator is its own iterator: this reads on from where the parsers stopped.
+        for (let r = await counted.next(); !r.done; r = await counted.next());
+      } catch {
+        return undefined;
       }
-    })(),
+      return complete ? hash.hex() : undefined;
+    },
   };
 }
 
@@ -209,6 +250,7 @@ async function ingestSource(
     } catch (error) {
       if (!(error instanceof ArchiveError)) throw error;
       stopped = error;
+      counter.refuse();
       textDone = true;
       break;
     }
@@ -309,8 +351,10 @@ async function ingestSource(
       await handle(splitter.end());
     }
   } catch (error) {
-    if (error instanceof ArchiveError) summary.message = error.message;
-    else if (isAbort(error)) summary.message = `Loading was cancelled after ${summary.rows_read} records; those stay loaded.`;
+    if (error instanceof ArchiveError) {
+      summary.message = error.message;
+      counter.refuse();
+    } else if (isAbort(error)) summary.message = `Loading was cancelled after ${summary.rows_read} records; those stay loaded.`;
     else throw error;
     // The line in progress when reading stopped is incomplete: count it, don't drop it.
     for (const line of splitter.end()) record(reject('the line was cut off where reading stopped'), line.no, line.text);

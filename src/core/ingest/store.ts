@@ -34,6 +34,7 @@ export async function recordSources(engine: SqlEngine, summaries: readonly Sourc
       bytes: summaries.map((s) => s.bytes),
       millis: summaries.map((s) => s.millis),
       message: summaries.map((s) => s.message),
+      sha256: summaries.map((s) => s.sha256 ?? null),
     },
     {
       name: 'VARCHAR',
@@ -44,6 +45,7 @@ export async function recordSources(engine: SqlEngine, summaries: readonly Sourc
       bytes: 'BIGINT',
       millis: 'DOUBLE',
       message: 'VARCHAR',
+      sha256: 'VARCHAR',
     },
   );
   const rejections = summaries.flatMap((s) => s.rejections.map((r) => ({ source: s.name, ...r })));

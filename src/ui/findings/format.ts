@@ -1,4 +1,5 @@
 /** Display formatting for the findings queue and detail (times in UTC, as the data is). */
+import { redactSecrets } from '../../accounts/redact.ts';
 
 const integer = new Intl.NumberFormat('en-US');
 
@@ -38,11 +39,11 @@ export function formatBytes(n: number | null | undefined): string {
 
 const MAX_CELL_CHARS = 400;
 
-/** Any cell value as bounded text (log fields can be huge); objects as JSON. */
+/** Any cell value as bounded text (log fields can be huge); objects as JSON; secrets redacted. */
 export function formatCell(value: unknown, column = ''): string {
   if (value === null || value === undefined) return '';
   if (column === 'ts' && typeof value === 'number') return formatTime(value).concat('.', String(Math.floor(value % 1000)).padStart(3, '0'));
-  const text = typeof value === 'object' ? JSON.stringify(value) : String(value);
+  const text = redactSecrets(typeof value === 'object' ? JSON.stringify(value) : String(value));
   return text.length > MAX_CELL_CHARS ? `${text.slice(0, MAX_CELL_CHARS)}… (${integer.format(text.length)} chars)` : text;
 }
 
