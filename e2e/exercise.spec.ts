@@ -23,6 +23,9 @@ async function openExercise(page: Page): Promise<void> {
 
 test('trainer creates a pack; trainee loads it, triages, submits and sees the score and the reveal', async ({ page }) => {
   test.setTimeout(180_000);
+  const consoleErrors: string[] = [];
+  page.on('console', (m) => m.type() === 'error' && consoleErrors.push(m.text()));
+  page.on('pageerror', (e) => consoleErrors.push(e.message));
   const app = new WorkbenchPage(page);
   await app.open();
   await openExercise(page);
@@ -60,15 +63,27 @@ test('trainer creates a pack; trainee loads it, triages, submits and sees the sc
     expect(new TextDecoder().decode(log.bytes), `logs/${log.name}`).toBe(fromNode.get(log.name));
   }
 
+  // Creating the pack reported progress without errors (a progress callback once returned a state proxy Comlink could not send).
+  expect(consoleErrors.filter((e) => /Unserializable/.test(e))).toEqual([]);
+
   // The trainee starts on a fresh page, so only the pack is loaded.
   await page.reload();
   await app.waitFor(['idle']);
   await openExercise(page);
   await page.getByRole('tab', { name: 'Trainee: take' }).click();
   const trainee = page.getByTestId('exercise-trainee');
+  // Every state and text the status bar shows while the pack loads.
+  await page.evaluate(() => {
+    const status = document.querySelector('[data-testid="app-status"]')!;
+    const seen: string[] = ((window as unknown as { statusSeen: string[] }).statusSeen = []);
+    new MutationObserver(() => seen.push(`${status.getAttribute('data-state')}: ${status.textContent}`)).observe(status, { attributes: true, childList: true, subtree: true, characterData: true });
+  });
   await trainee.getByTestId('exercise-pack-input').setInputFiles(PACK);
   await expect(trainee.getByTestId('exercise-timer')).toBeVisible({ timeout: 90_000 });
   await app.waitFor(['ready']);
+  const seen = await page.evaluate(() => (window as unknown as { statusSeen: string[] }).statusSeen);
+  expect(seen.some((s) => s.startsWith('ingesting') && s.includes('Opening the exercise pack'))).toBe(true);
+  expect(seen.filter((s) => s.startsWith('idle'))).toEqual([]);
   await expect(trainee.getByRole('heading', { level: 2 })).toHaveText(/^[A-Z][\w ]+ — easy exercise$/);
   await expect(trainee).toContainText('8 hosts · 1 day');
   await expect(trainee).toContainText('5 log files');
@@ -80,6 +95,10 @@ test('trainer creates a pack; trainee loads it, triages, submits and sees the sc
   await top.getByRole('button', { name: 'malicious' }).click();
   await expect(top).toHaveAttribute('data-verdict', 'malicious');
   await expect(top.getByRole('button', { name: 'malicious' })).toHaveAttribute('aria-pressed', 'true');
+  // The verdict buttons are not cut off by the table's scroll box.
+  const box = (await trainee.locator('.scroll').boundingBox())!;
+  const malicious = (await top.getByRole('button', { name: 'malicious' }).boundingBox())!;
+  expect(malicious.x + malicious.width).toBeLessThanOrEqual(box.x + box.width + 0.5);
   await page.screenshot({ path: 'test-results/screens/exercise-trainee.png' });
 
   await trainee.getByTestId('exercise-submit-passphrase').fill('not the passphrase');
@@ -98,6 +117,9 @@ test('trainer creates a pack; trainee loads it, triages, submits and sees the sc
   const incidents = score.getByTestId('exercise-incident');
   await expect(incidents).toHaveCount(2);
   await expect(incidents.first()).toContainText('Signals to cite');
+  // Marks say whether the detection raised a signal, so none reads as the trainee's mistake.
+  await expect(score).not.toContainText('✗');
+  await expect(score.getByTestId('signal-check').first()).toHaveText(/^[●○] /);
   await expect(incidents.first()).toContainText(/Best finding was #\d+|No finding pointed/);
   const precision = (await score.getByTestId('exercise-precision').textContent()) ?? '';
   const found = await score.locator('[data-testid="exercise-incident"][data-found="true"]').count();

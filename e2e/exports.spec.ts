@@ -117,6 +117,10 @@ test('a saved workspace, and one made by the CLI, restore the same findings in a
   await freshApp.open();
   await freshPage.getByTestId('workspace-input').setInputFiles({ name: 'bad.rwz', mimeType: 'application/zip', buffer: Buffer.from('not a zip at all') });
   await expect(freshPage.getByTestId('export-error')).toContainText('not a readable zip archive');
+  // The message sits in the header, above the tabs, not over them.
+  const toast = (await freshPage.getByTestId('export-error').boundingBox())!;
+  const tabs = (await freshPage.getByRole('navigation', { name: 'Views' }).boundingBox())!;
+  expect(toast.y + toast.height).toBeLessThanOrEqual(tabs.y + 0.5);
   await expect(freshApp.status()).toHaveAttribute('data-state', 'idle');
   await freshPage.screenshot({ path: 'test-results/screens/workspace-refused.png' });
 
@@ -153,6 +157,11 @@ test('after a reload the last session is offered, and resuming restores its find
   await page.reload();
   await app.waitFor(['idle']);
   await expect(page.getByTestId('resume-offer')).toBeVisible();
+  // The offer takes a row of its own under the header's buttons instead of squeezing them.
+  const offer = (await page.getByTestId('resume-offer').boundingBox())!;
+  const json = (await page.getByTestId('export-findings-json').boundingBox())!;
+  expect(offer.y).toBeGreaterThanOrEqual(json.y + json.height - 0.5);
+  await expect(page.getByRole('heading', { name: 'Relaywatch' })).toBeVisible();
   await page.screenshot({ path: 'test-results/screens/resume-offer.png' });
   await page.getByTestId('resume-session').click();
   await app.waitFor(['ready']);

@@ -67,11 +67,12 @@ test('the queue ranks findings, filters and searches them, and opens one with j/
   await page.getByRole('searchbox', { name: 'Search findings' }).fill('telegram');
   await expect(rows).toHaveCount(1);
   await expect(rows.first()).toContainText('fin-ws-08');
+  await expect(page.getByTestId('findings-count')).toHaveText(`1 of ${count} findings, ranked by score`);
   await page.getByRole('button', { name: 'Clear filters' }).first().click();
   await expect(rows).toHaveCount(count);
 
   await page.getByRole('columnheader', { name: /Events/ }).getByRole('button').click();
-  const events = (await rows.locator('[role="gridcell"]:last-child').allTextContents()).map((t) => Number(t.replace(/,/g, '')));
+  const events = (await rows.locator('[role="gridcell"]:nth-child(9)').allTextContents()).map((t) => Number(t.replace(/,/g, '')));
   expect(events).toEqual([...events].sort((a, b) => b - a));
   await page.getByRole('columnheader', { name: /#/ }).getByRole('button').click();
 
@@ -84,6 +85,30 @@ test('the queue ranks findings, filters and searches them, and opens one with j/
   await expect(page).toHaveURL(new RegExp(`#/findings/${secondId}$`));
   await page.keyboard.press('Escape');
   await expect(page.getByTestId('finding-detail')).toHaveCount(0);
+
+  // After a mouse click the keys still work, and the list says which keys there are.
+  await expect(page.getByTestId('queue-keys')).toContainText('Enter opens');
+  await rows.first().click();
+  await expect(page.getByTestId('finding-detail')).toHaveAttribute('data-finding-id', (await rows.first().getAttribute('data-finding-id'))!);
+  await page.keyboard.press('j');
+  await page.keyboard.press('Enter');
+  await expect(page.getByTestId('finding-detail')).toHaveAttribute('data-finding-id', secondId!);
+  await page.keyboard.press('Escape');
+
+  // A verdict shows in the list and can be filtered on.
+  await rows.first().click();
+  const firstId = (await rows.first().getAttribute('data-finding-id'))!;
+  const panel = page.getByTestId('triage-panel');
+  await panel.getByText('benign', { exact: true }).click();
+  await panel.getByTestId('triage-save').click();
+  await expect(rows.first().getByTestId('finding-verdict')).toHaveText('benign');
+  await page.getByRole('button', { name: /Close finding/ }).click();
+  await page.getByTestId('verdict-filter').selectOption('benign');
+  await expect(rows).toHaveCount(1);
+  await expect(rows.first()).toHaveAttribute('data-finding-id', firstId);
+  await page.getByTestId('verdict-filter').selectOption('none');
+  await expect(rows).toHaveCount(count - 1);
+  await page.screenshot({ path: 'test-results/screens/findings-verdicts.png' });
 });
 
 test('a finding\'s detail explains it and draws its charts from SQL, with zoom and paged events', async ({ page }) => {
@@ -110,6 +135,19 @@ test('a finding\'s detail explains it and draws its charts from SQL, with zoom a
   await expect(detail.getByTestId('chart-phase')).toHaveAttribute('data-period', String(period));
   await expect(detail.getByTestId('chart-hour-of-week')).toHaveAttribute('data-peers', '11');
   await page.screenshot({ path: 'test-results/screens/finding-detail.png', fullPage: true });
+  // Time axes read 24-hour UTC (no AM/PM), and the period's label lies inside its chart.
+  for (const chart of ['chart-timeline', 'chart-bytes']) {
+    const texts = await detail.getByTestId(chart).locator('svg text').allTextContents();
+    expect(texts.filter((t) => /^(\d\d-\d\d|\d\d:\d\d)$/.test(t)).length, chart).toBeGreaterThan(1);
+    expect(texts.filter((t) => /\b(AM|PM)\b/i.test(t)), chart).toEqual([]);
+  }
+  const intervals = detail.getByTestId('chart-intervals').locator('svg').first();
+  const frame = (await intervals.boundingBox())!;
+  const label = (await intervals.getByText(/^period /).boundingBox())!;
+  expect(label.x).toBeGreaterThanOrEqual(frame.x);
+  expect(label.y).toBeGreaterThanOrEqual(frame.y);
+  expect(label.x + label.width).toBeLessThanOrEqual(frame.x + frame.width);
+  await detail.locator('.charts').screenshot({ path: 'test-results/screens/finding-charts.png' });
 
   const timeline = detail.getByTestId('chart-timeline');
   const before = Number(await timeline.getAttribute('data-bin-ms'));

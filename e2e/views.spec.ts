@@ -127,3 +127,76 @@ test('triage marks a finding, approves its service for the host (re-scoring at o
   await expect(page.getByTestId('triage-panel').getByTestId('triage-status')).toContainText('Marked malicious');
   await expect(page.getByTestId('triage-note')).toHaveValue('Webhook beacon from a Python script; host isolated');
 });
+
+test('before any data the Hosts and Services views say what to do, not what the engine failed at', async ({ page }) => {
+  const app = new WorkbenchPage(page);
+  await app.open();
+  await expect(page.getByTestId('first-visit')).toContainText('Review findings');
+  await page.screenshot({ path: 'test-results/screens/first-visit.png' });
+  await page.evaluate(() => (location.hash = '#/host/app01'));
+  await expect(page.getByTestId('host-view-empty')).toContainText('Load logs');
+  await page.evaluate(() => (location.hash = '#/service'));
+  await expect(page.getByTestId('service-view-empty')).toContainText('Load logs');
+  await expect(page.getByRole('alert')).toHaveCount(0);
+  await expect(page.getByText(/Catalog Error|does not exist/)).toHaveCount(0);
+  await page.screenshot({ path: 'test-results/screens/hosts-empty.png' });
+});
+
+test('the SQL console reads the app\'s tables with ISO UTC times, explains its errors, and keeps the app\'s tables intact', async ({ page }) => {
+  const app = await loaded(page);
+  // After a load the Data view leads on to the findings.
+  await app.gotoView('Data');
+  await expect(page.getByTestId('load-next')).toContainText('2 findings ready.');
+  await page.getByTestId('load-next').getByRole('link', { name: /Open Findings/ }).click();
+  await expect(page).toHaveURL(/#\/findings$/);
+
+  await app.query('SELECT ts FROM events ORDER BY ts LIMIT 1');
+  await expect(page.getByTestId('result-grid').locator('tbody td').first()).toHaveText(/^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\.\d{3}Z$/);
+
+  await app.query('SELEC 1');
+  await expect(page.getByTestId('sql-error')).toHaveText(/^The SQL could not be read: /);
+  await expect(page.getByTestId('sql-error')).not.toContainText('{');
+
+  await app.query('DROP TABLE events');
+  await expect(page.getByTestId('sql-error')).toContainText('belongs to the app and is read-only');
+  await page.screenshot({ path: 'test-results/screens/console-refused.png' });
+  await app.query('CREATE TABLE my_copy AS SELECT * FROM events; SELECT count(*) AS n FROM my_copy');
+  await expect(page.getByTestId('sql-error')).toHaveCount(0);
+  await app.query('SELECT count(*) AS n FROM events');
+  await expect(page.getByTestId('result-grid').locator('tbody td').first()).toHaveText(/^[1-9]\d*$/);
+  await page.evaluate(() => (location.hash = '#/overview'));
+  await expect(page.getByTestId('overview-finding-count')).toHaveText('2 findings');
+});
+
+test('loading the demo says it moved the zone of zone-less logs, and the previous zone can be had back', async ({ page }) => {
+  test.setTimeout(240_000);
+  const app = new WorkbenchPage(page);
+  await app.open();
+  await page.getByTestId('load-demo').click();
+  await app.waitFor(['ready'], 200_000);
+  await app.gotoView('Data');
+  const notice = page.getByTestId('offset-notice');
+  await expect(notice).toContainText('read at UTC+02:00');
+  await page.screenshot({ path: 'test-results/screens/demo-offset.png' });
+  await notice.getByRole('button', { name: 'Use UTC+00:00 again' }).click();
+  await expect(notice).toHaveCount(0);
+  await expect(page.getByLabel('UTC offset for logs without a time zone')).toHaveValue('0');
+
+  // The demo's queue: process names shown whole, each signal once per row, and the count spaced.
+  await page.getByTestId('load-next').getByRole('link', { name: /Open Findings/ }).click();
+  const rows = page.getByTestId('finding-row');
+  await expect(rows.first()).toBeVisible();
+  const shown = await rows.evaluateAll((els) =>
+    els.slice(0, 40).map((row) => ({
+      chips: [...row.querySelectorAll('.chip')].map((c) => c.textContent),
+      // A process name is whole when its text ends inside the clipped line that holds it.
+      process: [...row.querySelectorAll('.process')].map((p) => p.getBoundingClientRect().right <= p.parentElement!.getBoundingClientRect().right + 1),
+    })),
+  );
+  expect(shown.filter((r) => new Set(r.chips).size !== r.chips.length)).toEqual([]);
+  expect(shown.flatMap((r) => r.process).length).toBeGreaterThan(0);
+  expect(shown.flatMap((r) => r.process).every(Boolean)).toBe(true);
+  await page.getByRole('button', { name: /^critical/i }).click();
+  await expect(page.getByTestId('findings-count')).toHaveText(/^\d+ of [\d,]+ findings, ranked by score$/);
+  await page.screenshot({ path: 'test-results/screens/demo-findings.png' });
+});

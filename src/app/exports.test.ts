@@ -33,6 +33,7 @@ describe('findings CSV', () => {
     expect(a.source_user).toBe(`'${PAYLOADS.formula}`);
     expect(b.source_user).toBe("'@SUM(A1)");
     expect(a.triage_note).toBe("'+cmd|calc");
+    expect([a.finding_id, b.finding_id]).toEqual(['rw-a', 'rw-b']);
     expect(a.triage_verdict).toBe('malicious');
     expect(b.triage_verdict).toBe('');
     expect(a.signals).toBe('periodic-beacon; api-endpoint');

@@ -12,7 +12,7 @@ import { TOOL_VERSION } from '../core/version.ts';
 import type { DetectionResult, Finding } from '../detection/detect.ts';
 import { buildFindingsExport, type FindingsExport } from '../detection/export.ts';
 import { loadBrowserDetectionPack } from '../detection/manifest-browser.ts';
-import { collectReportData, type FindingTriage } from '../report/report-data.ts';
+import { collectReportData, detailed, type FindingTriage } from '../report/report-data.ts';
 import { buildReportHtml } from '../report/report-html.ts';
 import { findingChartSvgs, TIMELINE_WIDTH_PX } from '../report/report-charts.ts';
 import type { WorkspaceState } from '../workspace/format.ts';
@@ -41,7 +41,7 @@ export function withTriage(exported: FindingsExport, triage: ReadonlyMap<string,
 }
 
 export const FINDINGS_CSV_COLUMNS = [
-  'rank', 'score', 'severity', 'source_ip', 'source_host', 'source_user', 'source_process', 'source_role', 'service', 'domain',
+  'finding_id', 'rank', 'score', 'severity', 'source_ip', 'source_host', 'source_user', 'source_process', 'source_role', 'service', 'domain',
   'first_seen', 'last_seen', 'events', 'bytes_out', 'bytes_in', 'period_s', 'signals', 'attack', 'summary', 'triage_verdict', 'triage_note',
   'accounts',
 ] as const;
@@ -49,6 +49,7 @@ export const FINDINGS_CSV_COLUMNS = [
 /** One row per finding, through toSafeCsv (cells starting with = + - @ become text), secrets redacted. */
 export function findingsCsv(findings: readonly Finding[], triage: ReadonlyMap<string, FindingTriage>): string {
   const rows = findings.map((f) => ({
+    finding_id: f.id,
     rank: f.rank,
     score: f.score,
     severity: f.severity,
@@ -120,7 +121,7 @@ export async function reportHtml(workbench: Workbench, triage: readonly TriageEn
     catalogDigest: catalogDigest(workbench.catalog),
     readiness: await readinessExport(workbench),
   });
-  const chartSvgs = new Map(data.findings.map((f) => [f.id, findingChartSvgs(f, data.charts.get(f.id)!, document)]));
+  const chartSvgs = new Map(data.findings.filter(detailed).map((f) => [f.id, findingChartSvgs(f, data.charts.get(f.id)!, document)]));
   return buildReportHtml(data, { chartSvgs });
 }
 

@@ -5,6 +5,7 @@
  */
 import type { Finding } from '../detection/detect.ts';
 import type { Severity } from '../detection/scoring.ts';
+import type { Verdict } from '../detection/triage-entry.ts';
 
 export const SEVERITIES: readonly Severity[] = ['critical', 'high', 'medium', 'low', 'info'];
 
@@ -19,17 +20,21 @@ export interface FindingFilters {
   role: string | null;
   businessUnit: string | null;
   signalId: string | null;
+  /** A triage verdict, or 'none' for findings nobody has judged yet. */
+  verdict: Verdict | 'none' | null;
   /** Epoch ms; a finding passes when its first–last seen span overlaps [from, to]. */
   from: number | null;
   to: number | null;
 }
 
 export const NO_FILTERS: Readonly<FindingFilters> = {
-  severities: [], serviceId: null, category: null, role: null, businessUnit: null, signalId: null, from: null, to: null,
+  severities: [], serviceId: null, category: null, role: null, businessUnit: null, signalId: null, verdict: null, from: null, to: null,
 };
 
 /** Finding id → business unit of its source (the finding itself carries only the role). */
 export type BusinessUnits = ReadonlyMap<string, string>;
+/** Finding id → the investigator's verdict. */
+export type Verdicts = ReadonlyMap<string, Verdict>;
 
 /** Source → business unit rows from host_roles; join them to findings with businessUnitsOf(). */
 export const BUSINESS_UNIT_SQL = `SELECT DISTINCT src_ip, lower(split_part(trim(src_host), '.', 1)) AS host, business_unit
@@ -83,6 +88,7 @@ export function filterFindings(
   filters: FindingFilters,
   query: string,
   businessUnits: BusinessUnits = new Map(),
+  verdicts: Verdicts = new Map(),
 ): Finding[] {
   return findings.filter((f) => {
     if (filters.severities.length && !filters.severities.includes(f.severity)) return false;
@@ -91,6 +97,7 @@ export function filterFindings(
     if (filters.role !== null && (f.source.role ?? '') !== filters.role) return false;
     if (filters.businessUnit !== null && (businessUnits.get(f.id) ?? '') !== filters.businessUnit) return false;
     if (filters.signalId !== null && !f.signals.some((s) => s.id === filters.signalId)) return false;
+    if (filters.verdict !== null && (verdicts.get(f.id) ?? 'none') !== filters.verdict) return false;
     if (filters.from !== null && Date.parse(f.last_seen) < filters.from) return false;
     if (filters.to !== null && Date.parse(f.first_seen) > filters.to) return false;
     return matchesSearch(f, query);
@@ -170,6 +177,7 @@ export class FindingsQueueState {
   filters = $state<FindingFilters>({ ...NO_FILTERS, severities: [] });
   search = $state('');
   businessUnits = $state.raw<BusinessUnits>(new Map());
+  verdicts = $state.raw<Verdicts>(new Map());
   /** Index of the keyboard cursor within `visible`. */
   cursor = $state(0);
   /** The finding whose detail is open. */
@@ -181,7 +189,7 @@ export class FindingsQueueState {
 
   constructor(source: () => readonly Finding[]) {
     this.visible = $derived(
-      sortFindings(filterFindings(source(), this.filters, this.search, this.businessUnits), this.sortKey, this.sortDirection),
+      sortFindings(filterFindings(source(), this.filters, this.search, this.businessUnits, this.verdicts), this.sortKey, this.sortDirection),
     );
     this.facets = $derived(facetsOf(source(), this.businessUnits));
     this.filtered = $derived(

@@ -55,6 +55,12 @@ describe('filterFindings', () => {
     expect(facetsOf(findings, units).businessUnits).toEqual(['finance', 'it']);
   });
 
+  it('filters by triage verdict, "none" meaning not judged yet', () => {
+    const verdicts = new Map([[findings[0].id, 'benign' as const], [findings[2].id, 'malicious' as const]]);
+    expect(ids(filterFindings(findings, filters({ verdict: 'malicious' }), '', new Map(), verdicts))).toEqual([3]);
+    expect(ids(filterFindings(findings, filters({ verdict: 'none' }), '', new Map(), verdicts))).toEqual([2, 4]);
+  });
+
   it('keeps findings whose span overlaps the time range', () => {
     const day3 = Date.parse('2024-05-03T00:00:00Z');
     expect(ids(filterFindings(findings, filters({ from: day3 }), ''))).toEqual([2]);

@@ -1,8 +1,10 @@
-import type { Table } from 'apache-arrow';
+import { DataType, type Table } from 'apache-arrow';
 import type { WasmEngine } from '../engine/wasm-engine.ts';
 import { tableRows } from '../engine/arrow-values.ts';
 import { toSafeCsv } from '../core/csv-safe.ts';
 import { redactDeep } from '../accounts/redact.ts';
+import { explainEngineError } from '../engine/errors.ts';
+import { refusal } from './console-guard.ts';
 
 export const PAGE_SIZE = 100;
 /** Rows fetched per query while exporting a console result. */
@@ -18,6 +20,8 @@ export class SqlConsole {
   running = $state(false);
   error = $state<string | null>(null);
   columns = $state.raw<string[]>([]);
+  /** Columns holding TIMESTAMP or DATE values (rows carry them as epoch milliseconds). */
+  timeColumns = $state.raw<Readonly<Record<string, 'timestamp' | 'date'>>>({});
   rows = $state.raw<Record<string, unknown>[]>([]);
   totalRows = $state<number | null>(null);
   page = $state(0);
@@ -26,7 +30,11 @@ export class SqlConsole {
   /** A statement that cannot be a view (PRAGMA, SET, several statements): its result, held whole. */
   private direct: Table | null = null;
 
-  constructor(private readonly engine: () => WasmEngine | null) {}
+  /** `protectedTables`: the tables the app depends on, readable here but never changed. */
+  constructor(
+    private readonly engine: () => WasmEngine | null,
+    private readonly protectedTables: () => readonly string[],
+  ) {}
 
   async run(): Promise<void> {
     const engine = this.engine();
@@ -36,6 +44,8 @@ export class SqlConsole {
     this.running = true;
     this.error = null;
     try {
+      const refused = refusal(this.sql, this.protectedTables());
+      if (refused) throw new Error(refused);
       const text = this.sql.trim().replace(/;\s*$/, '');
       let total: number;
       try {
@@ -59,7 +69,7 @@ export class SqlConsole {
       this.elapsedMs = performance.now() - started;
     } catch (error) {
       if (id === this.requestId) {
-        this.error = error instanceof Error ? error.message : String(error);
+        this.error = explainEngineError(error);
         this.rows = [];
         this.columns = [];
         this.totalRows = null;
@@ -98,6 +108,11 @@ export class SqlConsole {
     if (id !== this.requestId) return;
     this.page = page;
     this.columns = table ? table.schema.fields.map((f) => f.name) : [];
+    this.timeColumns = Object.fromEntries(
+      (table?.schema.fields ?? []).flatMap((f): [string, 'timestamp' | 'date'][] =>
+        DataType.isTimestamp(f.type) ? [[f.name, 'timestamp']] : DataType.isDate(f.type) ? [[f.name, 'date']] : [],
+      ),
+    );
     this.rows = table ? tableRows(table, offset, PAGE_SIZE) : [];
   }
 

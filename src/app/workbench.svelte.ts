@@ -13,6 +13,7 @@ import type { DetectionResult, DetectionWindow, Finding } from '../detection/det
 import type { ParamValue } from '../detection/manifest.ts';
 import { analyzeLoaded, loadInputs, type EngineFileOpener } from '../pipeline/pipeline.ts';
 import { fileInput, wasmFileOpener, workerLoader, type FileInput } from '../pipeline/browser.ts';
+import { QueryCoordinator } from './query-coordinator.ts';
 
 /** The states of the contract's `app-status` hook. */
 export type AppStatus = 'loading-engine' | 'idle' | 'ingesting' | 'analyzing' | 'ready' | 'error';
@@ -46,6 +47,8 @@ export class Workbench {
   tables = $state.raw<TableInfo[]>([]);
   ingestProgress = $state.raw<IngestProgress | null>(null);
   utcOffsetMinutes = $state(0);
+  /** Set when loading the demo moved the zone of zone-less logs, so the app can say so and offer the previous one back. */
+  offsetChange = $state.raw<{ from: number; to: number } | null>(null);
   /** Ranked findings of the last detection run (few: one per suspicious relationship, not per event). */
   findings = $state.raw<Finding[]>([]);
   detection = $state.raw<DetectionResult | null>(null);
@@ -57,6 +60,8 @@ export class Workbench {
   params = $state.raw<Record<string, ParamValue>>({});
   window = $state.raw<DetectionWindow>({});
   engine: WasmEngine | null = null;
+  /** Every view's way to the engine: answers cached until the next analysis run changes data, context or policy. */
+  readonly queries = new QueryCoordinator();
   /** The user's files by source name, so one can be read again (e.g. with a column mapping). */
   // eslint-disable-next-line svelte/prefer-svelte-reactivity -- read back by name only, never rendered
   private readonly files = new Map<string, File>();
@@ -67,12 +72,18 @@ export class Workbench {
   /** Aborts the load in progress. */
   private loading: AbortController | null = null;
 
+  /** True once an analysis has run: the tables views read (host roles, service use) exist from then on. */
+  get analysed(): boolean {
+    return this.detection !== null;
+  }
+
   /** Starts DuckDB-WASM (progress shown while the wasm loads) and creates the canonical tables. */
   async start(): Promise<void> {
     try {
       this.engine = await WasmEngine.start((p) => (this.engineProgress = p));
       this.openInEngine = wasmFileOpener(this.engine);
       await this.engine.exec(canonicalDdl());
+      this.queries.attach(this.engine);
       this.status = 'idle';
       this.statusText = 'Ready for logs';
       await this.refreshTables();
@@ -129,6 +140,8 @@ export class Workbench {
     this.statusText = statusText;
     try {
       const demo = await this.ingestClient.generateDemo();
+      // The demo's zone-less logs are in its organisation's zone; files loaded next default to it too, visibly.
+      if (demo.utcOffsetMinutes !== this.utcOffsetMinutes) this.offsetChange = { from: this.utcOffsetMinutes, to: demo.utcOffsetMinutes };
       this.utcOffsetMinutes = demo.utcOffsetMinutes;
       const inventory = parseInventoryCsv(demo.inventoryCsv, { source: 'demo/inventory/assets.csv' });
       this.inventories = [...this.inventories, inventory.entries];
@@ -146,6 +159,15 @@ export class Workbench {
   async analyze(): Promise<void> {
     const engine = this.engine;
     if (!engine) return;
+    try {
+      await this.runAnalysisStage(engine);
+    } finally {
+      // Loaded data, context or policy changed: no view may keep an answer computed before.
+      this.queries.invalidate();
+    }
+  }
+
+  private async runAnalysisStage(engine: WasmEngine): Promise<void> {
     if (!this.sources.some((s) => s.rows_loaded > 0)) {
       this.status = 'idle';
       return;
@@ -184,6 +206,18 @@ export class Workbench {
   async setCatalog(catalog: Catalog): Promise<void> {
     this.catalog = catalog;
     await this.analyze();
+  }
+
+  /** Shows work done before a load (unpacking an exercise pack) in the status bar; the returned function ends it. */
+  beginWork(text: string): () => void {
+    this.status = 'ingesting';
+    this.statusText = text;
+    return () => {
+      if (this.status === 'ingesting' && this.statusText === text) {
+        this.status = 'idle';
+        this.statusText = 'Ready for logs';
+      }
+    };
   }
 
   /** The File behind a loaded source name (null for archive members and unknown names). */

@@ -9,6 +9,12 @@
  */
 export type SqlParam = string | number | boolean | null;
 
+/** One statement with its positional parameters: how every view query in src/queries/ is written. */
+export interface Query {
+  sql: string;
+  params: readonly SqlParam[];
+}
+
 export interface SqlEngine {
   /** Engine description for exports, e.g. 'duckdb-wasm 1.32.0 (DuckDB v1.4.3)'. */
   readonly description: string;

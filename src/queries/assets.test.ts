@@ -1,5 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { NativeEngine } from '../engine/native-engine.ts';
+import type { Query } from '../engine/sql-engine.ts';
 import { EVENT_COLUMNS, type EventRecord } from '../core/canonical.ts';
 import { shippedCatalog } from '../context/catalog.ts';
 import { applyContext } from '../context/context.ts';
@@ -34,7 +35,7 @@ async function addEvents(engine: NativeEngine, rows: Partial<EventRecord>[]): Pr
 }
 
 let engine: NativeEngine;
-const all = <T>(q: { sql: string; params: unknown[] }) => engine.all<T>(q.sql, q.params as never);
+const all = <T>(q: Query) => engine.all<T>(q.sql, q.params);
 const noFilter: HostFilter = { text: '', origin: '', group: null };
 
 beforeAll(async () => {

@@ -2,7 +2,7 @@
  * Queries of the assets view over `host_roles` (one row per source seen in the events, with its role from the
  * inventory or inferred from behaviour). Filter values are bound as parameters, never spliced into the SQL.
  */
-import type { SqlParam } from '../engine/sql-engine.ts';
+import type { Query, SqlParam } from '../engine/sql-engine.ts';
 import type { Finding } from '../detection/detect.ts';
 
 export type RoleOrigin = 'inventory' | 'inferred' | 'unknown';
@@ -32,11 +32,6 @@ export interface HostFilter {
   origin: RoleOrigin | '';
   /** A peer group (role × business unit) to restrict to; null = every group. */
   group: { role: string | null; business_unit: string | null } | null;
-}
-
-export interface Query {
-  sql: string;
-  params: SqlParam[];
 }
 
 export const HOSTS_PAGE = 50;

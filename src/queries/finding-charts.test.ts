@@ -1,5 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { NativeEngine } from '../engine/native-engine.ts';
+import type { Query } from '../engine/sql-engine.ts';
 import {
   bytesQuery,
   dataWindowQuery,
@@ -19,13 +20,12 @@ import {
   spectrumBinSeconds,
   spectrumCountsQuery,
   timelineQuery,
-  type ChartQuery,
 } from './finding-charts.ts';
 import { BEACONS, BEACON_START, DAY0, EVIL, PERIOD_S, loadFixture, telegramFinding } from './finding-charts.fixture.ts';
 
 let engine: NativeEngine;
-const rows = <T = Record<string, number>>(q: ChartQuery) => engine.all<T>(q.sql, q.params);
-const count = async (q: ChartQuery) => (await rows<{ n: number }>(q))[0].n;
+const rows = <T = Record<string, number>>(q: Query) => engine.all<T>(q.sql, q.params);
+const count = async (q: Query) => (await rows<{ n: number }>(q))[0].n;
 const DAY_RANGE = { startMs: DAY0, endMs: DAY0 + 86_400_000 };
 
 beforeAll(async () => {

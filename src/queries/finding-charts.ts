@@ -4,15 +4,10 @@
  * events come a page at a time. Spectral maths runs here on the few thousand bin counts SQL returns.
  */
 import { EVENT_COLUMNS } from '../core/canonical.ts';
-import type { SqlParam } from '../engine/sql-engine.ts';
+import type { Query, SqlParam } from '../engine/sql-engine.ts';
 import type { Finding } from '../detection/detect.ts';
 import { findingEventFilter, findingSourceFilter, SHORT_SRC_HOST_SQL, type FindingKey } from './finding-events.ts';
 import { mulberry32 } from '../core/prng.ts';
-
-export interface ChartQuery {
-  sql: string;
-  params: SqlParam[];
-}
 
 /** Epoch milliseconds; `endMs` is exclusive. */
 export interface TimeRange {
@@ -21,7 +16,7 @@ export interface TimeRange {
 }
 
 /** A time-binned query: bin `b` covers [startMs + b·binMs, startMs + (b+1)·binMs). */
-export interface BinnedQuery extends ChartQuery {
+export interface BinnedQuery extends Query {
   startMs: number;
   binMs: number;
 }
@@ -55,7 +50,7 @@ const TS_PARAM = 'make_timestamp(CAST(? AS BIGINT))';
 const toMicros = (ms: number) => Math.round(ms * 1000);
 
 /** First and last event time over everything loaded (epoch ms; null when nothing is loaded). */
-export function dataWindowQuery(): ChartQuery {
+export function dataWindowQuery(): Query {
   return { sql: 'SELECT epoch_ms(min(ts)) AS start_ms, epoch_ms(max(ts)) AS end_ms FROM events', params: [] };
 }
 
@@ -106,7 +101,7 @@ export const MIN_GAP_S = 1;
  * Histogram of the time between consecutive events on a log scale (rows: bin, lo_s, hi_s, n). Bins are
  * equal in log10, aligned to decades, with more bins per decade on wider charts.
  */
-export function intervalsQuery(finding: FindingKey, widthPx: number): ChartQuery & { binsPerDecade: number } {
+export function intervalsQuery(finding: FindingKey, widthPx: number): Query & { binsPerDecade: number } {
   const filter = findingEventFilter(finding);
   const binsPerDecade = Math.min(60, Math.max(12, Math.floor(widthPx / 12)));
   return {
@@ -137,7 +132,7 @@ export function spectrumBinSeconds(spanS: number): number {
 }
 
 /** First and last event of the finding (row: start_ms, end_ms, n). */
-export function pairSpanQuery(finding: FindingKey): ChartQuery {
+export function pairSpanQuery(finding: FindingKey): Query {
   const filter = findingEventFilter(finding);
   return {
     sql: `SELECT epoch_ms(min(ts)) AS start_ms, epoch_ms(max(ts)) AS end_ms, count(*) AS n FROM events WHERE ${filter.where}`,
@@ -149,7 +144,7 @@ export function pairSpanQuery(finding: FindingKey): ChartQuery {
  * Active seconds per bin from the pair's first event (rows: bin, n): seconds, not events, so one request
  * logged by three sources counts once.
  */
-export function spectrumCountsQuery(finding: FindingKey, binS: number): ChartQuery {
+export function spectrumCountsQuery(finding: FindingKey, binS: number): Query {
   const filter = findingEventFilter(finding);
   return {
     sql: `WITH times AS (
@@ -164,7 +159,7 @@ SELECT CAST(floor((s - s0) / ?) AS BIGINT) AS bin, count(*) AS n FROM times, ori
  * Events folded on the period (rows: tbin, pbin, n, t0_ms, span_ms): time since the pair's first event in
  * `timeBins` columns against the time of day modulo the period in `phaseBins` rows.
  */
-export function phaseQuery(finding: FindingKey, periodS: number, timeBins: number, phaseBins: number): ChartQuery {
+export function phaseQuery(finding: FindingKey, periodS: number, timeBins: number, phaseBins: number): Query {
   const filter = findingEventFilter(finding);
   return {
     sql: `WITH times AS (
@@ -181,7 +176,7 @@ FROM times, bounds GROUP BY tbin, pbin ORDER BY tbin, pbin`,
 }
 
 /** The finding's events per UTC day of week (1 = Monday) and hour (rows: dow, hour, n). */
-export function hourOfWeekQuery(finding: FindingKey): ChartQuery {
+export function hourOfWeekQuery(finding: FindingKey): Query {
   const filter = findingEventFilter(finding);
   return {
     sql: `SELECT isodow(ts) AS dow, hour(ts) AS hour, count(*) AS n FROM events WHERE ${filter.where} GROUP BY ALL ORDER BY dow, hour`,
@@ -193,7 +188,7 @@ export function hourOfWeekQuery(finding: FindingKey): ChartQuery {
  * The peer group's activity per UTC day of week and hour (rows: dow, hour, n, peers): every network event
  * of the other sources that host_roles gives the finding's role. Null when the role is unknown.
  */
-export function peerHourOfWeekQuery(finding: Pick<Finding, 'source'>): ChartQuery | null {
+export function peerHourOfWeekQuery(finding: Pick<Finding, 'source'>): Query | null {
   if (!finding.source.role) return null;
   const self = findingSourceFilter(finding);
   return {
@@ -215,7 +210,7 @@ export const RAW_COLUMNS: readonly string[] = EVENT_COLUMNS.map((c) => c.name);
 export const PAGE_SIZE = 50;
 
 /** One page of the finding's events, oldest first. */
-export function rawEventsQuery(finding: FindingKey, offset: number, limit = PAGE_SIZE): ChartQuery {
+export function rawEventsQuery(finding: FindingKey, offset: number, limit = PAGE_SIZE): Query {
   const filter = findingEventFilter(finding);
   const columns = RAW_COLUMNS.map((c) => `"${c}"`).join(', ');
   return {
@@ -225,7 +220,7 @@ export function rawEventsQuery(finding: FindingKey, offset: number, limit = PAGE
 }
 
 /** How many events the finding has (row: n). */
-export function eventCountQuery(finding: FindingKey): ChartQuery {
+export function eventCountQuery(finding: FindingKey): Query {
   const filter = findingEventFilter(finding);
   return { sql: `SELECT count(*) AS n FROM events WHERE ${filter.where}`, params: filter.params };
 }
@@ -244,7 +239,7 @@ export const RELATED_COLUMNS = [
  * `windowS` of one of its events (delta_s: seconds after (+) or before (−) the nearest one), DNS lookups of
  * the destination, and process rows of the finding's process (with parent and command line) at any time.
  */
-function relatedBase(finding: FindingKey, windowS: number): ChartQuery {
+function relatedBase(finding: FindingKey, windowS: number): Query {
   const own = findingEventFilter(finding);
   const source = findingSourceFilter(finding);
   const lookups: string[] = [];
@@ -285,7 +280,7 @@ function relatedBase(finding: FindingKey, windowS: number): ChartQuery {
 }
 
 /** One page of related events, oldest first. */
-export function relatedEventsQuery(finding: FindingKey, offset: number, limit = PAGE_SIZE, windowS = RELATED_WINDOW_S): ChartQuery {
+export function relatedEventsQuery(finding: FindingKey, offset: number, limit = PAGE_SIZE, windowS = RELATED_WINDOW_S): Query {
   const base = relatedBase(finding, windowS);
   return {
     sql: `${base.sql}
@@ -295,7 +290,7 @@ SELECT ${RELATED_COLUMNS.map((c) => `"${c}"`).join(', ')} FROM related ORDER BY 
 }
 
 /** How many related events there are (row: n). */
-export function relatedCountQuery(finding: FindingKey, windowS = RELATED_WINDOW_S): ChartQuery {
+export function relatedCountQuery(finding: FindingKey, windowS = RELATED_WINDOW_S): Query {
   const base = relatedBase(finding, windowS);
   return { sql: `${base.sql}\nSELECT count(*) AS n FROM related`, params: base.params };
 }

@@ -1,9 +1,10 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { NativeEngine } from '../engine/native-engine.ts';
+import type { Query } from '../engine/sql-engine.ts';
 import { appendEvents, createSchema, type FixtureEvent } from '../detection/fixtures/world.ts';
 import {
   binCount, dataWindowQuery, hostHourProfileQuery, hostListQuery, hostServicesQuery, hostSummaryQuery,
-  serviceHostsQuery, serviceListQuery, serviceSummaryQuery, sourcesQuery, serviceTimelineQuery, serviceUsersByGroupQuery, type Query,
+  serviceHostsQuery, serviceListQuery, serviceSummaryQuery, sourcesQuery, serviceTimelineQuery, serviceUsersByGroupQuery,
 } from './views.ts';
 
 const T0 = Date.UTC(2024, 4, 1);
@@ -63,6 +64,22 @@ describe('host queries', () => {
     expect(hosts[0]).toMatchObject({ role: 'workstation', total_hosts: 5 });
     const found = await run<{ host_key: string }>(hostListQuery(' WS-01 ', 50));
     expect(found.map((h) => h.host_key)).toEqual(['fin-ws-01']);
+  });
+
+  it('names a host seen only by IP as the inventory row listing both does, as the findings do, and finds it by either', async () => {
+    await engine.exec(`INSERT INTO inventory (match, match_kind, role, business_unit, source, hostname)
+      VALUES ('10.0.9.1', 'ip', 'server', 'it', 'inventory.csv:2', 'APP01.corp.local')`);
+    try {
+      const byName = await run<{ host_key: string; events: number }>(hostListQuery('app01', 50));
+      expect(byName.map((h) => [h.host_key, h.events])).toEqual([['app01', 3]]);
+      const byIp = await run<{ host_key: string }>(hostListQuery('10.0.9.1', 50));
+      expect(byIp.map((h) => h.host_key)).toEqual(['app01']);
+      expect((await run<{ host_key: string }>(hostListQuery('', 50))).map((h) => h.host_key)).not.toContain('10.0.9.1');
+      const [summary] = await run(hostSummaryQuery('app01'));
+      expect(summary).toMatchObject({ events: 3, mapped_ips: ['10.0.9.1'] });
+    } finally {
+      await engine.exec(`DELETE FROM inventory`);
+    }
   });
 
   it('summarises a host with its peer group and mapped IPs', async () => {

@@ -4,24 +4,23 @@
  * Sources are keyed as the detection pack keys them — short lower-case host name, else the IP mapped to a host
  * name where inventory or endpoint logs link them, else the IP — so a finding's host opens the same host here.
  */
-import type { SqlParam } from '../engine/sql-engine.ts';
-
-export interface Query {
-  sql: string;
-  params: SqlParam[];
-}
+import type { Query } from '../engine/sql-engine.ts';
 
 const shortHost = (column: string) => `CASE WHEN ${column} IS NULL OR trim(${column}) = '' THEN NULL
   WHEN regexp_matches(${column}, '^[0-9.]+$|:') THEN ${column}
   ELSE lower(split_part(trim(${column}), '.', 1)) END`;
 
 /**
- * ip_hosts (IP → host name), host_info (host key → role, business unit) and net (network events with host key,
+ * ip_hosts (IP → host name: the inventory row listing both first, then host_roles, then logs carrying both — the
+ * order the detection pack's rw_ip_hosts uses, so a host the findings name is named alike here), host_info (host key → role, business unit) and net (network events with host key,
  * catalogued service and destination name). Appended after the query's own leading CTEs.
  */
 const KEYED_EVENTS = `
 ip_hosts AS (
   SELECT src_ip, arg_max(host, weight) AS host FROM (
+    SELECT match AS src_ip, ${shortHost('hostname')} AS host, 1e13 AS weight FROM inventory
+    WHERE match_kind = 'ip' AND hostname IS NOT NULL
+    UNION ALL
     SELECT src_ip, ${shortHost('src_host')} AS host, 1e12 AS weight FROM host_roles
     WHERE src_ip IS NOT NULL AND src_host IS NOT NULL
     UNION ALL
@@ -98,8 +97,9 @@ export function hostListQuery(search: string, limit: number): Query {
         count(*) AS events, count(DISTINCT n.service_id) AS services, count(*) OVER () AS total_hosts
       FROM net n LEFT JOIN host_info hi ON hi.host_key = n.host_key
       WHERE contains(n.host_key, lower(trim(?)))
+        OR n.host_key IN (SELECT host FROM ip_hosts WHERE contains(src_ip, trim(?)))
       GROUP BY n.host_key ORDER BY events DESC, n.host_key LIMIT ?`,
-    params: [search.slice(0, 256), limit],
+    params: [search.slice(0, 256), search.slice(0, 256), limit],
   };
 }
 

@@ -5,7 +5,8 @@
  */
 import * as Plot from '@observablehq/plot';
 import type { Finding } from '../detection/detect.ts';
-import { KIND_COLORS, type FindingChartSvgs } from './report-html.ts';
+import type { FindingChartSvgs } from './report-html.ts';
+import { INTERVALS_COLOR, kindColor, PERIOD_COLOR, utcTick } from '../core/chart-style.ts';
 import type { FindingChartData } from './report-data.ts';
 
 /** Pixel sizes the report charts are drawn at (the SQL bins are sized to the timeline width). */
@@ -13,7 +14,6 @@ export const TIMELINE_WIDTH_PX = 620;
 export const INTERVALS_WIDTH_PX = 400;
 const HEIGHT_PX = 170;
 const INK = '#1b1f24';
-const PERIOD_COLOR = '#c4421a';
 
 function serialise(figure: Element): string {
   const svg = figure.tagName.toLowerCase() === 'svg' ? figure : figure.querySelector('svg');
@@ -32,9 +32,9 @@ export function timelineSvg(data: FindingChartData, doc: Document): string {
       height: HEIGHT_PX,
       marginLeft: 44,
       style: { color: INK, background: 'transparent', fontSize: '10px' },
-      x: { type: 'utc', label: null },
+      x: { type: 'utc', label: null, tickFormat: utcTick },
       y: { label: 'events', grid: true },
-      color: { domain: kinds, range: kinds.map((k) => KIND_COLORS[k] ?? '#6e7781') },
+      color: { domain: kinds, range: kinds.map(kindColor) },
       marks: [
         Plot.rectY(data.timeline, {
           x1: (b) => new Date(b.start_ms),
@@ -52,7 +52,7 @@ export function timelineSvg(data: FindingChartData, doc: Document): string {
 /** Histogram of the gaps between events on a log axis, with the detected period marked. */
 export function intervalsSvg(data: FindingChartData, periodS: number | null, doc: Document): string {
   const marks: Plot.Markish[] = [
-    Plot.rectY(data.intervals, { x1: 'lo_s', x2: 'hi_s', y: 'n', fill: '#2f6f9f', insetLeft: 0.5, title: (b) => `${b.lo_s.toPrecision(3)}–${b.hi_s.toPrecision(3)} s: ${b.n}` }),
+    Plot.rectY(data.intervals, { x1: 'lo_s', x2: 'hi_s', y: 'n', fill: INTERVALS_COLOR, insetLeft: 0.5, title: (b) => `${b.lo_s.toPrecision(3)}–${b.hi_s.toPrecision(3)} s: ${b.n}` }),
     Plot.ruleY([0], { stroke: INK }),
   ];
   if (periodS !== null) {

@@ -131,10 +131,13 @@ export async function readChartData(engine: SqlEngine, finding: Finding, widthPx
   };
 }
 
+/** Findings the report shows in full, with charts; the info tail is summarised in one table (see report-html.ts). */
+export const detailed = (f: Finding): boolean => f.severity !== 'info';
+
 /** Reads what the report needs for the given findings. */
 export async function collectReportData(engine: SqlEngine, options: CollectOptions): Promise<ReportData> {
   const charts = new Map<string, FindingChartData>();
-  for (const finding of options.findings) charts.set(finding.id, await readChartData(engine, finding, options.chartWidthPx));
+  for (const finding of options.findings.filter(detailed)) charts.set(finding.id, await readChartData(engine, finding, options.chartWidthPx));
   const runs: AnalyticRun[] = options.analytics.flatMap((a) =>
     a.sql === undefined
       ? []

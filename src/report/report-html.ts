@@ -4,9 +4,10 @@
  * escapeHtml; charts arrive as SVG text already serialised by XMLSerializer (which escapes text nodes).
  */
 import type { Finding, FindingSignal } from '../detection/detect.ts';
+import { kindColor } from '../core/chart-style.ts';
 import { escapeHtml as esc } from './escape.ts';
 import { accountsHtml, campaignsSection, provenance, readinessSection, replayBlock } from './report-evidence.ts';
-import type { FindingChartData, FindingTriage, ReportData, ReportSource } from './report-data.ts';
+import { detailed, type FindingChartData, type FindingTriage, type ReportData, type ReportSource } from './report-data.ts';
 
 /** Static SVG of one finding's charts (browser only: Plot needs a DOM). */
 export interface FindingChartSvgs {
@@ -75,10 +76,6 @@ figure { margin: 0; }
 }`;
 
 /** Colours of event kinds in the timeline (also used by the chart renderer). */
-export const KIND_COLORS: Record<string, string> = {
-  proxy: '#2f6f9f', http: '#5a9bd4', tls: '#7a4fb5', flow: '#6e7781', dns: '#1a7f37',
-  firewall: '#a86b00', alert: '#c4421a', process: '#8b1a1a', saas: '#b5488a',
-};
 
 const number = (n: number | null | undefined) => (n === null || n === undefined ? '' : n.toLocaleString('en-US'));
 
@@ -247,7 +244,7 @@ function chartTables(data: FindingChartData | undefined, finding: Finding): stri
 
 function chartFigures(svgs: FindingChartSvgs, data: FindingChartData | undefined): string {
   const kinds = [...new Set((data?.timeline ?? []).map((b) => b.kind))].sort();
-  const legend = kinds.map((k) => `<span><i style="background:${KIND_COLORS[k] ?? '#6e7781'}"></i>${esc(k)}</span>`).join('');
+  const legend = kinds.map((k) => `<span><i style="background:${kindColor(k)}"></i>${esc(k)}</span>`).join('');
   return `<div class="charts">
 <figure class="chart"><figcaption class="meta">Events over time (UTC) <span class="legend">${legend}</span></figcaption>${svgs.timeline}</figure>
 <figure class="chart"><figcaption class="meta">Time between events (log scale), period marked</figcaption>${svgs.intervals}</figure>
@@ -288,6 +285,26 @@ ${triageBlock(data.triage.get(f.id))}
 <h4>Charts</h4>
 ${svgs ? chartFigures(svgs, data.charts.get(f.id)) : chartTables(data.charts.get(f.id), f)}
 ${replayBlock(f, data.runs)}
+</section>`;
+}
+
+/**
+ * Info findings in one table, a row each: they are kept and can be looked up by id, but drawing each in full made
+ * reports of real captures megabytes long and slow to write.
+ */
+function infoTail(findings: readonly Finding[], data: ReportData): string {
+  if (findings.length === 0) return '';
+  const rows = findings
+    .map(
+      (f) => `<tr id="${anchor(f)}" data-finding-id="${esc(f.id)}"><td class="num">${f.rank}</td><td class="num">${f.score.toFixed(1)}</td>
+<td>${esc(sourceLabel(f))} → ${esc(destinationLabel(f))}</td><td class="num">${number(f.events)}</td><td>${esc(utc(f.first_seen))} – ${esc(utc(f.last_seen))}</td>
+<td>${esc([...new Set(f.signals.map((s) => s.id))].join(', '))}</td><td>${esc(data.triage.get(f.id)?.verdict ?? '')}</td><td><code>${esc(f.id)}</code></td></tr>`,
+    )
+    .join('\n');
+  return `<section id="info-findings"><h3>${number(findings.length)} info findings, summarised</h3>
+<p class="meta">Weak signals, each on its own not worth an investigator's time; open one in the app by its id for its evidence and charts.</p>
+<table><thead><tr><th class="num">#</th><th class="num">Score</th><th>Relationship</th><th class="num">Events</th><th>Seen (UTC)</th><th>Signals</th><th>Verdict</th><th>Finding id</th></tr></thead>
+<tbody>${rows}</tbody></table>
 </section>`;
 }
 
@@ -334,7 +351,8 @@ export function buildReportHtml(data: ReportData, options: ReportOptions = {}): 
     readinessSection(data.readiness),
     campaignsSection(data.findings),
     `<section id="findings"><h2>Findings</h2>${data.findings.length ? '' : '<p>No findings.</p>'}</section>`,
-    ...data.findings.map((f) => findingSection(f, data, options)),
+    ...data.findings.filter(detailed).map((f) => findingSection(f, data, options)),
+    infoTail(data.findings.filter((f) => !detailed(f)), data),
     method(data),
     provenance(data.toolVersion, data.catalogDigest, data.runs),
     '</body></html>\n',

@@ -66,6 +66,21 @@ describe('HTML report', () => {
     expect(html).toContain('Not triaged.');
   });
 
+  it('summarises info findings in one table, a row each, without their evidence or charts', async () => {
+    const second = result.findings[1];
+    const tail = [{ ...second, severity: 'info' as const }];
+    const withTail = await collectReportData(engine, {
+      findings: [result.findings[0], ...tail], window: result.window, triage: new Map(), toolVersion: '0.1.0',
+      chartWidthPx: 96, analytics: [], generatedAt: new Date(Date.UTC(2024, 4, 3)),
+    });
+    expect(withTail.charts.has(second.id)).toBe(false);
+    const out = buildReportHtml(withTail);
+    expect(out.match(/<section class="finding"/g)).toHaveLength(1);
+    expect(out).toContain('1 info findings, summarised');
+    expect(out).toContain(`<tr id="finding-${second.id}" data-finding-id="${second.id}">`);
+    expect(out).not.toContain(`<section class="finding" id="finding-${second.id}"`);
+  });
+
   it('shows attacker payloads from the logs as escaped text', () => {
     expect(html).toContain('/bot*:AAE-x/getUpdates&lt;script&gt;alert(1)&lt;/script&gt;');
     expect(html).toContain('/bot*:AAE-x/send&lt;img/src=x/onerror=alert(2)&gt;');

@@ -43,6 +43,7 @@ export class ExerciseSession {
     }
     this.error = null;
     this.phase = 'opening';
+    const done = this.workbench.beginWork(`Opening the exercise pack (${(pack.size / 1024 / 1024).toFixed(1)} MiB)…`);
     try {
       const opened = await this.client.open(pack);
       this.info = opened.header.exercise;
@@ -53,7 +54,8 @@ export class ExerciseSession {
         const inventory = parseInventoryCsv(opened.inventoryCsv, { source: 'inventory/assets.csv' });
         this.inventoryIssues = inventory.issues;
         this.hostAddresses = hostAddressesFromInventory(inventory.entries);
-        await this.workbench.setInventories([inventory.entries]);
+        // Applied by the analysis that follows the load (an analysis now, on no logs, would drop the status to idle).
+        this.workbench.inventories = [inventory.entries];
       }
       const offset = opened.header.exercise.utc_offset_minutes;
       this.workbench.utcOffsetMinutes = offset;
@@ -62,6 +64,7 @@ export class ExerciseSession {
       this.startedAt = this.now();
       this.phase = 'running';
     } catch (error) {
+      done();
       this.phase = 'none';
       this.sealedKey = null;
       this.error = error instanceof Error ? error.message : String(error);
