@@ -27,6 +27,19 @@ export interface AnalysisInput {
   chunks(): AsyncIterable<Uint8Array>;
 }
 
+/** A log held in memory (generated or embedded in a test) as an input. */
+export function textInput(name: string, text: string): AnalysisInput {
+  const bytes = new TextEncoder().encode(text);
+  return {
+    name,
+    size: bytes.length,
+    slice: async (start, end) => bytes.subarray(start, end),
+    chunks: async function* () {
+      yield bytes;
+    },
+  };
+}
+
 /** What the line parser needs besides the bytes. */
 export interface LoaderOptions {
   utcOffsetMinutes: number;
