@@ -2,7 +2,7 @@
 import * as Comlink from 'comlink';
 import { ingestFile, type ColumnBatch, type IngestProgress, type SourceSummary } from '../src/core/ingest/pipeline.ts';
 import { ensureTableSql } from '../src/core/ingest/store.ts';
-import { ALL_ADAPTERS, chosenAdapter } from '../src/core/adapters/index.ts';
+import { ALL_ADAPTERS, BINARY_ADAPTERS, chosenAdapter } from '../src/core/adapters/index.ts';
 import { blobChunks } from '../src/pipeline/browser.ts';
 import type { LoaderOptions } from '../src/pipeline/pipeline.ts';
 import { columnsToIpc } from '../src/engine/arrow-encode.ts';
@@ -56,6 +56,7 @@ const api = {
         },
         {
           adapters: ALL_ADAPTERS,
+          binaryAdapters: BINARY_ADAPTERS,
           utcOffsetMinutes: options.utcOffsetMinutes,
           forceAdapter: chosenAdapter(options),
           signal: controller.signal,
@@ -89,16 +90,19 @@ const api = {
    */
   generateDemo(): GeneratedFiles {
     const options = resolveOptions(PRESETS.demo);
-    const texts = new Map<string, string[]>();
+    const encoder = new TextEncoder();
+    const texts = new Map<string, Uint8Array[]>();
+    let inventoryCsv = '';
     for (const chunk of generateFiles(options)) {
+      if (chunk.name === INVENTORY_FILE) inventoryCsv += chunk.text;
       const parts = texts.get(chunk.name) ?? [];
-      parts.push(chunk.text);
+      parts.push(chunk.bytes ? chunk.bytes : encoder.encode(chunk.text));
       texts.set(chunk.name, parts);
     }
     const files = [...texts]
       .filter(([name]) => name !== INVENTORY_FILE && name !== ANSWER_KEY_FILE)
-      .map(([name, parts]) => ({ name: `demo/${name}`, file: new File(parts, name) }));
-    return { files, inventoryCsv: (texts.get(INVENTORY_FILE) ?? []).join(''), utcOffsetMinutes: options.utcOffsetMinutes };
+      .map(([name, parts]) => ({ name: `demo/${name}`, file: new File(parts as BlobPart[], name) }));
+    return { files, inventoryCsv, utcOffsetMinutes: options.utcOffsetMinutes };
   },
 
   cancel(): void {

@@ -126,3 +126,24 @@ export async function queryNumber(dbPath: string, sql: string): Promise<number> 
     engine.close();
   }
 }
+
+export interface CaptureScenario {
+  capture: string;
+  inventory: string;
+  utcOffsetMinutes: number;
+}
+
+/** The same small scenario written as one packet capture (12 hosts, 1 day, 3 incidents, seed 7). */
+export function prepareCaptureScenario(): CaptureScenario {
+  const generated = join(PARITY_DIR, 'capture');
+  rmSync(generated, { recursive: true, force: true });
+  mkdirSync(PARITY_DIR, { recursive: true });
+  const run = runCli(['generate', '--hosts', '12', '--days', '1', '--incidents', '3', '--seed', '7', '--formats', 'pcap', '--out', generated]);
+  if (run.code !== 0) throw new Error(`relaywatch generate failed (${run.code}): ${run.stderr}`);
+  const answerKey = JSON.parse(readFileSync(join(generated, 'answer-key.json'), 'utf8')) as { organisation: { utc_offset_minutes: number } };
+  return {
+    capture: join(generated, 'pcap', 'edge.pcap'),
+    inventory: join(generated, 'inventory', 'assets.csv'),
+    utcOffsetMinutes: answerKey.organisation.utc_offset_minutes,
+  };
+}

@@ -10,9 +10,9 @@ export const GENERATE_USAGE = `  relaywatch generate --out DIR [--preset demo|ea
                       [--difficulty easy|realistic|hard] [--campaign-hosts N]
 
   Writes a deterministic training scenario: logs in every requested format, inventory/assets.csv and
-  answer-key.json. Formats: ${FORMATS.join(', ')} (default: all but ecs and aws, which
-  re-express the Zeek traffic as an Elastic export and as VPC Flow Logs + Route 53 Resolver logs; w3c is a
-  TLS-inspecting proxy: full HTTPS URLs).
+  answer-key.json. Formats: ${FORMATS.join(', ')} (default: all but ecs, aws and pcap, which
+  re-express the Zeek traffic as an Elastic export, as VPC Flow Logs + Route 53 Resolver logs and as one packet
+  capture; w3c is a TLS-inspecting proxy: full HTTPS URLs).
   --campaign-hosts N runs one bot/webhook/repository incident again on N more hosts: a multi-host campaign.
   Behaviours: ${BEHAVIOURS.join(', ')}.`;
 
@@ -76,8 +76,9 @@ export async function generateCommand(argv: string[]): Promise<number> {
       stream = createWriteStream(path);
       streams.set(chunk.name, stream);
     }
-    bytes += chunk.text.length;
-    if (!stream.write(chunk.text)) await once(stream, 'drain');
+    const data = chunk.bytes ? chunk.bytes : chunk.text;
+    bytes += data.length;
+    if (!stream.write(data)) await once(stream, 'drain');
   }
   await Promise.all([...streams.values()].map((s) => new Promise((done) => s.end(done))));
   process.stderr.write(

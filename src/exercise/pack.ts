@@ -66,7 +66,7 @@ export async function buildPack(
 
   for (const chunk of generateFiles(options)) {
     if (chunk.name === ANSWER_KEY_FILE) {
-      answerKeyText = chunk.text;
+      answerKeyText = chunk.text ?? null;
       continue;
     }
     const name = chunk.name === INVENTORY_FILE ? PACK_INVENTORY : PACK_LOG_DIR + chunk.name;
@@ -77,7 +77,7 @@ export async function buildPack(
       zip.add(member.stream);
       members.set(name, member);
     }
-    const bytes = encoder.encode(chunk.text);
+    const bytes = chunk.bytes ? chunk.bytes : encoder.encode(chunk.text);
     member.bytes += bytes.length;
     generated += bytes.length;
     member.stream.push(bytes);

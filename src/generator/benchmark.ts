@@ -14,9 +14,10 @@ for (let i = 0; i + 1 < sizes.length; i += 2) {
   let peakHeap = 0;
   let incidents = 0;
   for (const chunk of generateFiles({ seed: 1, hosts, days, incidents: 12 })) {
-    bytes += chunk.text.length;
-    for (let p = chunk.text.indexOf('\n'); p >= 0; p = chunk.text.indexOf('\n', p + 1)) lines++;
-    if (chunk.name === 'answer-key.json') incidents = (JSON.parse(chunk.text) as { incidents: unknown[] }).incidents.length;
+    const text = chunk.text ?? '';
+    bytes += text.length;
+    for (let p = text.indexOf('\n'); p >= 0; p = text.indexOf('\n', p + 1)) lines++;
+    if (chunk.name === 'answer-key.json') incidents = (JSON.parse(text) as { incidents: unknown[] }).incidents.length;
     peakHeap = Math.max(peakHeap, process.memoryUsage().heapUsed);
   }
   const seconds = (performance.now() - started) / 1000;

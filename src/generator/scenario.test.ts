@@ -21,8 +21,8 @@ describe('determinism', () => {
     const chunks = [...generateFiles({ ...SMALL, days: 2, seed: 5 })];
     const conn = chunks.filter((c) => c.name === 'zeek/conn.log');
     expect(conn.length).toBeGreaterThanOrEqual(3); // header with the first rows, more rows, #close footer
-    expect(conn[0].text.startsWith('#separator')).toBe(true);
-    expect(conn.at(-1)!.text.startsWith('#close')).toBe(true);
+    expect(conn[0].text!.startsWith('#separator')).toBe(true);
+    expect(conn.at(-1)!.text!.startsWith('#close')).toBe(true);
     const whole = generateScenario({ ...SMALL, days: 2, seed: 5 });
     expect(conn.map((c) => c.text).join('')).toBe(text(whole, 'zeek/conn.log'));
     expect(chunks.at(-1)!.name).toBe('answer-key.json');

@@ -18,14 +18,16 @@ import { windowsDnsDebugLog } from './writers/windows-dns.ts';
 import { ZEEK_LOGS, zeekJsonLog, zeekTsvLog } from './writers/zeek.ts';
 import { ecsZeekExport } from './writers/ecs.ts';
 import { route53ResolverLog, vpcFlowLog } from './writers/aws.ts';
+import { pcapCapture, type CaptureFile } from './writers/pcap.ts';
 
-export const FORMATS = ['zeek-tsv', 'zeek-json', 'squid', 'w3c', 'sysmon', 'windows-dns', 'paloalto', 'ecs', 'aws'] as const;
+export const FORMATS = ['zeek-tsv', 'zeek-json', 'squid', 'w3c', 'sysmon', 'windows-dns', 'paloalto', 'ecs', 'aws', 'pcap'] as const;
 export type FormatId = (typeof FORMATS)[number];
 /**
- * What a scenario writes unless asked: one log per sensor. 'ecs' (the Zeek logs as an Elastic export) and 'aws'
- * (VPC Flow Logs + Route 53 Resolver) re-express the same traffic, so loading them beside Zeek would count it twice.
+ * What a scenario writes unless asked: one log per sensor. 'ecs' (the Zeek logs as an Elastic export), 'aws'
+ * (VPC Flow Logs + Route 53 Resolver) and 'pcap' (the traffic as one packet capture) re-express the same traffic, so
+ * loading them beside Zeek would count it twice; the capture is also the largest file by far.
  */
-export const DEFAULT_FORMATS: readonly FormatId[] = FORMATS.filter((f) => f !== 'ecs' && f !== 'aws');
+export const DEFAULT_FORMATS: readonly FormatId[] = FORMATS.filter((f) => f !== 'ecs' && f !== 'aws' && f !== 'pcap');
 export type Difficulty = 'easy' | 'realistic' | 'hard';
 
 export interface ScenarioOptions {
@@ -94,10 +96,8 @@ export function resolveOptions(options: Partial<ScenarioOptions> = {}, preset?: 
   return merged;
 }
 
-export interface FileChunk {
-  name: string;
-  text: string;
-}
+/** A piece of one generated file: text for logs, bytes for a packet capture. */
+export type FileChunk = { name: string; text: string; bytes?: undefined } | { name: string; bytes: Uint8Array; text?: undefined };
 
 export interface HardNegative {
   reason: string;
@@ -155,11 +155,12 @@ export function* generateFiles(input: Partial<ScenarioOptions> = {}): Generator<
   );
   const ctx: WriterContext = { org, startUs: org.dayStarts[0], endUs: org.dayStarts[org.dayStarts.length - 1] + DAY_US };
   const files = logFiles(options.formats, ctx);
+  const captures = options.formats.includes('pcap') ? [pcapCapture()] : [];
   const observer = new Observer(incidents);
 
   yield { name: INVENTORY_FILE, text: inventoryCsv(org) };
   let carry: Activity[] = [];
-  const started = new Set<LogFile>();
+  const started = new Set<LogFile | CaptureFile>();
   for (let day = 0; day < options.days; day++) {
     const acts = carry;
     for (const host of org.hosts) {
@@ -178,6 +179,12 @@ export function* generateFiles(input: Partial<ScenarioOptions> = {}): Generator<
     for (const a of ready) observer.see(a);
     for (let from = 0; from < ready.length; from += CHUNK_ACTIVITIES) {
       const slice = ready.slice(from, from + CHUNK_ACTIVITIES);
+      for (const capture of captures) {
+        const records: Uint8Array[] = started.has(capture) ? [] : [capture.header()];
+        started.add(capture);
+        for (const a of slice) capture.write(a, records);
+        if (records.length) yield { name: capture.name, bytes: concatBytes(records) };
+      }
       for (const file of files) {
         const lines: string[] = [];
         for (const a of slice) file.write(a, lines);
@@ -192,11 +199,18 @@ export function* generateFiles(input: Partial<ScenarioOptions> = {}): Generator<
     const footer = file.footer();
     if (footer) yield { name: file.name, text: footer };
   }
+  for (const capture of captures) {
+    const footer = capture.footer();
+    if (footer.length) yield { name: capture.name, bytes: footer };
+  }
   yield { name: ANSWER_KEY_FILE, text: JSON.stringify(answerKey(options, org, incidents, observer), null, 2) + '\n' };
 }
 
 export interface Scenario {
-  files: FileChunk[];
+  /** Text files (logs, inventory, answer key). */
+  files: { name: string; text: string }[];
+  /** Binary files (the packet capture), whole. */
+  captures: { name: string; bytes: Uint8Array }[];
   answerKey: AnswerKey;
   inventoryCsv: string;
 }
@@ -204,14 +218,15 @@ export interface Scenario {
 /** The whole scenario in memory (fine for demo-sized options; stream with generateFiles for big ones). */
 export function generateScenario(options: Partial<ScenarioOptions> = {}): Scenario {
   const texts = new Map<string, string[]>();
+  const binaries = new Map<string, Uint8Array[]>();
   for (const chunk of generateFiles(options)) {
-    const parts = texts.get(chunk.name);
-    if (parts) parts.push(chunk.text);
-    else texts.set(chunk.name, [chunk.text]);
+    if (chunk.bytes) binaries.set(chunk.name, [...(binaries.get(chunk.name) ?? []), chunk.bytes]);
+    else texts.set(chunk.name, [...(texts.get(chunk.name) ?? []), chunk.text]);
   }
   const files = [...texts].map(([name, parts]) => ({ name, text: parts.join('') }));
+  const captures = [...binaries].map(([name, parts]) => ({ name, bytes: concatBytes(parts) }));
   const text = (name: string): string => files.find((f) => f.name === name)?.text ?? '';
-  return { files, answerKey: JSON.parse(text(ANSWER_KEY_FILE)) as AnswerKey, inventoryCsv: text(INVENTORY_FILE) };
+  return { files, captures, answerKey: JSON.parse(text(ANSWER_KEY_FILE)) as AnswerKey, inventoryCsv: text(INVENTORY_FILE) };
 }
 
 function logFiles(formats: readonly FormatId[], ctx: WriterContext): LogFile[] {
@@ -227,6 +242,16 @@ function logFiles(formats: readonly FormatId[], ctx: WriterContext): LogFile[] {
   if (want.has('ecs')) files.push(ecsZeekExport());
   if (want.has('aws')) files.push(vpcFlowLog(), route53ResolverLog());
   return files;
+}
+
+function concatBytes(parts: readonly Uint8Array[]): Uint8Array {
+  const out = new Uint8Array(parts.reduce((n, p) => n + p.length, 0));
+  let at = 0;
+  for (const part of parts) {
+    out.set(part, at);
+    at += part.length;
+  }
+  return out;
 }
 
 /** First index whose ts ≥ t (activities sorted by time). */

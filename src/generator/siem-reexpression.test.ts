@@ -12,7 +12,9 @@ import type { Finding } from '../detection/detect.ts';
 import { findingMatchesIncident } from '../exercise/score.ts';
 import { inProcessLoader, runAnalysis, textInput } from '../pipeline/pipeline.ts';
 import { nodeAnalysis } from '../pipeline/node.ts';
-import { INVENTORY_FILE, generateScenario, type AnswerKey, type FileChunk } from './scenario.ts';
+import { INVENTORY_FILE, generateScenario, type AnswerKey, type Scenario } from './scenario.ts';
+
+type TextFile = Scenario['files'][number];
 
 interface Analysis {
   summaries: SourceSummary[];
@@ -20,7 +22,7 @@ interface Analysis {
 }
 
 /** Load `files` as `relaywatch analyze` would (inventory applied) and run the detection pack. */
-async function analyse(files: readonly FileChunk[], key: AnswerKey, inventoryCsv: string): Promise<Analysis> {
+async function analyse(files: readonly TextFile[], key: AnswerKey, inventoryCsv: string): Promise<Analysis> {
   const engine = await NativeEngine.open(':memory:');
   try {
     const inventory = parseInventoryCsv(inventoryCsv, { source: INVENTORY_FILE });
@@ -68,7 +70,7 @@ describe('the generated organisation re-expressed as SIEM and cloud exports', ()
   });
   const files = (prefix: string) => scenario.files.filter((f) => f.name.startsWith(prefix));
   const zeekLogs = (...paths: string[]) => files('zeek-json/').filter((f) => paths.some((p) => f.name === `zeek-json/${p}.json`));
-  const analyseFiles = (chosen: FileChunk[]) => analyse(chosen, scenario.answerKey, scenario.inventoryCsv);
+  const analyseFiles = (chosen: TextFile[]) => analyse(chosen, scenario.answerKey, scenario.inventoryCsv);
 
   it('an Elastic (ECS) export of the Zeek logs gives the same incidents in the same order', { timeout: 120_000 }, async () => {
     const zeek = await analyseFiles(zeekLogs('conn', 'dns', 'http', 'ssl'));

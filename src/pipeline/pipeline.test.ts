@@ -20,7 +20,7 @@ beforeAll(async () => {
   for (const chunk of generateFiles({ seed: 11, hosts: 5, days: 1, incidents: 2 })) {
     if (chunk.name === ANSWER_KEY_FILE) continue;
     mkdirSync(dirname(join(scenario, chunk.name)), { recursive: true });
-    appendFileSync(join(scenario, chunk.name), chunk.text);
+    appendFileSync(join(scenario, chunk.name), chunk.bytes ?? chunk.text);
   }
   const inventoryPath = join(scenario, INVENTORY_FILE);
   logs = (await collectInputs([scenario])).inputs.filter((i) => i.path !== inventoryPath);

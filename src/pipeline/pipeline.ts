@@ -5,7 +5,7 @@
  * come from, how DuckDB opens a file itself, where parsing and the timing maths run, progress and cancellation.
  */
 import { canonicalDdl } from '../core/canonical.ts';
-import { ALL_ADAPTERS, chosenAdapter } from '../core/adapters/index.ts';
+import { ALL_ADAPTERS, BINARY_ADAPTERS, chosenAdapter } from '../core/adapters/index.ts';
 import type { ColumnMapping } from '../core/adapters/csv-mapped.ts';
 import { enrichEvents } from '../core/enrich/enrich.ts';
 import { sha256OfChunks } from '../core/ingest/digest.ts';
@@ -155,6 +155,7 @@ export function inProcessLoader<I extends AnalysisInput>(engine: SqlEngine): Loa
       { write: (batch) => storeBatch(engine, batch) },
       {
         adapters: ALL_ADAPTERS,
+        binaryAdapters: BINARY_ADAPTERS,
         utcOffsetMinutes: options.utcOffsetMinutes,
         forceAdapter: chosenAdapter(options),
         signal: options.signal,

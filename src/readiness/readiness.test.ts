@@ -129,7 +129,7 @@ describe('readiness', () => {
     expect(endpointForFinance.hosts.sort()).toEqual(['fin-srv1', 'fin-srv2', 'fin-srv3']);
     expect(endpointForFinance.enables[0]).toEqual({ id: 'non-browser-process', title: 'Unexpected process', hosts: 3 });
     // fin-srv3's other gaps are credited to an earlier pick, so only process attribution is left here.
-    expect(endpointForFinance.text).toBe('Endpoint process (Sysmon / MDE) for 3 servers in Finance: enables Unexpected process on 3 more hosts (43% of all 7).');
+    expect(endpointForFinance.text).toBe('Endpoint process (Sysmon / MDE / auditd / osquery) for 3 servers in Finance: enables Unexpected process on 3 more hosts (43% of all 7).');
     expect(new Set(next.map((r) => JSON.stringify([r.telemetry, r.role, r.business_unit]))).size).toBe(next.length);
   });
 

@@ -75,7 +75,7 @@ function writeScenario(dir: string, options: Partial<ScenarioOptions>): AnswerKe
   try {
     for (const chunk of generateFiles(options)) {
       if (chunk.name === ANSWER_KEY_FILE) {
-        key = JSON.parse(chunk.text) as AnswerKey;
+        key = JSON.parse(chunk.text ?? '') as AnswerKey;
         continue;
       }
       let fd = handles.get(chunk.name);
@@ -84,7 +84,8 @@ function writeScenario(dir: string, options: Partial<ScenarioOptions>): AnswerKe
         fd = openSync(join(dir, chunk.name), 'w');
         handles.set(chunk.name, fd);
       }
-      writeSync(fd, chunk.text);
+      if (chunk.bytes) writeSync(fd, chunk.bytes);
+      else writeSync(fd, chunk.text);
     }
   } finally {
     for (const fd of handles.values()) closeSync(fd);

@@ -6,7 +6,8 @@
 import { join } from 'node:path';
 import { canonicalDdl } from '../../core/canonical.ts';
 import { ingestFile, type BatchSink, type SourceSummary } from '../../core/ingest/pipeline.ts';
-import { ALL_ADAPTERS } from '../../core/adapters/index.ts';
+import { ALL_ADAPTERS, BINARY_ADAPTERS } from '../../core/adapters/index.ts';
+import { storeBatch } from '../../core/ingest/store.ts';
 import type { SqlEngine, SqlParam } from '../../engine/sql-engine.ts';
 import { shippedCatalog } from '../../context/catalog.ts';
 import { columnsToIpc } from '../../engine/arrow-encode.ts';
@@ -222,4 +223,28 @@ export async function profilePipeline(dir: string, manifest: DatasetManifest): P
   );
   if (bytes === 0) throw new Error('the Arrow encoder produced nothing');
   return { parseMs: parse.ms, parseCpuMs: parse.cpuMs, parseEncodeMs: parseEncode.ms, parseEncodeCpuMs: parseEncode.cpuMs, records };
+}
+
+/**
+ * `relaywatch analyze`'s load of one packet capture into native DuckDB: wall-clock and CPU milliseconds (all threads
+ * of this process; on a shared machine the CPU time shows the cost when the wall clock mostly shows the waiting).
+ */
+export async function measureCaptureIngest(path: string): Promise<{ ms: number; cpuMs: number; packets: number }> {
+  const native = await NativeEngine.open(':memory:');
+  try {
+    await native.exec(canonicalDdl());
+    const started = performance.now();
+    const cpu = process.cpuUsage();
+    const summaries = await ingestFile('bench.pcap', fileChunks(path), { write: (batch) => storeBatch(native, batch) }, {
+      adapters: ALL_ADAPTERS,
+      binaryAdapters: BINARY_ADAPTERS,
+      utcOffsetMinutes: 0,
+    });
+    const ms = performance.now() - started;
+    const used = process.cpuUsage(cpu);
+    if (summaries.some((s) => s.status !== 'loaded' || s.rows_rejected > 0)) throw new Error(`bench capture not read cleanly: ${JSON.stringify(summaries)}`);
+    return { ms, cpuMs: (used.user + used.system) / 1000, packets: summaries.reduce((n, s) => n + s.rows_loaded, 0) };
+  } finally {
+    native.close();
+  }
 }

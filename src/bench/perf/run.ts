@@ -5,9 +5,10 @@
  * and writes every run to bench-results/perf-<date>.json. Timings are measured and reported, never asserted.
  * Once per run it also times the Node readers on the same connections as Zeek TSV, ECS NDJSON and VPC Flow Logs.
  *
- *   --sizes 100k,1m,5m,10m   datasets to run (default all four)
+ *   --sizes 100k,1m,5m,10m   datasets to run (default all four; '' for none, e.g. to measure only the pcap ingest)
  *   --runs 3                 runs per measurement below 5 M events (--big-runs, default 1, at 5 M and above)
  *   --budget-min 90          stop starting new measurements after this many minutes
+ *   --pcap-mb 100            size of the packet capture whose ingest is measured in MB/s (0 skips it)
  *   --skip-browser / --skip-native / --no-build
  */
 import { execFileSync } from 'node:child_process';
@@ -18,7 +19,8 @@ import { parseArgs } from 'node:util';
 import { NativeEngine } from '../../engine/native-engine.ts';
 import { startServer } from '../../release/serve.mjs';
 import { ensureDataset, parseSize, type DatasetManifest } from './datasets.ts';
-import { measureHandWritten, measureNativeCli, profilePipeline, type IngestTiming, type NativeCliResult, type PipelineProfile } from './native.ts';
+import { ensureCapture } from './capture.ts';
+import { measureCaptureIngest, measureHandWritten, measureNativeCli, profilePipeline, type IngestTiming, type NativeCliResult, type PipelineProfile } from './native.ts';
 import { TabBench, type TabRun } from './browser.ts';
 import { measureReaders, type ReaderRate } from './readers.ts';
 import { fixed, formatTable, kRate, median, mib, rate, ratio } from './stats.ts';
@@ -26,6 +28,14 @@ import { fixed, formatTable, kRate, median, mib, rate, ratio } from './stats.ts'
 const RESULTS = 'bench-results';
 const BUILD_DIR = 'dist-bench';
 const BIG = 5_000_000;
+
+interface CaptureResult {
+  megabytes: number;
+  packets: number;
+  tabMs: (number | null)[];
+  cliMs: number[];
+  cliCpuMs: number[];
+}
 
 interface SizeResult {
   label: string;
@@ -49,9 +59,10 @@ async function main(): Promise<void> {
       'skip-browser': { type: 'boolean', default: false },
       'skip-native': { type: 'boolean', default: false },
       'no-build': { type: 'boolean', default: false },
+      'pcap-mb': { type: 'string', default: '100' },
     },
   });
-  const sizes = values.sizes.split(',').map((label) => ({ label: label.trim().toLowerCase(), events: parseSize(label) }));
+  const sizes = values.sizes.split(',').filter((label) => label.trim() !== '').map((label) => ({ label: label.trim().toLowerCase(), events: parseSize(label) }));
   const deadline = Date.now() + Number(values['budget-min']) * 60_000;
   const runsFor = (events: number) => Number(events >= BIG ? values['big-runs'] : values.runs);
   const timeLeft = () => deadline - Date.now();
@@ -70,8 +81,28 @@ async function main(): Promise<void> {
   }
 
   const results: SizeResult[] = [];
+  const capture: CaptureResult = { megabytes: 0, packets: 0, tabMs: [], cliMs: [], cliCpuMs: [] };
   let readers: ReaderRate[] = [];
   try {
+    const captureMb = Number(values['pcap-mb']);
+    if (captureMb > 0) {
+      const path = join(RESULTS, 'data', 'bench.pcap');
+      capture.megabytes = (await ensureCapture(path, captureMb)) / 1e6;
+      for (let i = 0; i < Number(values.runs); i++) {
+        if (!values['skip-native']) {
+          const run = await measureCaptureIngest(path);
+          capture.packets = run.packets;
+          capture.cliMs.push(run.ms);
+          capture.cliCpuMs.push(run.cpuMs);
+          log(`pcap CLI run ${i + 1}: ${fixed(run.ms)} ms (${fixed(run.cpuMs)} ms of CPU), ${fixed(capture.megabytes / (run.ms / 1000), 1)} MB/s`);
+        }
+        if (tab && server) {
+          const run = await tab.run(server.url, [path], 300_000);
+          capture.tabMs.push(run.ingestMs);
+          log(`pcap tab run ${i + 1}: ${run.state}, ingest ${fixed(run.ingestMs)} ms${run.error ? `, ${run.error}` : ''}`);
+        }
+      }
+    }
     for (const { label, events } of sizes) {
       log(`dataset ${label}: ${events.toLocaleString('en-US')} events`);
       const { dir, manifest } = await ensureDataset(join(RESULTS, 'data'), label, events);
@@ -129,6 +160,19 @@ async function main(): Promise<void> {
       ]),
     ),
   );
+  const captureRate = (ms: number | null) => (ms === null ? null : capture.megabytes / (ms / 1000));
+  const pcap = capture.megabytes
+    ? {
+        megabytes: capture.megabytes,
+        packets: capture.packets,
+        cliMBps: captureRate(median(capture.cliMs)),
+        cliCpuMBps: captureRate(median(capture.cliCpuMs)),
+        tabMBps: captureRate(median(capture.tabMs)),
+      }
+    : null;
+  if (pcap) {
+    console.log(`\npcap ingest (${fixed(pcap.megabytes, 1)} MB, ${pcap.packets.toLocaleString('en-US')} packets, median of ${Math.max(capture.cliMs.length, capture.tabMs.length)}): CLI ${fixed(pcap.cliMBps, 1) ?? '-'} MB/s (${fixed(pcap.cliCpuMBps, 1) ?? '-'} MB/s of CPU time), tab ${fixed(pcap.tabMBps, 1) ?? '-'} MB/s (tab time is the whole load: parse, Arrow, insert)\n`);
+  }
   for (const r of results) {
     if (r.pipeline) {
       const p = r.pipeline;
@@ -143,7 +187,7 @@ async function main(): Promise<void> {
     console.log(`Node readers, the same ${readers[0].records.toLocaleString('en-US')} connections parsed without a database (rec/s of CPU): ${rates}`);
   }
   const file = join(RESULTS, `perf-${new Date().toISOString().slice(0, 10)}.json`);
-  writeFileSync(file, JSON.stringify({ generated: new Date().toISOString(), machine, summary, results, readers }, null, 2) + '\n');
+  writeFileSync(file, JSON.stringify({ generated: new Date().toISOString(), machine, summary, pcap, capture, results, readers }, null, 2) + '\n');
   log(`wrote ${file}`);
 }
 

@@ -1,4 +1,4 @@
-import type { Adapter } from '../ingest/adapter.ts';
+import type { Adapter, BinaryAdapter } from '../ingest/adapter.ts';
 import { zeekTsvAdapter } from './zeek-tsv.ts';
 import { zeekJsonAdapter } from './zeek-json.ts';
 import { suricataEveAdapter } from './suricata-eve.ts';
@@ -25,6 +25,9 @@ import { netskopeCsvAdapter, netskopeJsonAdapter } from './netskope.ts';
 import { splunkCsvAdapter, splunkJsonAdapter } from './splunk.ts';
 import { sentinelCsvAdapter, sentinelJsonAdapter } from './sentinel.ts';
 import { ecsKibanaCsvAdapter, ecsNdjsonAdapter, ecsSearchJsonAdapter } from './ecs.ts';
+import { pcapAdapter } from './pcap.ts';
+import { auditdAdapter } from './auditd.ts';
+import { osqueryAdapter } from './osquery.ts';
 
 /**
  * Every format adapter. The pipeline picks the most confident sniffer; on a tie the earlier entry wins,
@@ -40,6 +43,8 @@ export const ALL_ADAPTERS: readonly Adapter[] = [
   ...SYSMON_ADAPTERS,
   mdeNetworkCsvAdapter,
   mdeNetworkJsonAdapter,
+  auditdAdapter,
+  osqueryAdapter,
   m365AuditCsvAdapter,
   m365AuditJsonAdapter,
   googleWorkspaceCsvAdapter,
@@ -65,6 +70,9 @@ export const ALL_ADAPTERS: readonly Adapter[] = [
   netskopeCsvAdapter,
   csvMappedAdapter,
 ];
+
+/** Formats read as bytes, recognised by magic number before any text decoding. */
+export const BINARY_ADAPTERS: readonly BinaryAdapter[] = [pcapAdapter];
 
 /** The adapter with this id (for a format the user picked by hand). */
 export function adapterById(id: string): Adapter {

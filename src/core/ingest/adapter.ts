@@ -58,9 +58,41 @@ export interface RecordParser {
   readonly mode?: 'line' | 'document';
   /** One line without its line ending; `lineNo` is 1-based. Emit through `sink`, answer the outcome. */
   line?(text: string, lineNo: number, sink: Sink): Outcome;
+  /** Line mode, after the last line: writes what the parser still holds (an event whose records span lines). */
+  end?(sink: Sink): void;
   /**
    * Whole-file formats (XML event exports, pretty-printed JSON arrays): call `each` once per record with
    * its outcome and a 1-based record number (or line number where known).
    */
   document?(text: string, sink: Sink, each: (outcome: Outcome, recordNo: number, sample: string) => void): void;
+}
+
+/**
+ * A format read as bytes, not text (packet captures). Recognised by its magic number before any text decoding;
+ * the parser is pushed the file's bytes in chunks and answers one outcome per record, as a line parser does.
+ */
+export interface BinaryAdapter {
+  id: string;
+  title: string;
+  /** Confidence 0..1 that a file starting with `head` (its first ≤64 bytes) is this format. */
+  sniffBytes(head: Uint8Array): number;
+  open(options: ParseOptions): BinaryParser;
+}
+
+/** A sink whose `line` the parser sets to the record number each event points back to. */
+export interface RecordSink extends Sink {
+  line: number;
+}
+
+export type RecordOutcome = (outcome: Outcome, recordNo: number, sample: string) => void;
+
+export interface BinaryParser {
+  readonly format: string;
+  /** The next bytes of the file; every complete record is answered through `each`. */
+  push(bytes: Uint8Array, sink: RecordSink, each: RecordOutcome): void;
+  /**
+   * End of the file: writes what the parser still holds (open connections) and answers a record cut off by the
+   * end of the file. Returns why the file was not read to its end, or null.
+   */
+  end(sink: RecordSink, each: RecordOutcome): string | null;
 }

@@ -278,6 +278,7 @@ export function runParser(adapter: Adapter, text: string): ParserRun {
       else if (line.text.trim() === '') continue;
       else count(parser.line!(line.text, line.no, sink));
     }
+    parser.end?.(sink);
   }
   run.format = parser.format;
   return run;

@@ -1,5 +1,7 @@
 import { EVENT_COLUMNS, EVENTS_TABLE, type EventRecord } from '../canonical.ts';
-import { LOADED, META, reject, type Adapter, type Outcome, type RecordParser, type Sink } from './adapter.ts';
+import {
+  LOADED, META, reject, type Adapter, type BinaryAdapter, type Outcome, type RecordOutcome, type RecordParser, type Sink,
+} from './adapter.ts';
 import { ArchiveError, expandContainers, type ByteSource } from './containers.ts';
 import { streamDigest } from './digest.ts';
 import { detectEncoding, LineSplitter, looksBinary, MAX_LINE_CHARS, type Line } from './text.ts';
@@ -14,6 +16,8 @@ export const MAX_REJECTION_SAMPLES = 20;
 export const MAX_DOCUMENT_CHARS = 256 * 1024 * 1024;
 /** Longest `extra` JSON kept per event. */
 const MAX_EXTRA_CHARS = 8192;
+/** Bytes a binary adapter's sniffer sees (magic numbers sit at the very start). */
+export const BINARY_SNIFF_BYTES = 64;
 /** Least sniff confidence for a format to be chosen without asking the user. */
 export const MIN_CONFIDENCE = 0.5;
 
@@ -65,6 +69,8 @@ export interface IngestProgress {
 
 export interface IngestOptions {
   adapters: readonly Adapter[];
+  /** Formats read as bytes (packet captures), tried before text decoding. */
+  binaryAdapters?: readonly BinaryAdapter[];
   utcOffsetMinutes: number;
   /** Use this adapter instead of sniffing (the user picked a format or a column mapping). */
   forceAdapter?: Adapter;
@@ -236,7 +242,15 @@ async function ingestSource(
 ): Promise<SourceSummary> {
   const started = now();
   const summary = emptySummary(source.name, 'unknown', 'loaded', null);
-  const text = decodeStream(source.chunks);
+  const peeked = await peekBytes(source.chunks, BINARY_SNIFF_BYTES);
+  const binary = options.forceAdapter ? undefined : options.binaryAdapters?.find((a) => a.sniffBytes(peeked.head) >= MIN_CONFIDENCE);
+  if (binary) {
+    await readBinary(binary, source.name, peeked.chunks, sink, options, summary, progressReporter(options, source.name, counter, started, summary));
+    summary.millis = now() - started;
+    summary.bytes = counter.total() - bytesBefore;
+    return summary;
+  }
+  const text = decodeStream(peeked.chunks);
 
   // Gather the sniff window before choosing an adapter.
   let head = '';
@@ -281,7 +295,7 @@ async function ingestSource(
     summary.status = 'failed';
     summary.format = 'binary';
     summary.message =
-      'This looks like a binary file, not a text log. Relaywatch reads text logs, optionally gzip- or zip-compressed; export the data as text, JSON or CSV.';
+      'This looks like a binary file, not a text log. Relaywatch reads text logs and packet captures (pcap, pcapng), optionally gzip- or zip-compressed; export the data as text, JSON or CSV.';
     return finish();
   }
   const sniffHead = head.slice(0, SNIFF_CHARS);
@@ -300,32 +314,8 @@ async function ingestSource(
 
   const parser = chosen.adapter.open({ utcOffsetMinutes: options.utcOffsetMinutes, fileName: source.name });
   const batcher = new Batcher(source.name, () => parser.format, sink);
-  const record = (outcome: Outcome, no: number, sample: string) => {
-    if (outcome === META) return;
-    summary.rows_read += 1;
-    if (outcome === LOADED) summary.rows_loaded += 1;
-    else {
-      summary.rows_rejected += 1;
-      if (summary.rejections.length < MAX_REJECTION_SAMPLES) {
-        summary.rejections.push({ line: no, reason: outcome.reject, sample: sample.slice(0, 300) });
-      }
-    }
-  };
-
-  let lastProgress = 0;
-  const progress = () => {
-    const t = now();
-    if (options.onProgress && t - lastProgress > 200) {
-      lastProgress = t;
-      options.onProgress({
-        name: source.name,
-        bytesRead: counter.total(),
-        bytesTotal: options.sizeHint ?? null,
-        records: summary.rows_read,
-        elapsedMs: t - started,
-      });
-    }
-  };
+  const record = outcomeCounter(summary);
+  const progress = progressReporter(options, source.name, counter, started, summary);
 
   const rest = (async function* () {
     yield head;
@@ -349,6 +339,7 @@ async function ingestSource(
       };
       for await (const chunk of rest) await handle(splitter.push(chunk));
       await handle(splitter.end());
+      parser.end?.(batcher);
     }
   } catch (error) {
     if (error instanceof ArchiveError) {
@@ -364,6 +355,118 @@ async function ingestSource(
   await batcher.drain();
   summary.format = parser.format;
   return finish();
+}
+
+/** Counts one record's outcome in `summary`, keeping the first rejections as samples. */
+function outcomeCounter(summary: SourceSummary): RecordOutcome {
+  return (outcome, no, sample) => {
+    if (outcome === META) return;
+    summary.rows_read += 1;
+    if (outcome === LOADED) summary.rows_loaded += 1;
+    else {
+      summary.rows_rejected += 1;
+      if (summary.rejections.length < MAX_REJECTION_SAMPLES) {
+        summary.rejections.push({ line: no, reason: outcome.reject, sample: sample.slice(0, 300) });
+      }
+    }
+  };
+}
+
+/** Reports progress at most every 200 ms. */
+function progressReporter(
+  options: IngestOptions,
+  name: string,
+  counter: ByteCounter,
+  started: number,
+  summary: SourceSummary,
+): () => void {
+  const now = options.now ?? (() => performance.now());
+  let lastProgress = 0;
+  return () => {
+    const t = now();
+    if (options.onProgress && t - lastProgress > 200) {
+      lastProgress = t;
+      options.onProgress({
+        name,
+        bytesRead: counter.total(),
+        bytesTotal: options.sizeHint ?? null,
+        records: summary.rows_read,
+        elapsedMs: t - started,
+      });
+    }
+  };
+}
+
+/** The first `n` bytes of a stream for sniffing, and the whole stream again (an error while peeking is re-thrown in order). */
+async function peekBytes(
+  chunks: AsyncIterable<Uint8Array>,
+  n: number,
+): Promise<{ head: Uint8Array; chunks: AsyncIterable<Uint8Array> }> {
+  const iterator = chunks[Symbol.asyncIterator]();
+  const held: Uint8Array[] = [];
+  let length = 0;
+  let done = false;
+  let failure: unknown = null;
+  while (length < n) {
+    try {
+      const r = await iterator.next();
+      if (r.done) {
+        done = true;
+        break;
+      }
+      held.push(r.value);
+      length += r.value.length;
+    } catch (error) {
+      failure = error;
+      break;
+    }
+  }
+  const head = held.reduce((all, chunk) => (all.length >= n ? all : concat(all, chunk.subarray(0, n - all.length))), new Uint8Array(0));
+  const rest = (async function* () {
+    yield* held;
+    if (failure) throw failure;
+    if (!done) for (let r = await iterator.next(); !r.done; r = await iterator.next()) yield r.value;
+  })();
+  return { head, chunks: rest };
+}
+
+/** A file in a binary format: bytes go to the parser as they come; the end reports a cut or corrupt file. */
+async function readBinary(
+  adapter: BinaryAdapter,
+  name: string,
+  chunks: AsyncIterable<Uint8Array>,
+  sink: BatchSink,
+  options: IngestOptions,
+  summary: SourceSummary,
+  progress: () => void,
+): Promise<void> {
+  const parser = adapter.open({ utcOffsetMinutes: options.utcOffsetMinutes, fileName: name });
+  const batcher = new Batcher(name, () => parser.format, sink);
+  const record = outcomeCounter(summary);
+  let stopped: string | null = null;
+  try {
+    for await (const chunk of chunks) {
+      parser.push(chunk, batcher, record);
+      await batcher.flushIfFull();
+      progress();
+    }
+  } catch (error) {
+    if (error instanceof ArchiveError) stopped = error.message;
+    else if (isAbort(error)) stopped = `Loading was cancelled after ${summary.rows_read} records; those stay loaded.`;
+    else throw error;
+  }
+  const cut = parser.end(batcher, record);
+  await batcher.flush();
+  await batcher.drain();
+  summary.format = parser.format;
+  summary.message = stopped ?? (cut ? `${name}: ${cut}` : null);
+  if (summary.rows_loaded === 0) {
+    summary.status = 'failed';
+    summary.message ??=
+      summary.rows_read === 0
+        ? 'The capture holds no packets.'
+        : 'No packet in this capture is IP traffic this reader decodes; see the rejected packets for why.';
+  }
 }
 
 function parseLine(parser: RecordParser, line: Line, sink: Sink): Outcome {
