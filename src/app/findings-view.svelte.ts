@@ -37,7 +37,7 @@ export type BusinessUnits = ReadonlyMap<string, string>;
 export type Verdicts = ReadonlyMap<string, Verdict>;
 
 /** Source → business unit rows from host_roles; join them to findings with businessUnitsOf(). */
-export const BUSINESS_UNIT_SQL = `SELECT DISTINCT src_ip, lower(split_part(trim(src_host), '.', 1)) AS host, business_unit
+export const BUSINESS_UNIT_SQL = `SELECT DISTINCT src_ip, rw_short_host(src_host) AS host, business_unit
 FROM host_roles WHERE business_unit IS NOT NULL`;
 
 /** Business unit per finding: by the source's IP, else its short host name. */

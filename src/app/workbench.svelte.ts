@@ -4,12 +4,13 @@ import { canonicalDdl } from '../core/canonical.ts';
 import type { IngestProgress, SourceSummary } from '../core/ingest/pipeline.ts';
 import type { ColumnMapping } from '../core/adapters/csv-mapped.ts';
 import { IngestClient, workerPeriodicityAnalyzer } from '../../workers/clients.ts';
+import { applyPolicy } from '../context/context.ts';
 import { CONTEXT_SQL } from '../context/sql-files.ts';
 import { shippedCatalog, type Catalog } from '../context/catalog.ts';
 import { parseInventoryCsv, type InventoryEntry } from '../context/inventory.ts';
 import type { PolicyRow } from '../context/policy.ts';
 import { loadBrowserDetectionPack } from '../detection/manifest-browser.ts';
-import type { DetectionResult, DetectionWindow, Finding } from '../detection/detect.ts';
+import { rescoreForPolicy, type DetectionResult, type DetectionWindow, type Finding } from '../detection/detect.ts';
 import type { ParamValue } from '../detection/manifest.ts';
 import { analyzeLoaded, loadInputs, type EngineFileOpener } from '../pipeline/pipeline.ts';
 import { fileInput, wasmFileOpener, workerLoader, type FileInput } from '../pipeline/browser.ts';
@@ -192,10 +193,25 @@ export class Workbench {
     }
   }
 
-  /** Replaces the approved-service policy and re-scores at once. */
+  /**
+   * Replaces the approved-service policy and re-scores at once. A policy row only multiplies the scores of the
+   * findings it covers, so when findings are current only the approvals stage runs again (milliseconds, not a
+   * whole analysis).
+   */
   async setPolicy(rows: PolicyRow[]): Promise<void> {
     this.policy = rows;
-    await this.analyze();
+    const engine = this.engine;
+    const inputs = this.detection?.scoringInputs;
+    if (!engine || !inputs || this.status !== 'ready') return this.analyze();
+    try {
+      await applyPolicy(engine, rows);
+      const findings = await rescoreForPolicy(engine, inputs);
+      this.detection = { ...this.detection!, findings };
+      this.findings = findings;
+      this.statusText = describeFindings(findings);
+    } catch (error) {
+      this.fail(error);
+    }
   }
 
   async setInventories(lists: InventoryEntry[][]): Promise<void> {

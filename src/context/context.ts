@@ -1,5 +1,6 @@
 import { canonicalDdl } from '../core/canonical.ts';
 import { CONTEXT_DDL } from '../core/context-schema.ts';
+import { IP_HOST_MAP_DDL } from '../core/vocabulary.ts';
 import type { SqlEngine } from '../engine/sql-engine.ts';
 import { redactMacroSql } from './account-patterns.ts';
 import { catalogToRows, type Catalog, type TableRows } from './catalog.ts';
@@ -10,7 +11,7 @@ import { policyToRows, type PolicyRow } from './policy.ts';
 /**
  * Tables this layer adds next to CONTEXT_DDL: the asset inventory, the destination → service map that
  * dst-services.sql builds, and two helper tables filled from TypeScript because SQL cannot do them offline
- * (Public Suffix List lookups and IPv6 expansion).
+ * (Public Suffix List lookups and IPv6 expansion); then the vocabulary's IP → host macro, which reads them.
  */
 export const CONTEXT_EXTRA_DDL = `
 CREATE TABLE IF NOT EXISTS inventory (
@@ -26,7 +27,7 @@ ALTER TABLE inventory ADD COLUMN IF NOT EXISTS hostname VARCHAR;
 CREATE TABLE IF NOT EXISTS dst_services (dst_host VARCHAR, service_id VARCHAR, pattern VARCHAR, registrable_domain VARCHAR);
 CREATE TABLE IF NOT EXISTS host_domains (dst_host VARCHAR, registrable_domain VARCHAR);
 CREATE TABLE IF NOT EXISTS source_ip_bits (src_ip VARCHAR, ip_bits VARCHAR);
-`;
+${IP_HOST_MAP_DDL}`;
 
 /** Texts of the SQL files in src/context/sql/ (see sql-files.ts for the browser, sql-files-node.ts for Node). */
 export interface ContextSql {
@@ -97,6 +98,14 @@ export async function refreshDerived(engine: SqlEngine, sql: ContextSql): Promis
 }
 
 /**
+ * Replaces the approved-service policy alone (the catalog, inventories and derived tables stay as they are): what
+ * a policy edit changes, so the findings can be re-scored without re-applying the whole context.
+ */
+export async function applyPolicy(engine: SqlEngine, policy: readonly PolicyRow[]): Promise<void> {
+  await replaceTable(engine, 'approved_services', policyToRows(policy));
+}
+
+/**
  * Loads the catalog, the merged inventories and the approved-service policy into their tables, defines the
  * rw_service_approved() and rw_redact() macros and rebuilds dst_services and host_roles. Idempotent: run it again whenever the
  * user edits any of the data. Creates the canonical tables if no log has been loaded yet.
@@ -107,7 +116,7 @@ export async function applyContext(engine: SqlEngine, data: ContextData, sql: Co
   for (const [table, rows] of Object.entries(catalogRows)) await replaceTable(engine, table, rows);
   const inventory = mergeInventories(data.inventories);
   await replaceTable(engine, 'inventory', inventoryToRows(inventory.entries));
-  await replaceTable(engine, 'approved_services', policyToRows(data.policy));
+  await applyPolicy(engine, data.policy);
   await engine.exec(sql.approvedPairs);
   await engine.exec(redactMacroSql(data.catalog.secrets ?? []));
   await refreshDerived(engine, sql);

@@ -3,6 +3,7 @@
  * One row per observed network-relevant event, whatever produced it.
  * Shared by the browser (DuckDB-WASM) and the CLI (native DuckDB): the DDL below is the single definition.
  */
+import { VOCABULARY_DDL } from './vocabulary.ts';
 
 export type EventKind =
   | 'flow' // connection / flow record (Zeek conn, Suricata flow, NetFlow, Sysmon 3, MDE network events)
@@ -147,7 +148,7 @@ export const EVENT_COLUMNS: readonly ColumnSpec[] = [
 
 export const EVENTS_TABLE = 'events';
 
-/** DDL for the canonical tables; identical in DuckDB-WASM and native DuckDB. */
+/** DDL for the canonical tables and the shared SQL vocabulary; identical in DuckDB-WASM and native DuckDB. */
 export function canonicalDdl(): string {
   const cols = EVENT_COLUMNS.map((c) => `  "${c.name}" ${c.type}`).join(',\n');
   return [
@@ -159,5 +160,6 @@ export function canonicalDdl(): string {
     // Workspaces and --db files written before inputs were hashed.
     `ALTER TABLE sources ADD COLUMN IF NOT EXISTS sha256 VARCHAR;`,
     `CREATE TABLE IF NOT EXISTS rejections (source VARCHAR, line BIGINT, reason VARCHAR, sample VARCHAR);`,
+    VOCABULARY_DDL,
   ].join('\n');
 }

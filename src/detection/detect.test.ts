@@ -254,6 +254,35 @@ describe('look-alikes that stay low', () => {
     expect(findingsFor(result, 'srv02', 'dropbox').flatMap((f) => f.signals.map((s) => s.id))).not.toContain('established-in-baseline');
   });
 
+  it('does not make an outside scanner a source: Zeek marks its connections as coming in', async () => {
+    // 203.0.113.7 probes ws02's HTTPS port every 5 minutes for a day; the sensor knows its own networks.
+    const scan = Array.from({ length: 288 }, (_, k): FixtureEvent => ({
+      at: DAY1 + k * 300_000, kind: 'flow', src_ip: '203.0.113.7', dst_ip: ws02.ip, dst_port: 443, protocol: 'tcp',
+      conn_state: 'REJ', extra: '{"local_orig":"F","local_resp":"T","history":"Sr"}',
+    }));
+    const scanned = await detect({}, scan);
+    expect(scanned.findings.filter((f) => f.source.ip === '203.0.113.7')).toEqual([]);
+    // The same records without Zeek's direction are taken at their word (what the check above rules out).
+    const unmarked = await detect({}, scan.map((e) => ({ ...e, extra: null })));
+    const outsider = unmarked.findings.find((f) => f.source.ip === '203.0.113.7')!;
+    expect(outsider.signals.map((s) => s.id)).toContain('external-source');
+    expect(outsider.summary).toMatch(/^203\.0\.113\.7 \(an address outside the organisation's known ranges\)/);
+    expect(result.findings.flatMap((f) => f.signals).some((s) => s.id === 'external-source')).toBe(false);
+  });
+
+  it('does not call anything established when the baseline is too short to tell, and says so', async () => {
+    const short = await detect({ params: { established_min_baseline_hours: 100 } }, lookAlikes);
+    const [backup] = findingsFor(short, 'srv04', 'dropbox', backupAgent);
+    const ids = backup.signals.map((s) => s.id);
+    expect(ids).not.toContain('established-in-baseline');
+    const note = backup.signals.find((s) => s.id === 'baseline-too-short')!;
+    expect(note.evidence.baseline_events).toBeGreaterThanOrEqual(3);
+    expect(note.explanation).toMatch(/cannot tell an established habit from something that began with the capture/);
+    expect(backup.summary).toMatch(/too short to tell a habit from something new, so not down-weighted/);
+    const undamped = await detect({ scoring: { establishedFactor: 1 } }, lookAlikes);
+    expect(backup.score).toBe(findingsFor(undamped, 'srv04', 'dropbox', backupAgent)[0].score);
+  });
+
   it("down-weights a beacon when only the service's catalogued clients and browsers reach it", () => {
     const beacon = signal('ws08', 'dropbox', 'periodic-beacon')!;
     expect(beacon.evidence.known_clients_only).toBe(true);

@@ -12,6 +12,7 @@ import {
   combineSignals,
   findingId,
   groupFindings,
+  type FindingGroup,
   severityFor,
   type AnalyticInfo,
   type ScoredSignal,
@@ -118,6 +119,28 @@ export interface DetectionResult {
   periodicity: { candidates: number; periodic: number };
   /** Wall milliseconds per step (SQL file id, `periodicity-analysis`, `scoring`), in run order, for profiling. */
   timings?: Record<string, number>;
+  /** What scoring read besides the policy, so a policy edit re-scores with rescoreForPolicy() alone. */
+  scoringInputs?: ScoringInputs;
+}
+
+/**
+ * Everything a finding's score depends on except the approved-service policy: the signals grouped into findings,
+ * each pair's facts, the baseline stage's answer and the analytics' probabilities. A policy row can only multiply
+ * the scores of the findings it covers, so re-scoring after an edit needs these plus the approvals stage.
+ */
+export interface ScoringInputs {
+  pack: DetectionPack;
+  groups: FindingGroup[];
+  facts: ReadonlyMap<string, PairFacts>;
+  /** The adversary accounts each pair addresses (stages/finding-accounts.sql), by pair. */
+  accounts: ReadonlyMap<string, FindingAccount[]>;
+  established: ReadonlyMap<string, Established>;
+  /** What each finding's header states (stages/finding-key-facts.sql), by finding key. */
+  keyFacts: ReadonlyMap<string, KeyFacts>;
+  analytics: ReadonlyMap<string, AnalyticInfo>;
+  scoring: ScoringOptions;
+  /** Said in every finding's summary when the data is too short for a baseline (1-scoped-events.sql), else null. */
+  baselineNote: string | null;
 }
 
 const PERIODICITY_TABLE_DDL = `CREATE OR REPLACE TEMP TABLE periodicity_results (
@@ -217,6 +240,14 @@ interface Candidate {
   first_seen: number;
   last_seen: number;
   times_s: number[];
+  /** Each process's own times when endpoint logs name several behind the pair, else null. */
+  process_times_s: number[][] | null;
+}
+
+/** The stronger of two timing results: periodic first, then the smaller p-value. */
+function strongerTiming(a: PeriodicityResult, b: PeriodicityResult): PeriodicityResult {
+  if (a.periodic !== b.periodic) return a.periodic ? a : b;
+  return (b.p_value ?? 1) < (a.p_value ?? 1) ? b : a;
 }
 
 async function runPeriodicity(
@@ -239,7 +270,17 @@ async function runPeriodicity(
   let periodic = 0;
   const series = candidates.map((c) => dedupeTimes(c.times_s, dedupeS));
   const kept = candidates.map((_, i) => i).filter((i) => series[i].length >= minEvents);
-  const results = await timed(timings, 'periodicity-analysis', () => analyze(kept.map((i) => series[i]), options.periodicity));
+  // Per candidate: the pair's series, then each process's own (analysed in the same batch, the strongest kept).
+  const perProcess = kept.map((i) => (candidates[i].process_times_s ?? []).map((t) => dedupeTimes(t, dedupeS)).filter((t) => t.length >= minEvents));
+  const batch = kept.flatMap((i, k) => [series[i], ...perProcess[k]]);
+  const analysed = await timed(timings, 'periodicity-analysis', () => analyze(batch, options.periodicity));
+  let next = 0;
+  const results = kept.map((_, k) => {
+    const own = analysed.slice(next, next + 1 + perProcess[k].length);
+    next += own.length;
+    const best = own.reduce(strongerTiming);
+    return best === own[0] || !best.periodic ? own[0] : { ...best, explanation: `One process's own check-ins: ${best.explanation}` };
+  });
   kept.forEach((candidateIndex, k) => {
     const c = candidates[candidateIndex];
     const times = series[candidateIndex];
@@ -291,7 +332,7 @@ export function toSignalRow(analyticId: string, row: Record<string, unknown>): S
   };
 }
 
-interface PairFacts {
+export interface PairFacts {
   src_key: string;
   service_key: string;
   src_ip: string | null;
@@ -299,6 +340,7 @@ interface PairFacts {
   src_user: string | null;
   role: string | null;
   role_origin: string | null;
+  external_source: boolean | null;
   service_id: string | null;
   service_name: string | null;
   service_category: string | null;
@@ -316,13 +358,28 @@ interface PairFacts {
 
 const pairId = (srcKey: string, serviceKey: string) => `${srcKey}\u0000${serviceKey}`;
 
+/** The numbers of one finding key (source, service, process) over the detection window. */
+export interface KeyFacts {
+  src_key: string;
+  service_key: string;
+  process: string | null;
+  events: number;
+  first_seen: number | null;
+  last_seen: number | null;
+  bytes_out: number | null;
+  bytes_in: number | null;
+}
+
 /** A finding key whose behaviour was already there in the baseline (stages/finding-baseline.sql). */
-interface Established {
+export interface Established {
   src_key: string;
   service_key: string;
   process: string | null;
   baseline_events: number;
   process_baseline_events: number | null;
+  baseline_hours: number;
+  /** False when the baseline is too short to call anything established (the finding says so instead). */
+  baseline_long_enough: boolean;
 }
 
 /** Code-unit order, the same in every JS engine and locale. */
@@ -368,7 +425,7 @@ export async function runDetection(engine: SqlEngine, options: DetectionOptions)
   // SQL hands rows back in no fixed order (and wasm and native DuckDB differ): fix one so ties break the same way.
   signals.sort(compareSignals);
 
-  const [window] = await engine.all<Record<string, number | null>>('SELECT * FROM rw_window');
+  const [window] = await engine.all<Record<string, number | string | null>>('SELECT * FROM rw_window');
   const result: DetectionResult = {
     window: {
       data_start: isoOrNull(window?.data_start), data_end: isoOrNull(window?.data_end),
@@ -384,18 +441,44 @@ export async function runDetection(engine: SqlEngine, options: DetectionOptions)
     await engine.exec(DROP_PER_EVENT_COPY);
     return result;
   }
-  result.findings = await timed(timings, 'scoring', () => scoreFindings(engine, pack, signals, analytics, scoring));
+  result.scoringInputs = await timed(timings, 'scoring', () =>
+    prepareScoring(engine, pack, signals, analytics, scoring, (window?.baseline_note as string | null | undefined) ?? null),
+  );
+  result.findings = await timed(timings, 'scoring', () => scoreFindings(engine, result.scoringInputs!));
   await engine.exec(DROP_PER_EVENT_COPY);
   return result;
 }
 
-async function scoreFindings(
+/**
+ * Re-scores a finished run after the approved_services table changed: only the approvals stage runs again, over
+ * the run's finding keys, so an approval or its undo takes milliseconds and touches only the findings it covers.
+ */
+export async function rescoreForPolicy(engine: SqlEngine, inputs: ScoringInputs): Promise<Finding[]> {
+  await engine.exec(FINDING_TABLES_DDL);
+  await appendFindingKeys(engine, inputs.groups);
+  return scoreFindings(engine, inputs);
+}
+
+async function appendFindingKeys(engine: SqlEngine, groups: readonly FindingGroup[]): Promise<void> {
+  await engine.append(
+    'rw_finding_keys',
+    {
+      src_key: groups.map((g) => g.src_key),
+      service_key: groups.map((g) => g.service_key),
+      process: groups.map((g) => g.process),
+    },
+    { src_key: 'VARCHAR', service_key: 'VARCHAR', process: 'VARCHAR' },
+  );
+}
+
+async function prepareScoring(
   engine: SqlEngine,
   pack: DetectionPack,
   signals: SignalRow[],
   analytics: ReadonlyMap<string, AnalyticInfo>,
   scoring: ScoringOptions,
-): Promise<Finding[]> {
+  baselineNote: string | null,
+): Promise<ScoringInputs> {
   const pairs = new Map<string, [string, string]>();
   for (const s of signals) {
     const serviceKey = s.service_id ?? s.dst_host ?? '';
@@ -426,25 +509,28 @@ async function scoreFindings(
   for (const [id, f] of facts) processesByPair.set(id, f.processes ?? []);
   const groups = groupFindings(signals, processesByPair);
 
-  await engine.append(
-    'rw_finding_keys',
-    {
-      src_key: groups.map((g) => g.src_key),
-      service_key: groups.map((g) => g.service_key),
-      process: groups.map((g) => g.process),
-    },
-    { src_key: 'VARCHAR', service_key: 'VARCHAR', process: 'VARCHAR' },
-  );
+  await appendFindingKeys(engine, groups);
+  const established = new Map<string, Established>();
+  const baselineStage = pack.stages.get('finding-baseline')!;
+  for (const e of await withPath(baselineStage.path, () => engine.all<Established>(baselineStage.sql))) {
+    established.set(`${pairId(e.src_key, e.service_key)}\u0000${e.process ?? ''}`, e);
+  }
+  const keyFacts = new Map<string, KeyFacts>();
+  const keyFactsStage = pack.stages.get('finding-key-facts')!;
+  for (const k of await withPath(keyFactsStage.path, () => engine.all<KeyFacts>(keyFactsStage.sql))) {
+    keyFacts.set(`${pairId(k.src_key, k.service_key)}\u0000${k.process ?? ''}`, k);
+  }
+  return { pack, groups, facts, accounts, established, keyFacts, analytics, scoring, baselineNote };
+}
+
+/** Scores and ranks the findings of `inputs` under the approved_services table as it is now. */
+async function scoreFindings(engine: SqlEngine, inputs: ScoringInputs): Promise<Finding[]> {
+  const { pack, groups, facts, accounts, established, keyFacts, analytics, scoring } = inputs;
   const approvals = new Map<string, string>();
   const approvalsStage = pack.stages.get('finding-approvals')!;
   type Approval = { src_key: string; service_key: string; process: string | null; approved_by: string };
   for (const a of await withPath(approvalsStage.path, () => engine.all<Approval>(approvalsStage.sql))) {
     approvals.set(`${pairId(a.src_key, a.service_key)}\u0000${a.process ?? ''}`, a.approved_by);
-  }
-  const established = new Map<string, Established>();
-  const baselineStage = pack.stages.get('finding-baseline')!;
-  for (const e of await withPath(baselineStage.path, () => engine.all<Established>(baselineStage.sql))) {
-    established.set(`${pairId(e.src_key, e.service_key)}\u0000${e.process ?? ''}`, e);
   }
 
   const findings = groups.map((group): Finding => {
@@ -456,7 +542,8 @@ async function scoreFindings(
     const combination = combineSignals(scored, analytics, scoring);
     const keyId = `${pairId(group.src_key, group.service_key)}\u0000${group.process ?? ''}`;
     const approvedBy = approvals.get(keyId);
-    const inBaseline = established.get(keyId);
+    const seenInBaseline = established.get(keyId);
+    const inBaseline = seenInBaseline?.baseline_long_enough ? seenInBaseline : undefined;
     const probability =
       combination.probability * (approvedBy ? scoring.approvedFactor : 1) * (inBaseline ? scoring.establishedFactor : 1);
     const score = Math.round(1000 * probability) / 10;
@@ -493,11 +580,31 @@ async function scoreFindings(
         explanation: `${group.src_key} already reached ${group.service_key} ${what} ${inBaseline.process_baseline_events ?? inBaseline.baseline_events} times in the baseline, so the score was multiplied by ${scoring.establishedFactor}`,
       });
     }
+    if (pair?.external_source) {
+      findingSignals.push({
+        id: 'external-source',
+        title: 'The source is outside the organisation\'s known addresses',
+        weight: 1,
+        evidence: { src_ip: pair.src_ip },
+        explanation: `${pair.src_ip} is a public address the inventory does not list: inbound traffic or a host of another network, not necessarily one of the organisation's hosts talking out`,
+      });
+    }
+    if (seenInBaseline && !inBaseline) {
+      const hours = Number(seenInBaseline.baseline_hours.toFixed(1));
+      findingSignals.push({
+        id: 'baseline-too-short',
+        title: 'Too little data before detection to call it established',
+        weight: 1,
+        evidence: { baseline_hours: hours, baseline_events: seenInBaseline.baseline_events },
+        explanation: `${group.src_key} already reached ${group.service_key} ${seenInBaseline.process_baseline_events ?? seenInBaseline.baseline_events} times in the first ${hours} h, but so short a baseline cannot tell an established habit from something that began with the capture, so the score was not lowered`,
+      });
+    }
     const periodic = group.signals
       .filter((s) => s.signal_id === 'periodic-beacon' && typeof s.evidence.period_s === 'number')
       .sort((a, b) => b.weight - a.weight || compareSignals(a, b))[0];
-    const firstSeen = pair?.first_seen ?? Math.min(...group.signals.map((s) => s.first_seen ?? Infinity));
-    const lastSeen = pair?.last_seen ?? Math.max(...group.signals.map((s) => s.last_seen ?? -Infinity));
+    const counted = keyFacts.get(keyId);
+    const firstSeen = counted?.first_seen ?? Math.min(...group.signals.map((s) => s.first_seen ?? Infinity));
+    const lastSeen = counted?.last_seen ?? Math.max(...group.signals.map((s) => s.last_seen ?? -Infinity));
     const anySignal = group.signals[0];
     const roleOrigin = pair?.role_origin;
     const finding: Finding = {
@@ -525,9 +632,9 @@ async function scoreFindings(
       },
       first_seen: isoOrNull(firstSeen) ?? new Date(0).toISOString(),
       last_seen: isoOrNull(lastSeen) ?? new Date(0).toISOString(),
-      events: Math.max(1, pair?.events ?? Math.max(...group.signals.map((s) => s.events))),
-      bytes_out: pair?.bytes_out ?? null,
-      bytes_in: pair?.bytes_in ?? null,
+      events: Math.max(1, counted?.events ?? Math.max(...group.signals.map((s) => s.events))),
+      bytes_out: counted?.bytes_out ?? null,
+      bytes_in: counted?.bytes_in ?? null,
       periodicity: periodic
         ? {
             period_s: periodic.evidence.period_s as number,
@@ -540,30 +647,38 @@ async function scoreFindings(
           }
         : null,
       signals: findingSignals,
-      attack: attackIds({ signals: group.signals, analytics, bytesOut: pair?.bytes_out ?? null, bytesIn: pair?.bytes_in ?? null }, scoring),
+      attack: attackIds({ signals: group.signals, analytics, bytesOut: counted?.bytes_out ?? null, bytesIn: counted?.bytes_in ?? null }, scoring),
       summary: '',
     };
     finding.summary = summarize(finding, group.src_key, group.service_key, combination.corroboratingFamilies, group.processAttributed);
+    if (inputs.baselineNote) finding.summary = `${finding.summary.replace(/\.$/, '')}; ${inputs.baselineNote}.`;
     return finding;
   });
-  findings.sort((a, b) => b.score - a.score || byText(a.id, b.id));
+  // Equal scores (the evidence saturates): the finding with more events behind it first.
+  findings.sort((a, b) => b.score - a.score || b.events - a.events || byText(a.id, b.id));
   findings.forEach((f, i) => (f.rank = i + 1));
   return findings;
 }
 
+/** Entries of a finding's signal list that qualify its score or source rather than being evidence of their own. */
+const NOTES = ['approved-service', 'established-in-baseline', 'baseline-too-short', 'external-source'];
+
 /** One plain-language sentence: who, what, through which process, the strongest evidence, and the agreement. */
 function summarize(finding: Finding, srcKey: string, serviceKey: string, families: string[], attributed: boolean): string {
-  const who = finding.source.role ? `${srcKey} (${finding.source.role})` : srcKey;
+  const external = finding.signals.some((s) => s.id === 'external-source') ? ', an address outside the organisation\'s known ranges' : '';
+  const who = finding.source.role ? `${srcKey} (${finding.source.role}${external})` : external ? `${srcKey} (${external.slice(2)})` : srcKey;
   const what = finding.service?.name ?? serviceKey;
   const via = finding.source.process ? ` via ${finding.source.process}${attributed ? ' (the only process seen for it)' : ''}` : '';
   const reasons = finding.signals
-    .filter((s) => s.id !== 'approved-service' && s.id !== 'established-in-baseline')
+    .filter((s) => !NOTES.includes(s.id))
     .slice(0, 3)
     .map((s) => s.explanation.replace(/\.$/, ''));
   const agreement = families.length > 1 ? `; ${families.length} independent kinds of evidence agree (${families.join(', ')})` : '';
   const approved = finding.signals.some((s) => s.id === 'approved-service') ? '; approved by policy, so down-weighted' : '';
   const established = finding.signals.some((s) => s.id === 'established-in-baseline')
     ? '; already used the same way in the baseline, so down-weighted'
-    : '';
+    : finding.signals.some((s) => s.id === 'baseline-too-short')
+      ? '; present from the start of data too short to tell a habit from something new, so not down-weighted'
+      : '';
   return `${who} → ${what}${via}: ${reasons.join('; ')}${agreement}${approved}${established}.`;
 }

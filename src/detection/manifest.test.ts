@@ -50,18 +50,20 @@ describe('manifest loader', () => {
     ).toThrow(/limit_n redeclared/);
   });
 
-  it('loads the shipped pack: ordered baselines, the runner stages and at least 14 analytics', () => {
+  it('loads the shipped pack: ordered baselines, the runner stages and at least 13 analytics', () => {
     const pack = loadNodeDetectionPack();
     expect(pack.baselines.map((b) => b.id)).toEqual(['scoped-events', 'usage-baselines', 'accounts']);
-    expect([...pack.stages.keys()].sort()).toEqual(['finding-accounts', 'finding-approvals', 'finding-baseline', 'finding-facts', 'periodicity-candidates']);
+    expect([...pack.stages.keys()].sort()).toEqual(['finding-accounts', 'finding-approvals', 'finding-baseline', 'finding-facts', 'finding-key-facts', 'periodicity-candidates']);
     const ids = pack.analytics.map((a) => a.id);
-    expect(ids.length).toBeGreaterThanOrEqual(14);
+    expect(ids.length).toBeGreaterThanOrEqual(13);
     expect(new Set(ids).size).toBe(ids.length);
-    for (const id of ['periodic-beacon', 'rare-service-for-peer-group', 'first-seen-after-baseline', 'approved-not-for-role',
+    for (const id of ['periodic-beacon', 'rare-service-for-peer-group', 'first-seen-after-baseline',
       'non-browser-process', 'scripted-user-agent', 'server-role-consumer-service', 'off-hours', 'upload-volume',
       'api-endpoint', 'ddr-sequence', 'tunnel-long-lived', 'rare-ja3-or-ua', 'failed-connection-retries', 'account-rarity']) {
       expect(ids).toContain(id);
     }
+    // A policy row may only lower what it covers, so no analytic reads the policy to raise anything.
+    expect(ids).not.toContain('approved-not-for-role');
     expect(pack.params.get('burst_bytes')?.default).toBe(1048576);
     expect(pack.params.get('baseline_start')?.default).toBeNull();
   });

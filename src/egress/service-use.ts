@@ -1,7 +1,7 @@
 /**
  * Catalogued web services actually used, per business unit, split into approved and not approved by the
  * policy (events ⨝ dst_services ⨝ host_roles, judged by the context layer's rw_service_approved macro, which
- * applyContext() defines). Aggregates only.
+ * applyContext() defines; sources keyed by the shared rw_source_key). Aggregates only.
  */
 import type { SqlEngine } from '../engine/sql-engine.ts';
 
@@ -29,9 +29,10 @@ const SERVICE_USE_SQL = `WITH used AS (
 ), judged AS (
   SELECT u.*, rw_service_approved(u.service_id, u.src_ip, u.src_host, u.process) AS approved,
     coalesce(r.business_unit, ?) AS business_unit,
-    coalesce(lower(split_part(trim(u.src_host), '.', 1)), u.src_ip) AS source
+    rw_source_key(u.src_host, ih.host, u.src_ip) AS source
   FROM used u
   LEFT JOIN host_roles r ON r.src_ip IS NOT DISTINCT FROM u.src_ip AND r.src_host IS NOT DISTINCT FROM u.src_host
+  LEFT JOIN rw_ip_host_map() ih ON ih.src_ip = u.src_ip
 )
 SELECT j.business_unit, j.service_id, s.name AS service_name, s.category, j.approved,
   count(DISTINCT j.source) AS sources, sum(j.events) AS events, sum(j.bytes_out) AS bytes_out,

@@ -5,6 +5,8 @@
  */
 import type { SqlEngine, SqlParam } from '../engine/sql-engine.ts';
 import type { Finding } from '../detection/detect.ts';
+import { formatBytes } from '../core/format-bytes.ts';
+import { classifyTelemetry, shippedTelemetryClasses } from '../readiness/telemetry.ts';
 import { findingDestinationFilter, findingEventFilter, findingSourceFilter } from '../queries/finding-events.ts';
 import { HYPOTHESES, type EvidenceId, type Hypothesis, type Playbook, type PlaybookStep } from './playbook.ts';
 
@@ -49,7 +51,6 @@ const imageName = (path: string | null) => (path ?? '').split(/[\\/]/).pop() ?? 
 const clip = (value: unknown) => (value === null || value === undefined ? null : String(value).slice(0, MAX_TEXT));
 const pct = (x: number) => `${Math.round(x * 100)}%`;
 const iso = (ms: number | null) => (ms === null ? null : new Date(ms).toISOString().replace('.000Z', 'Z'));
-const formatBytes = (n: number) => (n >= 1048576 ? `${(n / 1048576).toFixed(1)} MB` : n >= 1024 ? `${(n / 1024).toFixed(1)} KB` : `${n} B`);
 
 /** Context the evidence queries share for one finding. */
 interface Scope {
@@ -105,7 +106,7 @@ async function processTree(scope: Scope): Promise<Evidence> {
   const rows = await scope.engine.all<{ process: string; parent_process: string | null; command_line: string | null; user: string | null; n: number; first: number }>(
     `SELECT process, parent_process, any_value(command_line) AS command_line, any_value(src_user) AS user, count(*) AS n, min(ts) AS first
      FROM events WHERE kind = 'process' AND ${source.where}
-       AND lower(regexp_extract(process, '[^\\\\/]+$')) IN (${names.map(() => '?').join(', ')})
+       AND rw_process_name(process) IN (${names.map(() => '?').join(', ')})
      GROUP BY process, parent_process ORDER BY n DESC LIMIT 5`,
     [...source.params, ...names],
   );
@@ -163,10 +164,10 @@ async function peers(scope: Scope): Promise<Evidence> {
   const source = findingSourceFilter(scope.finding);
   const destination = findingDestinationFilter(scope.finding);
   const [row] = await scope.engine.all<{ peers: number; using: number }>(
-    `WITH peer_pairs AS (
-       SELECT src_ip, src_host, coalesce(lower(split_part(trim(src_host), '.', 1)),
-         (SELECT min(lower(split_part(trim(n.src_host), '.', 1))) FROM host_roles n WHERE n.src_ip = host_roles.src_ip), src_ip) AS peer
-       FROM host_roles WHERE role IS NOT DISTINCT FROM ? AND business_unit IS NOT DISTINCT FROM ? AND NOT coalesce(${source.where}, false)
+    `WITH ip_hosts AS (SELECT src_ip AS mapped_ip, host AS mapped_host FROM rw_ip_host_map()),
+     peer_pairs AS (
+       SELECT src_ip, src_host, rw_source_key(src_host, mapped_host, src_ip) AS peer
+       FROM host_roles LEFT JOIN ip_hosts ON mapped_ip = src_ip WHERE role IS NOT DISTINCT FROM ? AND business_unit IS NOT DISTINCT FROM ? AND NOT coalesce(${source.where}, false)
      ), users AS (SELECT DISTINCT src_ip, src_host FROM events WHERE ${destination.where})
      SELECT count(DISTINCT p.peer) AS peers, count(DISTINCT p.peer) FILTER (WHERE u.src_ip IS NOT NULL OR u.src_host IS NOT NULL) AS using
      FROM peer_pairs p LEFT JOIN users u ON u.src_ip IS NOT DISTINCT FROM p.src_ip AND u.src_host IS NOT DISTINCT FROM p.src_host`,
@@ -230,9 +231,9 @@ async function dns(scope: Scope): Promise<Evidence> {
   const [row] = await scope.engine.all<{ queries: number; names: number; first: number | null; host_dns: number }>(
     `SELECT count(*) FILTER (WHERE matches) AS queries, count(DISTINCT name) FILTER (WHERE matches) AS names,
             min(ts) FILTER (WHERE matches) AS first, count(*) AS host_dns
-     FROM (SELECT ts, lower(rtrim(coalesce(dns_query, dst_host), '.')) AS name,
-             lower(rtrim(coalesce(dns_query, dst_host), '.')) IN (SELECT lower(rtrim(dst_host, '.')) FROM dst_services WHERE service_id = ?)
-               OR lower(rtrim(coalesce(dns_query, dst_host), '.')) = ? AS matches
+     FROM (SELECT ts, rw_dst_name(coalesce(dns_query, dst_host)) AS name,
+             rw_dst_name(coalesce(dns_query, dst_host)) IN (SELECT rw_dst_name(dst_host) FROM dst_services WHERE service_id = ?)
+               OR rw_dst_name(coalesce(dns_query, dst_host)) = ? AS matches
            FROM events WHERE kind = 'dns' AND ${source.where})`,
     [...names, ...source.params],
   );
@@ -242,15 +243,39 @@ async function dns(scope: Scope): Promise<Evidence> {
   return { id: 'dns', summary: `${row.queries} DNS queries for ${row.names} name${row.names === 1 ? '' : 's'} of this destination, the first at ${facts.first_query}.`, facts, leans: {} };
 }
 
+/**
+ * The telemetry classes (proxy, Zeek/Suricata, firewall, endpoint, DNS) whose logs show the traffic, each with its
+ * formats and log records: copies of one log (Squid and ProxySG of one proxy, Zeek TSV and JSON) are one class, so
+ * they never count as agreement.
+ */
+async function telemetryShowing(scope: Scope): Promise<{ telemetry: string; formats: string[]; records: number }[]> {
+  const rows = await scope.engine.all<{ source_format: string | null; kind: string; n: number }>(
+    `SELECT source_format, kind, count(*) AS n FROM events WHERE ${scope.where} GROUP BY ALL ORDER BY n DESC, source_format`, scope.params);
+  const classes = shippedTelemetryClasses();
+  const byClass = new Map<string, { telemetry: string; formats: string[]; records: number }>();
+  for (const r of rows) {
+    const telemetry = classifyTelemetry(classes, r.source_format, r.kind) ?? r.source_format ?? r.kind;
+    const entry = byClass.get(telemetry) ?? { telemetry, formats: [], records: 0 };
+    if (r.source_format && !entry.formats.includes(r.source_format)) entry.formats.push(r.source_format);
+    entry.records += r.n;
+    byClass.set(telemetry, entry);
+  }
+  return [...byClass.values()];
+}
+
 async function corroboration(scope: Scope): Promise<Evidence> {
-  const formats = await scope.engine.all<{ source_format: string; n: number }>(
-    `SELECT source_format, count(*) AS n FROM events WHERE ${scope.where} GROUP BY 1 ORDER BY n DESC LIMIT 10`, scope.params);
+  const shown = await telemetryShowing(scope);
+  const list = (entries: typeof shown) => entries.map((e) => `${e.telemetry}: ${e.formats.join(', ')}`).join('; ');
   const source = findingSourceFilter(scope.finding);
   const alerts = await scope.engine.all<{ alert: string; n: number }>(
     `SELECT alert, count(*) AS n FROM events WHERE kind = 'alert' AND ${source.where} AND ts BETWEEN ?::TIMESTAMP AND ?::TIMESTAMP GROUP BY 1 ORDER BY n DESC LIMIT 5`,
     [...source.params, scope.finding.first_seen.replace('Z', ''), scope.finding.last_seen.replace('Z', '')]);
-  const facts = { sources: formats.map((f) => `${f.source_format} (${f.n})`).join(', ') || null, alerts: alerts.map((a) => clip(a.alert)).join('; ') || null };
-  const seen = formats.length > 1 ? `${formats.length} log sources agree (${formats.map((f) => f.source_format).join(', ')})` : `Only ${formats[0]?.source_format ?? 'one source'} shows this traffic`;
+  const facts = {
+    sources: shown.map((e) => `${e.telemetry} (${e.formats.join(', ')}: ${e.records} log records)`).join('; ') || null,
+    telemetry_classes: shown.length,
+    alerts: alerts.map((a) => clip(a.alert)).join('; ') || null,
+  };
+  const seen = shown.length > 1 ? `${shown.length} kinds of telemetry agree (${list(shown)})` : `Only ${shown.length ? list(shown) : 'one source'} shows this traffic`;
   if (alerts.length) return { id: 'corroboration', summary: `${seen}; IDS alerts from the host in the same period: ${facts.alerts}.`, facts, leans: { 'possibly-compromised': 2 } };
   return { id: 'corroboration', summary: `${seen}; no IDS alerts from the host in the same period.`, facts, leans: {} };
 }

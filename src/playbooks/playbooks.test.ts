@@ -109,9 +109,20 @@ describe('playbook evaluation', () => {
     expect(evidence.approval.summary).toBe('Dropbox is approved only for process dropbox.exe, not for this source (role server, business unit Finance).');
     // fin-srv3 sent nothing, so only fin-srv1 (seen by IP and by name, counted once) is a peer.
     expect(evidence.peers.facts).toMatchObject({ peers: 1, peers_using: 0 });
-    expect(evidence.volume.summary).toBe('4.8 MB out, 9.8 KB in: uploads dominate. More than 1 MB left within 5 minutes.');
+    expect(evidence.volume.summary).toBe('4.8 MiB out, 9.8 KiB in: uploads dominate. More than 1 MB left within 5 minutes.');
     expect(evidence.corroboration.facts).toMatchObject({ alerts: 'ET POLICY Dropbox API upload' });
-    expect(evidence.corroboration.summary).toContain('2 log sources agree (w3c-elff, sysmon-winlogbeat-ndjson)');
+    expect(evidence.corroboration.summary).toContain('2 kinds of telemetry agree (proxy: w3c-elff; endpoint: sysmon-winlogbeat-ndjson)');
+
+    // A second copy of the proxy log in another format is the same telemetry: still two kinds agree, not three.
+    await engine.exec(`INSERT INTO events SELECT * REPLACE ('squid-native' AS source_format, 'copy/access.log' AS source_file)
+                       FROM events WHERE source_format = 'w3c-elff'`);
+    try {
+      const copied = await evaluatePlaybook(engine, f, playbook);
+      const summary = copied.steps.find((s) => s.evidence.id === 'corroboration')!.evidence.summary;
+      expect(summary).toContain('2 kinds of telemetry agree (proxy: squid-native, w3c-elff; endpoint: sysmon-winlogbeat-ndjson)');
+    } finally {
+      await engine.exec(`DELETE FROM events WHERE source_file = 'copy/access.log'`);
+    }
     expect(result.proposal.hypothesis).toBe('possibly-compromised');
     expect(result.proposal.scores).toEqual({ 'user-driven': 0, 'application-driven': 2, 'possibly-compromised': 8 });
     expect(result.proposal.reasons[0]).toBe(evidence['process-tree'].summary);

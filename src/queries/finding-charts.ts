@@ -6,8 +6,9 @@
 import { EVENT_COLUMNS } from '../core/canonical.ts';
 import type { Query, SqlParam } from '../engine/sql-engine.ts';
 import type { Finding } from '../detection/detect.ts';
-import { findingEventFilter, findingSourceFilter, SHORT_SRC_HOST_SQL, type FindingKey } from './finding-events.ts';
+import { findingEventFilter, findingSourceFilter, type FindingKey } from './finding-events.ts';
 import { mulberry32 } from '../core/prng.ts';
+import { binsForWidth, niceBinMs } from '../core/vocabulary.ts';
 
 /** Epoch milliseconds; `endMs` is exclusive. */
 export interface TimeRange {
@@ -19,30 +20,6 @@ export interface TimeRange {
 export interface BinnedQuery extends Query {
   startMs: number;
   binMs: number;
-}
-
-const SECOND = 1000;
-const MINUTE = 60 * SECOND;
-const HOUR = 60 * MINUTE;
-const DAY = 24 * HOUR;
-
-/** Bin widths people read easily, smallest first. */
-const NICE_BINS_MS = [
-  1, 2, 5, 10, 20, 50, 100, 200, 500,
-  SECOND, 2 * SECOND, 5 * SECOND, 10 * SECOND, 15 * SECOND, 30 * SECOND,
-  MINUTE, 2 * MINUTE, 5 * MINUTE, 10 * MINUTE, 15 * MINUTE, 30 * MINUTE,
-  HOUR, 2 * HOUR, 3 * HOUR, 6 * HOUR, 12 * HOUR, DAY, 2 * DAY, 7 * DAY, 14 * DAY, 28 * DAY,
-];
-
-/** The smallest readable bin width that splits `spanMs` into at most `maxBins` bins. */
-export function niceBinMs(spanMs: number, maxBins: number): number {
-  const wanted = Math.max(spanMs, 1) / Math.max(1, Math.floor(maxBins));
-  return NICE_BINS_MS.find((b) => b >= wanted) ?? Math.ceil(wanted / (28 * DAY)) * 28 * DAY;
-}
-
-/** How many bins a chart `widthPx` wide draws (one bar every few pixels), never fewer than 10. */
-export function binsForWidth(widthPx: number, pxPerBin = 4): number {
-  return Math.max(10, Math.floor(widthPx / pxPerBin));
 }
 
 /** A TIMESTAMP from epoch milliseconds bound as a parameter (DuckDB has no time zone involved here). */
@@ -194,10 +171,13 @@ export function peerHourOfWeekQuery(finding: Pick<Finding, 'source'>): Query | n
   return {
     sql: `WITH peers AS (
   SELECT DISTINCT src_ip AS peer_ip, src_host AS peer_host FROM host_roles WHERE lower(role) = lower(?)
+), ip_hosts AS (
+  SELECT src_ip AS mapped_ip, host AS mapped_host FROM rw_ip_host_map()
 ), peer_events AS (
-  SELECT e.ts, coalesce(${SHORT_SRC_HOST_SQL}, src_ip) AS peer
+  SELECT e.ts, rw_source_key(e.src_host, ih.mapped_host, e.src_ip) AS peer
   FROM events e JOIN peers p ON p.peer_ip IS NOT DISTINCT FROM e.src_ip AND p.peer_host IS NOT DISTINCT FROM e.src_host
-  WHERE e.kind NOT IN ('process', 'saas') AND NOT coalesce(${self.where}, false)
+  LEFT JOIN ip_hosts ih ON ih.mapped_ip = e.src_ip
+  WHERE rw_network_kind(e.kind) AND NOT coalesce(${self.where}, false)
 )
 SELECT isodow(ts) AS dow, hour(ts) AS hour, count(*) AS n, (SELECT count(DISTINCT peer) FROM peer_events) AS peers
 FROM peer_events GROUP BY ALL ORDER BY dow, hour`,
@@ -219,10 +199,26 @@ export function rawEventsQuery(finding: FindingKey, offset: number, limit = PAGE
   };
 }
 
-/** How many events the finding has (row: n). */
+/**
+ * How many log records the finding has (row: n), from how many source files (sources), and how many events they
+ * are (events), counted as detection counts them: copies of one observation in other files once (rw_copy_key), and
+ * where several log types saw the traffic, the type that saw most.
+ */
 export function eventCountQuery(finding: FindingKey): Query {
   const filter = findingEventFilter(finding);
-  return { sql: `SELECT count(*) AS n FROM events WHERE ${filter.where}`, params: filter.params };
+  return {
+    sql: `WITH own AS (
+  SELECT kind, source_file, rw_copy_key(kind, '', coalesce(rw_dst_name(dst_host), dst_ip), process, ts) AS copy_key,
+    row_number() OVER (PARTITION BY rw_copy_key(kind, '', coalesce(rw_dst_name(dst_host), dst_ip), process, ts), source_file
+                       ORDER BY ts, source_line) AS nth
+  FROM events WHERE ${filter.where}
+), per_kind AS (
+  SELECT kind, count(DISTINCT (copy_key, nth)) FILTER (WHERE rw_network_kind(kind)) AS events FROM own GROUP BY kind
+)
+SELECT (SELECT count(*) FROM own) AS n, (SELECT count(DISTINCT source_file) FROM own) AS sources,
+  coalesce((SELECT max(events) FROM per_kind), 0) AS events`,
+    params: filter.params,
+  };
 }
 
 /** Seconds either side of one of the finding's events within which the host's other events are related. */
@@ -245,11 +241,11 @@ function relatedBase(finding: FindingKey, windowS: number): Query {
   const lookups: string[] = [];
   const lookupParams: SqlParam[] = [];
   if (finding.service) {
-    lookups.push(`lower(rtrim(dns_query, '.')) IN (SELECT lower(rtrim(dst_host, '.')) FROM dst_services WHERE service_id = ?)`);
+    lookups.push(`rw_dst_name(dns_query) IN (SELECT rw_dst_name(dst_host) FROM dst_services WHERE service_id = ?)`);
     lookupParams.push(finding.service.id);
   }
   if (finding.destination.domain) {
-    lookups.push(`lower(rtrim(dns_query, '.')) = ?`);
+    lookups.push('rw_dst_name(dns_query) = ?');
     lookupParams.push(finding.destination.domain.toLowerCase());
   }
   const dnsLookup = lookups.length ? `(kind = 'dns' AND (${lookups.join(' OR ')}))` : 'false';

@@ -14,12 +14,9 @@ export interface SqlFilter {
 /** The finding fields the filter reads (a whole Finding fits). */
 export type FindingKey = Pick<Finding, 'source' | 'service' | 'destination'>;
 
-/** Short lower-case host name, as the detection pack keys sources ('WS01.corp.local' → 'ws01'). */
-export const SHORT_SRC_HOST_SQL = `lower(split_part(trim(src_host), '.', 1))`;
-
 /**
- * Rows that come from the finding's source: the same source IP, or a host name whose short lower-case
- * form is the finding's host name.
+ * Rows that come from the finding's source: the same source IP, or a host name whose short form
+ * (rw_short_host, as detection keys sources) is the finding's host name.
  */
 export function findingSourceFilter(finding: Pick<Finding, 'source'>): SqlFilter {
   const parts: string[] = [];
@@ -29,7 +26,7 @@ export function findingSourceFilter(finding: Pick<Finding, 'source'>): SqlFilter
     params.push(finding.source.ip);
   }
   if (finding.source.hostname) {
-    parts.push(`${SHORT_SRC_HOST_SQL} = ?`);
+    parts.push('rw_short_host(src_host) = ?');
     params.push(finding.source.hostname.toLowerCase());
   }
   return { where: parts.length ? `(${parts.join(' OR ')})` : 'false', params };
@@ -46,7 +43,7 @@ export function findingDestinationFilter(finding: Pick<Finding, 'service' | 'des
     parts.push('dst_host IN (SELECT dst_host FROM dst_services WHERE service_id = ?)');
     params.push(finding.service.id);
   } else if (finding.destination.domain) {
-    parts.push(`lower(rtrim(dst_host, '.')) = ?`);
+    parts.push('rw_dst_name(dst_host) = ?');
     params.push(finding.destination.domain.toLowerCase());
   }
   const ips = finding.destination.ips.filter((ip) => ip !== '');

@@ -1,9 +1,10 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { NativeEngine } from '../engine/native-engine.ts';
 import type { Query } from '../engine/sql-engine.ts';
+import { binsForWidth } from '../core/vocabulary.ts';
 import { appendEvents, createSchema, type FixtureEvent } from '../detection/fixtures/world.ts';
 import {
-  binCount, dataWindowQuery, hostHourProfileQuery, hostListQuery, hostServicesQuery, hostSummaryQuery,
+  dataWindowQuery, hostHourProfileQuery, hostListQuery, hostServicesQuery, hostSummaryQuery,
   serviceHostsQuery, serviceListQuery, serviceSummaryQuery, sourcesQuery, serviceTimelineQuery, serviceUsersByGroupQuery,
 } from './views.ts';
 
@@ -130,14 +131,14 @@ describe('service queries', () => {
 
   it('bins a service timeline at a nice width sized to the chart', async () => {
     const [window] = await engine.all<{ t0: number; t1: number }>('SELECT epoch_ms(min(ts)) t0, epoch_ms(max(ts)) t1 FROM events');
-    const bins = binCount(400); // 100 bins
+    const bins = binsForWidth(400); // 100 bins
     const rows = await run<{ bin_start: number; bin_ms: number; t0: number; t1: number; role: string; events: number }>(serviceTimelineQuery('github', bins));
     const raw = (window.t1 - window.t0 + 1) / bins;
     expect(rows[0].bin_ms).toBeGreaterThanOrEqual(raw);
     expect(rows[0].bin_ms).toBe(1_800_000); // 30 h / 100 = 18 min → 30 min
     expect(rows[0]).toMatchObject({ t0: T0 + 2 * HOUR, t1: T0 + 32 * HOUR });
     expect(rows.map((r) => [r.bin_start, r.events, r.role])).toEqual([0, 1, 2].map((i) => [T0 + 30 * HOUR + i * HOUR, 1, 'server']));
-    expect(binCount(20)).toBe(10);
+    expect(binsForWidth(20)).toBe(10);
   });
 });
 

@@ -6,30 +6,15 @@
  */
 import type { Query } from '../engine/sql-engine.ts';
 
-const shortHost = (column: string) => `CASE WHEN ${column} IS NULL OR trim(${column}) = '' THEN NULL
-  WHEN regexp_matches(${column}, '^[0-9.]+$|:') THEN ${column}
-  ELSE lower(split_part(trim(${column}), '.', 1)) END`;
-
 /**
- * ip_hosts (IP → host name: the inventory row listing both first, then host_roles, then logs carrying both — the
- * order the detection pack's rw_ip_hosts uses, so a host the findings name is named alike here), host_info (host key → role, business unit) and net (network events with host key,
- * catalogued service and destination name). Appended after the query's own leading CTEs.
+ * ip_hosts (IP → host name), host_info (host key → role, business unit) and net (network events with host key,
+ * catalogued service and destination name), in the shared vocabulary's terms. Appended after the query's own
+ * leading CTEs.
  */
 const KEYED_EVENTS = `
-ip_hosts AS (
-  SELECT src_ip, arg_max(host, weight) AS host FROM (
-    SELECT match AS src_ip, ${shortHost('hostname')} AS host, 1e13 AS weight FROM inventory
-    WHERE match_kind = 'ip' AND hostname IS NOT NULL
-    UNION ALL
-    SELECT src_ip, ${shortHost('src_host')} AS host, 1e12 AS weight FROM host_roles
-    WHERE src_ip IS NOT NULL AND src_host IS NOT NULL
-    UNION ALL
-    SELECT src_ip, ${shortHost('src_host')}, count(*) FROM events
-    WHERE src_ip IS NOT NULL AND src_host IS NOT NULL GROUP BY ALL
-  ) GROUP BY src_ip
-),
+ip_hosts AS (SELECT * FROM rw_ip_host_map()),
 host_info AS (
-  SELECT coalesce(${shortHost('h.src_host')}, ih.host, h.src_ip) AS host_key,
+  SELECT rw_source_key(h.src_host, ih.host, h.src_ip) AS host_key,
     arg_max(h.role, h.role_origin = 'inventory') AS role,
     arg_max(h.business_unit, h.role_origin = 'inventory') AS business_unit
   FROM host_roles h LEFT JOIN ip_hosts ih ON ih.src_ip = h.src_ip
@@ -37,12 +22,12 @@ host_info AS (
   GROUP BY 1
 ),
 net AS (
-  SELECT e.ts, coalesce(${shortHost('e.src_host')}, ih.host, e.src_ip) AS host_key, ds.service_id,
-    coalesce(lower(rtrim(e.dst_host, '.')), e.dst_ip) AS dst_name, e.bytes_out, e.bytes_in
+  SELECT e.ts, rw_source_key(e.src_host, ih.host, e.src_ip) AS host_key, ds.service_id,
+    coalesce(rw_dst_name(e.dst_host), e.dst_ip) AS dst_name, e.bytes_out, e.bytes_in
   FROM events e
   LEFT JOIN ip_hosts ih ON ih.src_ip = e.src_ip
   LEFT JOIN dst_services ds ON ds.dst_host = e.dst_host
-  WHERE e.kind NOT IN ('process', 'alert') AND (e.dst_host IS NOT NULL OR e.dst_ip IS NOT NULL)
+  WHERE rw_network_kind(e.kind) AND (e.dst_host IS NOT NULL OR e.dst_ip IS NOT NULL)
     AND (e.src_host IS NOT NULL OR e.src_ip IS NOT NULL)
 )`;
 
@@ -57,20 +42,6 @@ peers AS (
   WHERE hi.role IS NOT DISTINCT FROM me.role AND hi.business_unit IS NOT DISTINCT FROM me.business_unit
     AND hi.host_key <> me.host_key
 )`;
-
-/** Bin widths (ms) a time axis reads well in: seconds to days. */
-const NICE_BIN_MS = [1, 5, 10, 15, 30, 60, 120, 300, 600, 900, 1800, 3600, 7200, 10800, 21600, 43200, 86400].map((s) => s * 1000);
-
-/** SQL for a bin width of at least span / bins, rounded up to a nice duration (whole days beyond one day). */
-function binWidthSql(spanMs: string): string {
-  return `coalesce(list_filter([${NICE_BIN_MS.join(', ')}], x -> x >= ${spanMs} / ?::DOUBLE)[1],
-    ceil(${spanMs} / ?::DOUBLE / 86400000) * 86400000)`;
-}
-
-/** Bins for a chart `pixelWidth` wide: one bin per `pixelsPerBin` pixels, at least 10. */
-export function binCount(pixelWidth: number, pixelsPerBin = 4): number {
-  return Math.max(10, Math.floor(Math.max(pixelWidth, 0) / pixelsPerBin));
-}
 
 /** The loaded data: first and last event, events, files, and events per kind. */
 export function dataWindowQuery(): Query {
@@ -234,12 +205,12 @@ export function serviceTimelineQuery(serviceId: string, bins: number): Query {
   return {
     sql: `WITH ${KEYED_EVENTS},
       span AS (SELECT epoch_ms(min(ts)) AS t0, epoch_ms(max(ts)) AS t1 FROM events),
-      width AS (SELECT ${binWidthSql('(t1 - t0 + 1)')} AS bin_ms FROM span)
+      width AS (SELECT rw_bin_ms(t1 - t0 + 1, ?) AS bin_ms FROM span)
       SELECT CAST(floor(epoch_ms(n.ts) / w.bin_ms) * w.bin_ms AS BIGINT) AS bin_start, CAST(w.bin_ms AS BIGINT) AS bin_ms,
         s.t0, s.t1, coalesce(hi.role, 'unknown') AS role, count(*) AS events
       FROM net n CROSS JOIN width w CROSS JOIN span s LEFT JOIN host_info hi ON hi.host_key = n.host_key
       WHERE n.service_id = ?
       GROUP BY ALL ORDER BY bin_start, role`,
-    params: [bins, bins, serviceId],
+    params: [bins, serviceId],
   };
 }

@@ -95,34 +95,18 @@ export interface CoverageOptions {
   proxyMaxOverlap?: number;
 }
 
-const NETWORK_KINDS = `('flow', 'http', 'tls', 'dns', 'proxy', 'firewall')`;
 const WEB_PORTS = '(80, 443, 8080, 8443)';
 const PROXY_PORTS = '(3128, 8080, 8000, 8888, 80, 443)';
 
-const SHORT_HOST_MACRO = `CREATE OR REPLACE TEMP MACRO rd_short_host(h) AS
-  CASE WHEN h IS NULL OR trim(h) = '' THEN NULL
-       WHEN regexp_matches(h, '^[0-9.]+$|:') THEN h
-       ELSE lower(split_part(trim(h), '.', 1)) END;`;
-
-/** IP → host name: the inventory's own IP+name rows, then host_roles, then logs that carry both. */
-const IP_HOSTS_SQL = `CREATE OR REPLACE TEMP TABLE rd_ip_hosts AS
-SELECT src_ip, arg_max(host, weight) AS host FROM (
-  SELECT min(match) FILTER (WHERE match_kind = 'ip') AS src_ip,
-         max(rd_short_host(match)) FILTER (WHERE match_kind = 'host') AS host, 1e13 AS weight
-  FROM inventory WHERE match_kind IN ('ip', 'host') GROUP BY source
-  UNION ALL
-  SELECT src_ip, rd_short_host(src_host), 1e12 FROM host_roles WHERE src_ip IS NOT NULL AND src_host IS NOT NULL
-  UNION ALL
-  SELECT src_ip, rd_short_host(src_host), count(*) FROM events
-  WHERE src_ip IS NOT NULL AND src_host IS NOT NULL GROUP BY ALL
-) WHERE src_ip IS NOT NULL AND host IS NOT NULL GROUP BY src_ip;`;
+/** IP → host name (the shared rule), materialised once for the joins below. */
+const IP_HOSTS_SQL = 'CREATE OR REPLACE TEMP TABLE rd_ip_hosts AS SELECT * FROM rw_ip_host_map();';
 
 const HOST_DAY_SQL = `CREATE OR REPLACE TEMP TABLE rd_host_day AS
-SELECT coalesce(rd_short_host(e.src_host), ih.host, e.src_ip) AS src_key, c.telemetry, CAST(e.ts AS DATE) AS day,
+SELECT rw_source_key(e.src_host, ih.host, e.src_ip) AS src_key, c.telemetry, CAST(e.ts AS DATE) AS day,
   min(e.src_ip) AS ip, count(*) AS events, min(e.ts) AS first_ts, max(e.ts) AS last_ts,
-  count(*) FILTER (WHERE e.kind IN ${NETWORK_KINDS} AND coalesce(e.dst_host, e.dst_ip) IS NOT NULL) AS dst_events,
-  count(*) FILTER (WHERE e.kind IN ${NETWORK_KINDS} AND coalesce(e.dst_host, '') <> '') AS named_dst_events,
-  count(*) FILTER (WHERE e.kind IN ${NETWORK_KINDS} AND e.process IS NOT NULL) AS process_events,
+  count(*) FILTER (WHERE rw_network_kind(e.kind) AND coalesce(e.dst_host, e.dst_ip) IS NOT NULL) AS dst_events,
+  count(*) FILTER (WHERE rw_network_kind(e.kind) AND coalesce(e.dst_host, '') <> '') AS named_dst_events,
+  count(*) FILTER (WHERE rw_network_kind(e.kind) AND e.process IS NOT NULL) AS process_events,
   count(*) FILTER (WHERE e.kind = 'process') AS process_creation_events,
   count(*) FILTER (WHERE coalesce(e.user_agent, '') <> '') AS ua_events,
   count(*) FILTER (WHERE e.tls_ja3 IS NOT NULL) AS ja3_events,
@@ -134,14 +118,14 @@ SELECT coalesce(rd_short_host(e.src_host), ih.host, e.src_ip) AS src_key, c.tele
 FROM events e
 JOIN rd_format_class c ON c.source_format IS NOT DISTINCT FROM e.source_format AND c.kind = e.kind
 LEFT JOIN rd_ip_hosts ih ON ih.src_ip = e.src_ip
-WHERE coalesce(rd_short_host(e.src_host), e.src_ip) IS NOT NULL
+WHERE rw_source_key(e.src_host, ih.host, e.src_ip) IS NOT NULL
 GROUP BY ALL;`;
 
 /** Every host with events, plus inventory assets (IP and/or name rows of one inventory line) never seen. */
 const HOSTS_SQL = `CREATE OR REPLACE TEMP TABLE rd_hosts AS
 WITH event_hosts AS (SELECT src_key, min(ip) AS ip FROM rd_host_day GROUP BY 1),
 roles AS (
-  SELECT coalesce(rd_short_host(h.src_host), ih.host, h.src_ip) AS src_key,
+  SELECT rw_source_key(h.src_host, ih.host, h.src_ip) AS src_key,
     arg_max(h.role, h.role_origin = 'inventory') AS role,
     arg_max(h.business_unit, h.business_unit IS NOT NULL) AS business_unit,
     arg_max(h.role_origin, h.role_origin = 'inventory') AS role_origin,
@@ -151,7 +135,7 @@ roles AS (
   WHERE coalesce(h.src_host, h.src_ip) IS NOT NULL GROUP BY 1
 ),
 assets AS (
-  SELECT coalesce(max(rd_short_host(match)) FILTER (WHERE match_kind = 'host'), min(ih.host), min(match) FILTER (WHERE match_kind = 'ip')) AS src_key,
+  SELECT coalesce(max(rw_short_host(match)) FILTER (WHERE match_kind = 'host'), min(ih.host), min(match) FILTER (WHERE match_kind = 'ip')) AS src_key,
     min(match) FILTER (WHERE match_kind = 'ip') AS ip,
     any_value(role) AS role, any_value(business_unit) AS business_unit, any_value(criticality) AS criticality
   FROM inventory i LEFT JOIN rd_ip_hosts ih ON i.match_kind = 'ip' AND ih.src_ip = i.match
@@ -172,13 +156,13 @@ const HOST_CLASS_SQL = `SELECT src_key, telemetry, sum(events) AS events, min(fi
 FROM rd_host_day GROUP BY ALL`;
 
 const PROXY_SQL = `WITH flows AS (
-  SELECT src_ip, dst_ip, dst_port, coalesce(lower(rtrim(dst_host, '.')), dst_ip) AS dst
+  SELECT src_ip, dst_ip, dst_port, coalesce(rw_dst_name(dst_host), dst_ip) AS dst
   FROM events WHERE kind IN ('flow', 'firewall') AND src_ip IS NOT NULL
 ),
 proxy_src AS (SELECT DISTINCT src_ip FROM events WHERE kind = 'proxy' AND src_ip IS NOT NULL),
 proxy_dst AS (
   SELECT DISTINCT dst_ip AS dst FROM events WHERE kind = 'proxy' AND dst_ip IS NOT NULL
-  UNION SELECT DISTINCT lower(rtrim(dst_host, '.')) FROM events WHERE kind = 'proxy' AND dst_host IS NOT NULL
+  UNION SELECT DISTINCT rw_dst_name(dst_host) FROM events WHERE kind = 'proxy' AND dst_host IS NOT NULL
 ),
 candidates AS (
   SELECT src_ip, count(DISTINCT dst) AS destinations,
@@ -235,7 +219,6 @@ export async function computeCoverage(engine: SqlEngine, options: CoverageOption
   const classes = options.classes ?? shippedTelemetryClasses();
   await engine.exec(canonicalDdl() + CONTEXT_DDL + CONTEXT_EXTRA_DDL);
   await classifyFormats(engine, classes);
-  await engine.exec(SHORT_HOST_MACRO);
   await engine.exec(IP_HOSTS_SQL);
   await engine.exec(HOST_DAY_SQL);
   await engine.exec(HOSTS_SQL);

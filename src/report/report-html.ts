@@ -5,6 +5,7 @@
  */
 import type { Finding, FindingSignal } from '../detection/detect.ts';
 import { kindColor } from '../core/chart-style.ts';
+import { formatBytes } from '../core/format-bytes.ts';
 import { escapeHtml as esc } from './escape.ts';
 import { accountsHtml, campaignsSection, provenance, readinessSection, replayBlock } from './report-evidence.ts';
 import { detailed, type FindingChartData, type FindingTriage, type ReportData, type ReportSource } from './report-data.ts';
@@ -78,18 +79,6 @@ figure { margin: 0; }
 /** Colours of event kinds in the timeline (also used by the chart renderer). */
 
 const number = (n: number | null | undefined) => (n === null || n === undefined ? '' : n.toLocaleString('en-US'));
-
-function bytes(n: number | null | undefined): string {
-  if (n === null || n === undefined) return '—';
-  const units = ['B', 'KiB', 'MiB', 'GiB', 'TiB'];
-  let value = n;
-  let unit = 0;
-  while (value >= 1024 && unit < units.length - 1) {
-    value /= 1024;
-    unit++;
-  }
-  return unit === 0 ? `${n} B` : `${value.toFixed(1)} ${units[unit]}`;
-}
 
 /** ISO-8601 → 'YYYY-MM-DD HH:MM:SS UTC' (the report states every time in UTC). */
 function utc(iso: string | null | undefined): string {
@@ -273,7 +262,7 @@ ${row('Destination', `<code>${esc(d.domain ?? '—')}</code> · IPs <code>${esc(
 ${row('Accounts', accountsHtml(f))}
 ${row('URL patterns', d.url_patterns.length ? d.url_patterns.map((u) => `<code>${esc(u)}</code>`).join('<br>') : '—')}
 ${row('Seen', `${esc(utc(f.first_seen))} – ${esc(utc(f.last_seen))} · ${number(f.events)} events`)}
-${row('Bytes', `out ${esc(bytes(f.bytes_out))} · in ${esc(bytes(f.bytes_in))}`)}
+${row('Bytes', `out ${esc(formatBytes(f.bytes_out))} · in ${esc(formatBytes(f.bytes_in))}`)}
 ${row('Periodicity', periodicity)}
 ${row('ATT&CK', f.attack.map((id) => esc(techniqueLabel(id))).join('<br>'))}
 ${row('Finding id', `<code>${esc(f.id)}</code>`)}

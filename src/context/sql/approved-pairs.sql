@@ -4,8 +4,8 @@
 --   approved_services (the approved-service policy) and host_roles (role and business unit per source).
 --   A policy row approves its service (or every service, '*') for:
 --     all            every source;
---     host           a source whose IP equals scope_value or whose host name equals it (case-insensitive;
---                    a short name also matches the FQDN's first label);
+--     host           a source whose IP equals scope_value or whose short host name (rw_short_host) equals
+--                    scope_value's, as detection keys sources;
 --     role           a source whose host_roles.role equals scope_value (case-insensitive);
 --     business_unit  a source whose host_roles.business_unit equals scope_value (case-insensitive);
 --     process        an event whose process image name (the path's last part) equals scope_value.
@@ -19,10 +19,8 @@ CREATE OR REPLACE MACRO rw_service_approved(svc, ip, host, proc) AS EXISTS (
     AND (
       a.scope_kind = 'all'
       OR (a.scope_kind = 'host' AND (
-            a.scope_value = ip
-            OR lower(a.scope_value) = lower(rtrim(host, '.'))
-            OR lower(a.scope_value) = split_part(lower(host), '.', 1)))
-      OR (a.scope_kind = 'process' AND lower(a.scope_value) = lower(regexp_extract(proc, '[^\\/]+$')))
+            a.scope_value = ip OR rw_short_host(a.scope_value) = rw_short_host(host)))
+      OR (a.scope_kind = 'process' AND lower(a.scope_value) = rw_process_name(proc))
       OR (a.scope_kind IN ('role', 'business_unit') AND EXISTS (
             SELECT 1
             FROM host_roles r

@@ -78,7 +78,7 @@ outbound AS (
          count(*) FILTER (WHERE regexp_matches(user_agent, getvariable('rw_browser_ua_regex'))) AS browser_events,
          count(*) FILTER (WHERE kind IN ('http', 'proxy', 'tls')) AS web_events,
          count(DISTINCT lower(dst_host)) FILTER (WHERE kind IN ('http', 'proxy', 'tls')) AS web_hosts,
-         count(*) FILTER (WHERE regexp_matches(lower(rtrim(dst_host, '.')), getvariable('rw_registry_host_regex'))) AS registry_events,
+         count(*) FILTER (WHERE regexp_matches(rw_dst_name(dst_host), getvariable('rw_registry_host_regex'))) AS registry_events,
          count(*) FILTER (WHERE regexp_matches(user_agent, getvariable('rw_esxi_self_ua_regex'), 'i')) AS esxi_agent_events
   FROM events
   WHERE src_ip IS NOT NULL OR src_host IS NOT NULL

@@ -74,7 +74,7 @@ function csvAdapter(
   };
 }
 
-/** EvtxECmd CSV output of a Sysmon .evtx (other providers in the same export go to `sysmon_other`). */
+/** EvtxECmd CSV output of a Sysmon .evtx (other providers in the same export go to `windows_events`). */
 export const sysmonEvtxecmdCsvAdapter = csvAdapter('sysmon-evtxecmd-csv', 'Sysmon via EvtxECmd (CSV)', EVTXECMD_COLUMNS, emitEvtxecmdRow);
 
 /** PowerShell `Get-WinEvent … | Export-Csv` of the Sysmon channel. */

@@ -1,7 +1,16 @@
 /**
- * Sysmon events in JSON: Winlogbeat / Elastic Agent ECS NDJSON, NXLog- or Logstash-flattened JSON with
- * Sysmon field names at top level, EvtxECmd JSON lines, and PowerShell `Get-WinEvent | ConvertTo-Json`
- * arrays. Each shape reader collects Sysmon fields; sysmon-core.ts maps them.
+ * Windows events in JSON, any channel mix: Winlogbeat 7/8 / Elastic Agent ECS NDJSON (`winlog.*`), Winlogbeat 6
+ * (`event_data.*`, `computer_name`), NXLog- or Logstash-flattened JSON with the event fields at top level (OTRF
+ * Security Datasets), EvtxECmd JSON lines, and PowerShell `Get-WinEvent | ConvertTo-Json` arrays. Each shape reader
+ * collects the event fields; sysmon-core.ts maps them.
+ *
+ * Time: Sysmon's own `UtcTime` when the event has it. Otherwise the shape's UTC event time: Winlogbeat's
+ * `@timestamp` (set from the record's TimeCreated), a flattened record's `TimeCreated` when it carries a zone; an
+ * NXLog record without one has only `EventTime`, the host's local time without a zone, and the collector's
+ * `@timestamp` (UTC, when Logstash received it — seconds late): `@timestamp` is used, since a local time of an
+ * unknown zone can be hours off. A record with nothing but a zoneless time (`TimeCreated` or `EventTime`) is read at
+ * the configured UTC offset, then corrected by the enrich step 'windows-local-time' from the offset its computer's
+ * Sysmon events show between their UtcTime and the same zoneless envelope time.
  */
 import { META, reject, type Adapter, type Outcome, type RecordParser, type Sink } from '../ingest/adapter.ts';
 import { isoToMicros } from '../ingest/time.ts';
@@ -10,10 +19,11 @@ import { dotNetDateToMicros, flexibleTimeToMicros } from './endpoint-time.ts';
 import { get, getInteger, getString, parseJsonRecord, sniffJsonLines, type JsonRecord } from './json-record.ts';
 import { emitSysmon, parseMessageFields, SYSMON_FIELD_ORDER, type SysmonInput } from './sysmon-core.ts';
 
-type JsonShape = 'winlogbeat' | 'evtxecmd' | 'powershell' | 'flat';
+type JsonShape = 'winlogbeat' | 'winlogbeat6' | 'evtxecmd' | 'powershell' | 'flat';
 
 const FORMAT_OF_SHAPE: Readonly<Record<JsonShape, string>> = {
   winlogbeat: 'sysmon-winlogbeat-ndjson',
+  winlogbeat6: 'windows-winlogbeat6-ndjson',
   evtxecmd: 'sysmon-evtxecmd-json',
   powershell: 'sysmon-powershell-json',
   flat: 'sysmon-flat-json',
@@ -21,7 +31,10 @@ const FORMAT_OF_SHAPE: Readonly<Record<JsonShape, string>> = {
 
 /** Which export shape a flattened JSON record has, or null. */
 export function jsonShape(record: JsonRecord): JsonShape | null {
+  // Log Analytics / Sentinel table rows carry EventID and Channel too, but their event data is another shape.
+  if (record.has('TenantId') && record.has('TimeGenerated')) return null;
   if (record.has('winlog.event_id') || record.has('winlog.channel')) return 'winlogbeat';
+  if (record.has('event_id') && (record.has('log_name') || record.has('computer_name'))) return 'winlogbeat6';
   if (typeof record.get('Payload') === 'string' && record.has('EventId')) return 'evtxecmd';
   if (record.has('Id') && record.has('MachineName')) return 'powershell';
   if (['EventID', 'EventId', 'event_id'].some((k) => record.has(k))) return 'flat';
@@ -66,20 +79,44 @@ function winlogbeatInput(record: JsonRecord): SysmonInput {
   return {
     eventId: getInteger(record, 'winlog.event_id', 'event.code'),
     provider: getString(record, 'winlog.provider_name', 'event.provider'),
+    channel: getString(record, 'winlog.channel'),
     computer: getString(record, 'winlog.computer_name', 'host.name', 'host.hostname'),
     envelopeTime: isoToMicros(getString(record, '@timestamp') ?? ''),
     fields,
   };
 }
 
+/** Winlogbeat 6.x, before ECS: `event_id`, `log_name`, `source_name`, `computer_name`, fields under `event_data`. */
+function winlogbeat6Input(record: JsonRecord): SysmonInput {
+  const fields = fieldsWithPrefix(record, 'event_data.');
+  const message = getString(record, 'message');
+  return {
+    eventId: getInteger(record, 'event_id'),
+    provider: getString(record, 'source_name'),
+    channel: getString(record, 'log_name'),
+    computer: getString(record, 'computer_name'),
+    envelopeTime: isoToMicros(getString(record, '@timestamp') ?? ''),
+    // A few records come without event_data; their message text holds the same `Name: value` lines.
+    fields: fields.size === 0 && message ? parseMessageFields(message) : fields,
+  };
+}
+
+/** A zoned ISO time (`2020-10-22T01:54:21.634Z`), else null: a zoneless one is the host's local time. */
+function zonedIsoToMicros(text: string | null): number | null {
+  return text && /(Z|[+-]\d\d:?\d\d)$/i.test(text.trim()) ? isoToMicros(text) : null;
+}
+
 function flatInput(record: JsonRecord, utcOffsetMinutes: number): SysmonInput {
+  const created = getString(record, 'TimeCreated');
+  const utc = zonedIsoToMicros(created) ?? isoToMicros(getString(record, '@timestamp') ?? '');
+  const local = utc === null ? flexibleTimeToMicros(created ?? getString(record, 'EventTime'), utcOffsetMinutes) : null;
   return {
     eventId: getInteger(record, 'EventID', 'EventId', 'event_id'),
     provider: getString(record, 'SourceName', 'ProviderName', 'Provider'),
+    channel: getString(record, 'Channel'),
     computer: getString(record, 'Computer', 'Hostname', 'ComputerName'),
-    envelopeTime:
-      isoToMicros(getString(record, '@timestamp') ?? '') ??
-      flexibleTimeToMicros(getString(record, 'EventTime'), utcOffsetMinutes),
+    envelopeTime: utc ?? local,
+    envelopeLocal: local !== null,
     fields: fieldsWithPrefix(record, ''),
   };
 }
@@ -152,6 +189,7 @@ function powershellInput(record: JsonRecord, utcOffsetMinutes: number): SysmonIn
 function emitJsonRecord(record: JsonRecord, shape: JsonShape, utcOffsetMinutes: number, sink: Sink): Outcome {
   const input =
     shape === 'winlogbeat' ? winlogbeatInput(record)
+    : shape === 'winlogbeat6' ? winlogbeat6Input(record)
     : shape === 'flat' ? flatInput(record, utcOffsetMinutes)
     : shape === 'evtxecmd' ? evtxecmdInput(record, utcOffsetMinutes)
     : powershellInput(record, utcOffsetMinutes);
@@ -159,6 +197,10 @@ function emitJsonRecord(record: JsonRecord, shape: JsonShape, utcOffsetMinutes: 
 }
 
 const MENTIONS_SYSMON = /Sysmon/;
+/** A Windows event log's provider or channel names: what tells an event export from any JSON with an `EventID`. */
+const MENTIONS_WINDOWS_LOG = /Sysmon|Microsoft-Windows-|"(?:Security|System|Application)"|"(?:Channel|log_name|winlog\.channel)"/;
+/** Records the sniffer reads: mixed exports interleave channels, so one record says little about the file. */
+const SNIFF_RECORDS = 200;
 
 function ndjsonAdapter(shape: Exclude<JsonShape, 'powershell'>, title: string): Adapter {
   const format = FORMAT_OF_SHAPE[shape];
@@ -166,9 +208,9 @@ function ndjsonAdapter(shape: Exclude<JsonShape, 'powershell'>, title: string): 
     id: format,
     title,
     sniff(head) {
-      const share = sniffJsonLines(head, (record) => (jsonShape(record) === shape ? 1 : 0));
+      const share = sniffJsonLines(head, (record) => (jsonShape(record) === shape ? 1 : 0), SNIFF_RECORDS);
       // A damaged line or two in the head should not hide an otherwise clear match.
-      return Math.min(1, share / 0.6) * (MENTIONS_SYSMON.test(head) ? 0.95 : 0.3);
+      return Math.min(1, share / 0.6) * (MENTIONS_WINDOWS_LOG.test(head) ? 0.95 : 0.3);
     },
     open(options): RecordParser {
       return {
@@ -188,10 +230,12 @@ function ndjsonAdapter(shape: Exclude<JsonShape, 'powershell'>, title: string): 
   };
 }
 
-/** Winlogbeat / Elastic Agent NDJSON of the Sysmon channel (`winlog.event_data.*`). */
-export const sysmonWinlogbeatAdapter = ndjsonAdapter('winlogbeat', 'Sysmon via Winlogbeat / Elastic Agent (NDJSON)');
-/** NXLog or Logstash JSON lines with Sysmon field names at top level. */
-export const sysmonFlatJsonAdapter = ndjsonAdapter('flat', 'Sysmon as flattened JSON lines (NXLog, Logstash)');
+/** Winlogbeat 7/8 / Elastic Agent NDJSON of any channel (`winlog.event_data.*`). */
+export const sysmonWinlogbeatAdapter = ndjsonAdapter('winlogbeat', 'Windows events (Winlogbeat 7+, Elastic Agent)');
+/** Winlogbeat 6.x NDJSON (`event_data.*`, `computer_name`). */
+export const windowsWinlogbeat6Adapter = ndjsonAdapter('winlogbeat6', 'Windows events (Winlogbeat 6)');
+/** NXLog or Logstash JSON lines with the event fields at top level (OTRF Security Datasets), any channel mix. */
+export const sysmonFlatJsonAdapter = ndjsonAdapter('flat', 'Windows events (NXLog, Logstash JSON)');
 /** EvtxECmd `--json` output (one event per line, EventData in `Payload`). */
 export const sysmonEvtxecmdJsonAdapter = ndjsonAdapter('evtxecmd', 'Sysmon via EvtxECmd (JSON lines)');
 

@@ -87,7 +87,7 @@ describe('Winlogbeat NDJSON', () => {
     });
   });
 
-  it('maps event 1 to process and keeps other ids in sysmon_other', () => {
+  it('maps event 1 to process and keeps other ids in windows_events', () => {
     const proc = run.events.find((e) => e.kind === 'process')!;
     expect(proc).toMatchObject({
       uid: '{6a1b2c3d-0001-6630-2a00-000000000700}',
@@ -98,7 +98,7 @@ describe('Winlogbeat NDJSON', () => {
     expect(extraOf(proc).get('ParentProcessGuid')).toBe('{6a1b2c3d-0001-6630-2900-000000000700}');
     expect(extraOf(proc).get('Hashes')).toMatch(/^SHA256=0A1B/);
     expect(run.raw).toHaveLength(1);
-    expect(run.raw[0].table).toBe('sysmon_other');
+    expect(run.raw[0].table).toBe('windows_events');
     expect(run.raw[0].row).toMatchObject({ event_id: '7', computer: 'WS042.corp.example', image: 'C:\\Windows\\System32\\svchost.exe' });
     expect(JSON.parse(run.raw[0].row.data!).ImageLoaded).toBe('C:\\Windows\\System32\\winhttp.dll');
   });

@@ -1,4 +1,4 @@
-/** Every Sysmon export shape Relaywatch reads, for the adapter registry. */
+/** Every Sysmon / Windows event export shape Relaywatch reads, for the adapter registry. */
 import type { Adapter } from '../ingest/adapter.ts';
 import { sysmonEvtxecmdCsvAdapter, sysmonPowershellCsvAdapter } from './sysmon-csv.ts';
 import {
@@ -6,6 +6,7 @@ import {
   sysmonFlatJsonAdapter,
   sysmonJsonArrayAdapter,
   sysmonWinlogbeatAdapter,
+  windowsWinlogbeat6Adapter,
 } from './sysmon-json.ts';
 import { sysmonLinuxSyslogAdapter, sysmonXmlAdapter } from './sysmon-xml.ts';
 
@@ -18,11 +19,13 @@ export {
   sysmonPowershellCsvAdapter,
   sysmonWinlogbeatAdapter,
   sysmonXmlAdapter,
+  windowsWinlogbeat6Adapter,
 };
 
 /** All Sysmon adapters. */
 export const SYSMON_ADAPTERS: readonly Adapter[] = [
   sysmonWinlogbeatAdapter,
+  windowsWinlogbeat6Adapter,
   sysmonFlatJsonAdapter,
   sysmonEvtxecmdJsonAdapter,
   sysmonJsonArrayAdapter,

@@ -56,7 +56,36 @@ const PATH_SIGNATURES: ReadonlyArray<[string, (has: (key: string) => boolean) =>
   ['ntp', (has) => has('stratum') && has('ref_id')],
   ['ssh', (has) => has('auth_success') || has('hassh')],
   ['dhcp', (has) => has('assigned_addr') || has('msg_types')],
+  ['pe', (has) => has('machine') && has('compile_ts')],
+  ['packet_filter', (has) => has('filter') && has('init')],
+  ['capture_loss', (has) => has('percent_lost') && has('gaps')],
+  ['stats', (has) => has('pkts_proc') || (has('mem') && has('events_proc'))],
+  ['reporter', (has) => has('level') && has('message') && has('location')],
+  ['arp', (has) => has('operation') && (has('src_mac') || has('orig_hw'))],
+  ['tunnel', (has) => has('tunnel_type') && has('action')],
 ];
+
+/**
+ * Logs that map like conn / ssl / http: the still-open connections of RITA's Zeek script (`open_conn`...) and the
+ * long-connection package's interim records (`conn_long`) carry the same fields.
+ */
+const MAPPING_ALIASES: ReadonlyMap<string, string> = new Map([
+  ['open_conn', 'conn'],
+  ['conn_long', 'conn'],
+  ['open_ssl', 'ssl'],
+  ['open_http', 'http'],
+]);
+
+/** The log path whose mapping a log of `path` uses (itself unless it is an alias above). */
+export function mappingPath(path: string): string {
+  return MAPPING_ALIASES.get(path) ?? path;
+}
+
+/** Logs that need a time to load: those mapped to canonical events (and notice, which adds an alert event). */
+export function needsTime(path: string): boolean {
+  const mapped = mappingPath(path);
+  return mapped in MAPPED_FIELDS || mapped === 'notice';
+}
 
 /** Guess the Zeek log path from field names (`known_hosts` is just ts + host); 'unknown' when nothing fits. */
 export function inferZeekPath(fieldNames: Iterable<string>): string {
@@ -64,21 +93,26 @@ export function inferZeekPath(fieldNames: Iterable<string>): string {
   const has = (key: string) => names.has(key);
   for (const [path, matches] of PATH_SIGNATURES) if (matches(has)) return path;
   if (names.size === 2 && has('ts') && has('host')) return 'known_hosts';
+  if (names.size === 1 && has('name')) return 'loaded_scripts';
   return 'unknown';
 }
 
 /**
- * Map one Zeek record of log `path` onto the sink: conn/dns/http/ssl as canonical events, notice as a raw
- * row plus an 'alert' event, anything else as a raw row in `zeek_<path>`. Rejects a record whose ts is
- * missing or unreadable.
+ * Map one Zeek record of log `path` onto the sink: conn/dns/http/ssl (and their aliases) as canonical events,
+ * notice as a raw row plus an 'alert' event, anything else as a raw row in `zeek_<path>`. Rejects a record of a
+ * mapped log whose ts is missing or unreadable; other logs (`loaded_scripts` has no ts) load without one.
  */
 export function emitZeekRecord(path: string, record: JsonRecord, sink: Sink): Outcome {
   const tsValue = record.get('ts');
+  const ts = tsValue === undefined || tsValue === null ? null : zeekTimeToMicros(tsValue);
+  if (ts === null && !needsTime(path)) {
+    sink.raw(`zeek_${safeName(path)}`, rawRow(record, null));
+    return LOADED;
+  }
   if (tsValue === undefined || tsValue === null) return reject('no ts field');
-  const ts = zeekTimeToMicros(tsValue);
   if (ts === null) return reject(`unreadable ts "${clipText(String(tsValue), 40)}"`);
 
-  const mapper = EVENT_MAPPERS.get(path);
+  const mapper = EVENT_MAPPERS.get(mappingPath(path));
   if (mapper) {
     // One object, filled in place: spreading three objects per record showed up in ingest profiles.
     const event = Object.assign(endpoint(record, ts), mapper.map(record)) as EventRecord;
@@ -214,13 +248,13 @@ function noticeAlert(r: JsonRecord, ts: number): EventRecord {
   };
 }
 
-/** A raw context row: Zeek's field names, booleans as T/F like Zeek TSV, sets joined with ',', ts as ISO. */
-function rawRow(r: JsonRecord, ts: number): Record<string, string | null> {
+/** A raw context row: Zeek's field names, booleans as T/F like Zeek TSV, sets joined with ',', a readable ts as ISO. */
+function rawRow(r: JsonRecord, ts: number | null): Record<string, string | null> {
   const row: Record<string, string | null> = Object.create(null);
   for (const [key, value] of r) {
     row[key] = typeof value === 'boolean' ? (value ? 'T' : 'F') : rawText(value);
   }
-  row.ts = microsToIsoMicros(ts);
+  if (ts !== null) row.ts = microsToIsoMicros(ts);
   return row;
 }
 

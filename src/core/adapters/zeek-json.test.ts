@@ -23,6 +23,8 @@ describe('zeek-common helpers', () => {
     expect(inferZeekPath(['ts', 'uid', 'method', 'uri'])).toBe('http');
     expect(inferZeekPath(['ts', 'host'])).toBe('known_hosts');
     expect(inferZeekPath(['ts', 'something'])).toBe('unknown');
+    expect(inferZeekPath(['ts', 'uid', 'tunnel_type', 'action'])).toBe('tunnel');
+    expect(inferZeekPath(['name'])).toBe('loaded_scripts');
   });
 });
 
@@ -121,4 +123,26 @@ describe('Zeek JSON real sample (wrccdc 2018, json-streaming-logs)', () => {
       expect(countKinds(result.events)).toEqual({ [kind]: 10_000 });
     });
   }
+});
+
+describe('Zeek JSON logs without connection fields', () => {
+  it('recognises files, software, pe and packet_filter logs by their field sets and loads every record', () => {
+    const text = fixture('zeek/no-conn.ndjson');
+    expect(zeekJsonAdapter.sniff(text)).toBeGreaterThanOrEqual(0.7);
+    expect(zeekJsonAdapter.sniff('{"name":"Alice"}\n{"name":"Bob"}\n')).toBe(0);
+    const result = feedLines(zeekJsonAdapter, text);
+    expect(result.rejects).toEqual([]);
+    expect([...result.raw.keys()].sort()).toEqual(['zeek_files', 'zeek_packet_filter', 'zeek_pe', 'zeek_software']);
+    // A double's shortest text is rounded to the microsecond it stands for.
+    expect(result.raw.get('zeek_pe')![0].ts).toBe('1970-01-01T00:01:21.357920Z');
+  });
+
+  it('splits a combined json-streaming log by _path / @stream, loading logs without ts as raw rows', () => {
+    const result = feedLines(zeekJsonAdapter, fixture('zeek/streaming.ndjson'));
+    expect(result.rejects).toEqual([]);
+    expect(result.loaded).toBe(6);
+    expect(countKinds(result.events)).toEqual({ flow: 1, dns: 1 });
+    expect(result.raw.get('zeek_loaded_scripts')).toEqual([{ name: '/usr/local/zeek/share/zeek/base/init-bare.zeek' }]);
+    expect([...result.raw.keys()].sort()).toEqual(['zeek_capture_loss', 'zeek_loaded_scripts', 'zeek_packet_filter', 'zeek_stats']);
+  });
 });

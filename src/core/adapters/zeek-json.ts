@@ -66,7 +66,11 @@ function zeekLikeness(record: JsonRecord): number {
   const hasTs = record.has('ts') || record.has('@timestamp');
   if ((record.has('_path') || record.has('@stream')) && hasTs) return 0.95;
   if (record.has('id.orig_h') || record.has('id_orig_h')) return 0.9;
-  return record.has('uid') && hasTs ? 0.8 : 0;
+  if (record.has('uid') && hasTs) return 0.8;
+  // Logs without a connection (files, x509, software, packet_filter...) by their own field set.
+  const path = inferZeekPath([...record.keys()].filter((key) => !SHIPPER_KEYS.has(key)));
+  if (path === 'loaded_scripts') return /\.(zeek|bro)$/.test(String(record.get('name')).trim()) ? 0.8 : 0;
+  return path !== 'unknown' && hasTs ? 0.7 : 0;
 }
 
 /** Zeek JSON logs (any path); conn/dns/http/ssl become canonical events, other paths raw `zeek_<path>` rows. */

@@ -144,13 +144,41 @@ describe('Zeek TSV ssl, notice and weird', () => {
     const result = feedLines(zeekTsvAdapter, fixture('zeek/weird-pipe.log'));
     expect(result.format).toBe('zeek-tsv');
     expect(result.meta).toBe(6);
+    const common = { 'id.orig_h': '10.1.2.3', 'id.orig_p': '51000', 'id.resp_h': '149.154.167.220', 'id.resp_p': '443', addl: null, notice: 'F', peer: 'zeek' };
+    // weird needs no time: the row whose ts is unreadable loads with the ts as written.
     expect(result.raw.get('zeek_weird')).toEqual([
-      {
-        ts: '2024-05-01T12:00:30.000000Z', uid: 'CWeird0001', 'id.orig_h': '10.1.2.3', 'id.orig_p': '51000',
-        'id.resp_h': '149.154.167.220', 'id.resp_p': '443', name: 'bad_TCP_checksum', addl: null, notice: 'F', peer: 'zeek',
-      },
+      { ...common, ts: '2024-05-01T12:00:30.000000Z', uid: 'CWeird0001', name: 'bad_TCP_checksum' },
+      { ...common, ts: '#1714564831.000000', uid: 'CWeird0002', name: 'data_before_established' },
     ]);
-    expect(result.rejects).toEqual([{ line: 8, reason: 'unreadable ts "#1714564831.000000"' }]);
+    expect(result.rejects).toEqual([]);
+  });
+
+  it('reads a header whose first line is indented by stray whitespace', () => {
+    const plain = feedLines(zeekTsvAdapter, fixture('zeek/conn.log'));
+    const indented = feedLines(zeekTsvAdapter, '\t' + fixture('zeek/conn.log'));
+    expect(indented.rejects).toEqual(plain.rejects);
+    expect(indented.events).toEqual(plain.events);
+    expect(indented.events.length).toBeGreaterThan(0);
+  });
+
+  it('keeps logs without a ts (loaded_scripts) as raw rows, but rejects a conn record without one', () => {
+    const scripts = feedLines(zeekTsvAdapter, fixture('zeek/loaded_scripts.log'));
+    expect(scripts.rejects).toEqual([]);
+    expect(scripts.raw.get('zeek_loaded_scripts')).toEqual([
+      { name: '/usr/local/zeek/share/zeek/base/init-bare.zeek' },
+      { name: '  /usr/local/zeek/share/zeek/base/bif/const.bif.zeek' },
+    ]);
+    const conn = feedLines(zeekTsvAdapter, '#separator \\x09\n#path\tconn\n#fields\tuid\tid.orig_h\n#types\tstring\taddr\nC1\t10.0.0.1\n');
+    expect(conn.rejects).toEqual([{ line: 5, reason: 'no ts field' }]);
+  });
+
+  it('maps open_conn like conn (RITA still-open connections), with a leading _node_name column kept in extra', () => {
+    const result = feedLines(zeekTsvAdapter, fixture('zeek/open_conn.log'));
+    expect(result.format).toBe('zeek-open_conn-tsv');
+    expect(result.events.map((e) => [e.kind, e.src_ip, e.dst_ip, e.dst_port, e.duration, e.bytes_out])).toEqual([
+      ['flow', '10.0.0.238', '34.222.122.143', 64590, 7200.5, 2715618],
+    ]);
+    expect(JSON.parse(result.events[0].extra!)).toMatchObject({ _node_name: 'worker-1' });
   });
 
   it('rejects data before any #fields header', () => {

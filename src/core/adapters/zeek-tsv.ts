@@ -95,6 +95,8 @@ class ZeekTsvParser implements RecordParser {
     const header = this.header;
     if (text.startsWith('#') && header.read(text)) return META;
     const fields = header.fields;
+    // Before any #fields, a header line indented by stray whitespace (seen in the field) is still the header.
+    if (!fields && /^\s+#/.test(text) && header.read(text.trimStart())) return META;
     if (!fields) return reject('data line before the #fields header');
     const values = text.split(header.separator);
     if (values.length !== fields.length) {

@@ -17,6 +17,34 @@ export interface EnrichStep {
  */
 export const ENRICH_STEPS: readonly EnrichStep[] = [
   {
+    // Windows events that had only a zoneless local time (Security events in some flattened exports) move to UTC by
+    // the offset their computer's Sysmon events show between UtcTime and the same envelope time (rounded to 15
+    // minutes, as zones are), else by the offset of their file. First, so the joins below see corrected times.
+    id: 'windows-local-time',
+    needs: [`extra LIKE '%"EnvelopeLocalTime"%'`],
+    sql: `
+UPDATE events SET ts = events.ts + to_microseconds(fix.shift_us)
+FROM (
+  WITH stamped AS (
+    SELECT rowid AS row_id, source_file, ts, lower(coalesce(src_host, json_extract_string(extra, '$.Computer'))) AS host,
+      epoch_us(ts) - epoch_us(CAST(json_extract_string(extra, '$.EnvelopeLocalTime') AS TIMESTAMP)) AS gap_us
+    FROM events WHERE extra LIKE '%"EnvelopeLocalTime"%'
+  ), learnt AS (
+    -- Events timed by their own UTC clock differ from their envelope; those timed by the envelope do not (yet).
+    SELECT * FROM stamped WHERE abs(gap_us) >= 1000
+  ), by_host AS (
+    SELECT host, CAST(round(median(gap_us) / 900e6) * 900e6 AS BIGINT) AS shift_us FROM learnt GROUP BY host
+  ), by_file AS (
+    SELECT source_file, CAST(round(median(gap_us) / 900e6) * 900e6 AS BIGINT) AS shift_us FROM learnt GROUP BY source_file
+  )
+  SELECT s.row_id, coalesce(h.shift_us, f.shift_us) AS shift_us FROM stamped s
+  LEFT JOIN by_host h ON h.host = s.host
+  LEFT JOIN by_file f ON f.source_file = s.source_file
+  WHERE abs(s.gap_us) < 1000 AND coalesce(h.shift_us, f.shift_us) <> 0
+) AS fix
+WHERE events.rowid = fix.row_id`,
+  },
+  {
     // A Zeek/Suricata flow learns the server name its own TLS or HTTP record saw (same uid / flow id).
     id: 'uid-link',
     needs: [
@@ -26,7 +54,7 @@ export const ENRICH_STEPS: readonly EnrichStep[] = [
     sql: `
 UPDATE events SET dst_host = named.dst_host, dst_host_origin = 'uid-link'
 FROM (
-  SELECT uid, min(lower(rtrim(dst_host, '.'))) AS dst_host FROM events
+  SELECT uid, min(rw_dst_name(dst_host)) AS dst_host FROM events
   WHERE uid IS NOT NULL AND dst_host IS NOT NULL AND kind IN ('tls', 'http')
   GROUP BY uid
 ) AS named
@@ -43,7 +71,7 @@ WHERE events.kind = 'flow' AND events.dst_host IS NULL AND events.uid = named.ui
 UPDATE events SET dst_host = resolved.name, dst_host_origin = 'passive-dns'
 FROM (
   WITH answers AS (
-    SELECT src_ip, trim(answer) AS ip, ts, lower(rtrim(dns_query, '.')) AS name
+    SELECT src_ip, trim(answer) AS ip, ts, rw_dst_name(dns_query) AS name
     FROM (SELECT src_ip, ts, dns_query, unnest(string_split(dns_answers, ',')) AS answer FROM events
           WHERE kind = 'dns' AND dns_answers IS NOT NULL AND dns_query IS NOT NULL AND src_ip IS NOT NULL)
   ), unnamed AS (
@@ -69,10 +97,10 @@ UPDATE events SET process = attributed.process, process_id = attributed.process_
   process_origin = 'endpoint-flow'
 FROM (
   WITH endpoint AS (
-    SELECT src_ip, lower(rtrim(dst_host, '.')) AS dest, ts, process, process_id, src_user FROM events
+    SELECT src_ip, rw_dst_name(dst_host) AS dest, ts, process, process_id, src_user FROM events
     WHERE kind = 'flow' AND process IS NOT NULL AND src_ip IS NOT NULL AND dst_host IS NOT NULL
   ), wire AS (
-    SELECT rowid AS row_id, src_ip, lower(rtrim(dst_host, '.')) AS dest,
+    SELECT rowid AS row_id, src_ip, rw_dst_name(dst_host) AS dest,
       ts - to_microseconds(CAST(coalesce(duration, 0) * 1e6 AS BIGINT)) AS started
     FROM events
     WHERE process IS NULL AND src_ip IS NOT NULL AND dst_host IS NOT NULL
@@ -83,6 +111,37 @@ FROM (
   WHERE w.started - e.ts <= INTERVAL 5 SECOND
 ) AS attributed
 WHERE events.rowid = attributed.row_id`,
+  },
+  {
+    // A Sysmon network or DNS event whose process Sysmon could not name ('<unknown process>') learns it from the
+    // process start (Sysmon 1) of the same ProcessGuid, else the latest start of the same ProcessId on the same
+    // computer before it — from any loaded file, as exports often split channels or days across files.
+    id: 'process-start',
+    needs: [
+      "kind = 'process' AND process IS NOT NULL AND process_id IS NOT NULL",
+      "process = '<unknown process>' AND kind IN ('flow', 'dns', 'firewall')",
+    ],
+    sql: `
+UPDATE events SET process = started.process, process_origin = 'process-start'
+FROM (
+  WITH starts AS (
+    SELECT uid AS guid, lower(src_host) AS host, process_id, ts, process FROM events
+    WHERE kind = 'process' AND process IS NOT NULL AND process <> '<unknown process>'
+  ), unknown AS (
+    SELECT rowid AS row_id, json_extract_string(extra, '$.ProcessGuid') AS guid, process_id, ts,
+      lower(coalesce(src_host, json_extract_string(extra, '$.Computer'))) AS host
+    FROM events WHERE process = '<unknown process>' AND kind IN ('flow', 'dns', 'firewall')
+  ), by_guid AS (
+    SELECT u.row_id, s.process FROM unknown u
+    JOIN (SELECT guid, min(process) AS process FROM starts WHERE guid IS NOT NULL GROUP BY guid) s ON u.guid = s.guid
+  ), by_pid AS (
+    SELECT u.row_id, s.process FROM unknown u
+    ASOF JOIN starts s ON u.host = s.host AND u.process_id = s.process_id AND u.ts >= s.ts
+    WHERE u.row_id NOT IN (SELECT row_id FROM by_guid)
+  )
+  SELECT * FROM by_guid UNION ALL SELECT * FROM by_pid
+) AS started
+WHERE events.rowid = started.row_id`,
   },
 ];
 

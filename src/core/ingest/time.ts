@@ -31,15 +31,21 @@ export function isoToMicros(text: string, utcOffsetMinutes = 0): number | null {
   return micros - offset * 60_000_000;
 }
 
-/** Epoch seconds as text or number ("1521911721.411148"), keeping microseconds exactly. */
+/**
+ * Epoch seconds as text or number ("1521911721.411148"), keeping microseconds exactly. Up to 9 decimals are cut to
+ * microseconds; a longer fraction is a float's shortest text ("81.35792000000001", JSON writers that went through a
+ * double) and is rounded to the microsecond it stands for.
+ */
 export function epochSecondsToMicros(value: string | number): number | null {
   if (typeof value === 'number') return Number.isFinite(value) ? Math.round(value * 1e6) : null;
   const t = value.trim();
-  const m = /^(-?\d{1,12})(?:\.(\d{1,9}))?$/.exec(t);
+  const m = /^(-?\d{1,12})(?:\.(\d{1,20}))?$/.exec(t);
   if (!m) return null;
   const whole = Number(m[1]);
-  const frac = Number(((m[2] ?? '') + '000000').slice(0, 6));
-  return whole * 1e6 + (whole < 0 ? -frac : frac);
+  const digits = m[2] ?? '';
+  const roundUp = digits.length > 9 && Number(digits[6]) >= 5 ? 1 : 0;
+  const frac = Number((digits + '000000').slice(0, 6)) + roundUp;
+  return whole * 1e6 + (t.startsWith('-') ? -frac : frac);
 }
 
 /** Epoch milliseconds (number or digits). */

@@ -142,11 +142,22 @@ describe('headText', () => {
 });
 
 describe('loadZeekTsv matches the line parser', () => {
-  for (const name of ['dns.log', 'http.log', 'ssl.log', 'notice.log']) {
+  for (const name of ['dns.log', 'http.log', 'ssl.log', 'notice.log', 'loaded_scripts.log', 'open_conn.log']) {
     it(`fixture ${name}`, async () => {
       await expectParity(new URL(name, FIXTURES).pathname);
     });
   }
+
+  it('a log that needs no time keeps a row whose ts is missing or unreadable, as written', async () => {
+    const text = [
+      '#separator \\x09', '#set_separator\t,', '#empty_field\t(empty)', '#unset_field\t-', '#path\tpacket_filter',
+      '#fields\tts\tnode\tfilter', '#types\ttime\tstring\tstring',
+      '1714564800.000000\tzeek\tip or not ip', '-\tzeek\tport 53', 'soon\tzeek\ttcp', '',
+    ].join('\n');
+    const { summary, tables } = await expectParity(scratchFile('packet_filter.log', text));
+    expect(summary).toMatchObject({ rows_loaded: 3, rows_rejected: 0 });
+    expect(tables.get('raw_zeek_packet_filter')!.map((r) => r.ts)).toEqual(['2024-05-01T12:00:00.000000Z', null, 'soon']);
+  });
 
   it('fixture dns.log: counts, escapes, rejection and line numbers', async () => {
     const { summary, tables } = await expectParity(new URL('dns.log', FIXTURES).pathname);

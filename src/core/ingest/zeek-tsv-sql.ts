@@ -11,7 +11,7 @@
 import { EVENTS_TABLE } from '../canonical.ts';
 import { quoteIdent, setVariables, type SqlEngine, type SqlParam } from '../../engine/sql-engine.ts';
 import { ZeekTsvHeader } from '../adapters/zeek-tsv.ts';
-import { ENDPOINT_FIELDS, MAPPED_FIELDS, NOTICE_FIELDS, inferZeekPath } from '../adapters/zeek-common.ts';
+import { ENDPOINT_FIELDS, MAPPED_FIELDS, NOTICE_FIELDS, inferZeekPath, mappingPath, needsTime } from '../adapters/zeek-common.ts';
 import { MAX_FIELD_CHARS } from '../adapters/json-record.ts';
 import { MAX_REJECTION_SAMPLES, rawColumnName, rawTableName, SNIFF_CHARS, type Rejection, type SourceSummary } from './pipeline.ts';
 import { ensureTableSql } from './store.ts';
@@ -524,9 +524,14 @@ class LoadSql {
       FROM ${this.reader(false)}`;
   }
 
-  /** The loaded rows (not META, with a time) with their decoded values. */
+  /** Rows without a readable time that are rejected: only in logs that need one (zeek-common.ts needsTime). */
+  untimed(): string {
+    return needsTime(this.plan.path) ? 'ts_us IS NULL' : 'false';
+  }
+
+  /** The loaded rows (not META, not untimed) with their decoded values. */
   loadedRows(): string {
-    return `SELECT *, ${this.record.decodedColumns().join(', ')} FROM (${this.numberedRows()}) WHERE NOT is_meta AND ts_us IS NOT NULL`;
+    return `SELECT *, ${this.record.decodedColumns().join(', ')} FROM (${this.numberedRows()}) WHERE NOT is_meta AND NOT (${this.untimed()})`;
   }
 }
 
@@ -557,7 +562,7 @@ export async function loadZeekTsv(engine: SqlEngine, plan: ZeekTsvPlan, options:
     let counts: { rows: number; bad_time: number; directives: number };
     try {
       [counts] = await engine.all(
-        `SELECT count(*) AS rows, count(*) FILTER (WHERE NOT is_meta AND ts_us IS NULL) AS bad_time,
+        `SELECT count(*) AS rows, count(*) FILTER (WHERE NOT is_meta AND ${sql.untimed()}) AS bad_time,
            count(*) FILTER (WHERE is_meta AND starts_with(c0, '#')) AS directives
          FROM (SELECT ${sql.isMeta()} AS is_meta, ${sql.tsMicros()} AS ts_us, c0 FROM ${sql.reader(true)})`,
         sql.params,
@@ -595,7 +600,7 @@ export async function loadZeekTsv(engine: SqlEngine, plan: ZeekTsvPlan, options:
       : `'no ts field'`;
     const timeRejections = counts.bad_time === 0 ? [] : await engine.all<Rejection>(
       `SELECT ${lines.expr} AS line, ${badTime} AS reason, left(${record.lineText()}, 300) AS sample
-       FROM (${sql.numberedRows()}) WHERE NOT is_meta AND ts_us IS NULL ORDER BY rn LIMIT ${MAX_REJECTION_SAMPLES}`,
+       FROM (${sql.numberedRows()}) WHERE NOT is_meta AND ${sql.untimed()} ORDER BY rn LIMIT ${MAX_REJECTION_SAMPLES}`,
       sql.params,
     );
     const rejections = [
@@ -665,9 +670,9 @@ async function insertRows(
     source_format: `getvariable('zeek_source_format')`,
     source_line: lineOf,
   };
-  const mapped = mappedColumns(plan.path, record);
+  const mapped = mappedColumns(mappingPath(plan.path), record);
   if (mapped) {
-    const used = new Set([...ENDPOINT_FIELDS, ...MAPPED_FIELDS[plan.path]]);
+    const used = new Set([...ENDPOINT_FIELDS, ...MAPPED_FIELDS[mappingPath(plan.path)]]);
     const columns = { ...pipelineColumns, ...endpointColumns(record), ...mapped, extra: record.extra(used, keyVariables) };
     return countOf(await engine.all(`INSERT INTO ${EVENTS_TABLE} BY NAME SELECT ${selectList(columns)} ${from}`, sql.params));
   }
@@ -678,7 +683,9 @@ async function insertRows(
     ['source_line', `CAST(${lineOf} AS VARCHAR)`],
   ]);
   const isoTs = `strftime(make_timestamp(ts_us), '%Y-%m-%dT%H:%M:%S') || '.' || lpad(CAST(((ts_us % 1000000) + 1000000) % 1000000 AS VARCHAR), 6, '0') || 'Z'`;
-  for (const key of jsKeyOrder(record.keys)) rawColumns.set(rawColumnName(key), key === 'ts' ? isoTs : record.rawText(key));
+  // A log that loads without a time keeps an unreadable ts as it was written, as the line parser does.
+  const tsText = `CASE WHEN ts_us IS NULL THEN ${record.has('ts') ? record.rawText('ts') : 'NULL'} ELSE ${isoTs} END`;
+  for (const key of jsKeyOrder(record.keys)) rawColumns.set(rawColumnName(key), key === 'ts' ? tsText : record.rawText(key));
   const ddl = ensureTableSql({ table, columns: Object.fromEntries([...rawColumns.keys()].map((c) => [c, []])) });
   if (ddl) await engine.exec(ddl);
   const loaded = countOf(

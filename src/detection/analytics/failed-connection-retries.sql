@@ -17,6 +17,7 @@ WITH attempts AS NOT MATERIALIZED (
       OR list_contains(string_split(getvariable('failed_conn_states'), ','), conn_state)
       OR (kind = 'proxy' AND status IN (403, 407, 502, 503, 504)) AS failed
   FROM rw_events WHERE in_detection AND kind IN ('flow', 'proxy', 'firewall', 'http')
+    AND NOT coalesce(list_contains(string_split(getvariable('name_resolution_ports'), ','), CAST(dst_port AS VARCHAR)), false)
 ), per_kind AS (
   SELECT src_key, coalesce(service_id, dst_name) AS target, any_value(service_id) AS service_id, kind,
     count(*) AS attempts, count(*) FILTER (WHERE failed) AS failures,

@@ -14,6 +14,8 @@
 -- param: fleet_min_peers | integer | 3 | peer-group size below which fleet behaviour cannot be judged
 -- param: fleet_min_sources | integer | 3 | other sources anywhere with the same cadence to the same service that make it fleet behaviour
 -- param: known_client_factor | double | 0.3 | weight multiplier when only catalogued clients of the service (and browsers) reach it from the source
+-- param: failed_cadence_share | double | 0.9 | share of a pair's connections that failed above which its cadence is a retry loop (judged by the retry analytics), not a working check-in
+-- param: failed_cadence_factor | double | 0.5 | weight multiplier for such a retry cadence
 WITH hits AS (
   SELECT p.*, s.peer_group FROM periodicity_results p JOIN rw_sources s USING (src_key)
   WHERE p.periodic AND p.score >= getvariable('periodic_min_score')
@@ -25,8 +27,17 @@ WITH hits AS (
     ON b.service_key = a.service_key AND b.src_key <> a.src_key
    AND abs(b.period_s - a.period_s) <= getvariable('fleet_period_tolerance') * a.period_s
   GROUP BY ALL
+), failures AS (
+  -- Only the periodic pairs' events: the share of their connections that failed (refused, unanswered, denied).
+  SELECT e.src_key, e.dst_name,
+    count(*) FILTER (WHERE e.action IN ('deny', 'drop', 'reset', 'block', 'blocked', 'denied')
+                        OR list_contains(string_split(getvariable('failed_conn_states'), ','), e.conn_state)) / count(*) AS failed_share
+  FROM rw_events e JOIN hits h ON h.src_key = e.src_key AND h.dst_name = e.dst_name
+  WHERE e.in_detection AND e.kind IN ('flow', 'firewall')
+  GROUP BY ALL
 ), scored AS (
   SELECT h.*, coalesce(f.peers_same_cadence, 0) AS peers_same_cadence, g.hosts - 1 AS peers,
+    coalesce(fl.failed_share >= getvariable('failed_cadence_share'), false) AS failing,
     coalesce(f.sources_same_cadence, 0) AS sources_same_cadence,
     (g.hosts >= getvariable('fleet_min_peers')
       AND coalesce(f.peers_same_cadence, 0) >= getvariable('fleet_share') * (g.hosts - 1))
@@ -35,11 +46,13 @@ WITH hits AS (
   FROM hits h JOIN rw_peer_groups g USING (peer_group)
   LEFT JOIN fleet f ON f.src_key = h.src_key AND f.dst_name = h.dst_name
   LEFT JOIN rw_pair_clients c ON c.src_key = h.src_key AND c.service_key = h.service_key
+  LEFT JOIN failures fl ON fl.src_key = h.src_key AND fl.dst_name = h.dst_name
 )
 SELECT 'periodic-beacon' AS signal_id, s.src_key, src.src_ip, src.src_host, src.src_user, NULL::VARCHAR AS process,
   s.service_id, s.dst_name AS dst_host,
   s.score * CASE WHEN s.fleet_cadence THEN getvariable('fleet_factor') ELSE 1 END
-    * CASE WHEN s.known_clients_only THEN getvariable('known_client_factor') ELSE 1 END::DOUBLE AS weight,
+    * CASE WHEN s.known_clients_only THEN getvariable('known_client_factor') ELSE 1 END
+    * CASE WHEN s.failing THEN getvariable('failed_cadence_factor') ELSE 1 END::DOUBLE AS weight,
   s.events::BIGINT AS events, s.first_seen, s.last_seen,
   format('{} contacts {} every {:.0f} s (jitter {:.0f} %{}){}{}', s.src_key, s.dst_name, s.period_s,
          100 * coalesce(s.jitter, 0), coalesce(printf(', p = %.3g', s.p_value), ''),
@@ -48,9 +61,11 @@ SELECT 'periodic-beacon' AS signal_id, s.src_key, src.src_ip, src.src_host, src.
                           s.peers_same_cadence, s.peers, s.sources_same_cadence)
               ELSE '' END,
          CASE WHEN s.known_clients_only THEN '; only the service''s own catalogued clients reach it from this source, so it is down-weighted'
+              ELSE '' END,
+         CASE WHEN s.failing THEN '; almost every connection failed, so it is a retry cadence rather than a working check-in and is down-weighted'
               ELSE '' END) AS explanation,
   s.period_s AS evidence_period_s, s.jitter AS evidence_jitter, s.p_value AS evidence_p_value,
   s.other_periods_s AS evidence_other_periods_s, s.score AS evidence_periodicity_score,
   s.peers_same_cadence AS evidence_peers_same_cadence, s.sources_same_cadence AS evidence_sources_same_cadence,
-  s.known_clients_only AS evidence_known_clients_only, s.method AS evidence_method
+  s.known_clients_only AS evidence_known_clients_only, s.failing AS evidence_failing_cadence, s.method AS evidence_method
 FROM scored s JOIN rw_sources src USING (src_key)

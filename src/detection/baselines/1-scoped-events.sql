@@ -1,19 +1,16 @@
 -- id: scoped-events
--- description: Windows, source keys (host name else IP), resolved destination names, catalog services and peer groups for every network event: the table every analytic reads.
+-- description: Windows, source keys (host name else IP; connections Zeek marks as coming in from outside are not a source's use), resolved destination names, catalog services and peer groups for every network event: the table every analytic reads.
 -- tables: events, host_roles, inventory, dst_services, catalog_services
 -- param: baseline_start | timestamp | null | start of the baseline window (default: the hour of the first event)
 -- param: baseline_end | timestamp | null | end of the baseline window (default: baseline_start + baseline_days, at most baseline_share of the data)
 -- param: baseline_days | double | 1 | baseline length in days when baseline_end is not given
 -- param: baseline_share | double | 0.25 | largest share of the data's time span the default baseline takes, so short captures keep time to detect in
+-- param: baseline_min_hours | integer | 4 | clock hours holding data a default baseline needs; with fewer (a capture of minutes, a replayed lab) there is no baseline and findings say so
 -- param: detect_start | timestamp | null | start of the detection window (default: first event)
 -- param: detect_end | timestamp | null | end of the detection window, exclusive (default: just after the last event)
--- param: network_kinds | varchar | flow,http,tls,dns,proxy,firewall | event kinds that describe network use
 
--- Short, lower-case host name ('WS01.corp.local' -> 'ws01'); IP literals are kept whole.
-CREATE OR REPLACE TEMP MACRO rw_short_host(h) AS
-  CASE WHEN h IS NULL OR trim(h) = '' THEN NULL
-       WHEN regexp_matches(h, '^[0-9.]+$|:') THEN h
-       ELSE lower(split_part(trim(h), '.', 1)) END;
+-- rw_short_host, rw_source_key, rw_dst_name, rw_network_kind and rw_ip_host_map() are the shared vocabulary
+-- (src/core/vocabulary.ts), created with the schema.
 
 -- Does one approved_services row cover this source (and process, for process-level findings)?
 CREATE OR REPLACE TEMP MACRO rw_scope_matches(scope_kind, scope_value, role, business_unit, src_key, src_ip, process_name) AS
@@ -28,48 +25,50 @@ CREATE OR REPLACE TEMP MACRO rw_scope_matches(scope_kind, scope_value, role, bus
 CREATE OR REPLACE TEMP TABLE rw_window AS
 WITH span AS (
   SELECT min(ts) AS data_start, max(ts) AS data_end FROM events
-  WHERE list_contains(string_split(getvariable('network_kinds'), ','), kind)
+  WHERE rw_network_kind(kind)
 ), starts AS (
   -- From the first event's hour, not midnight UTC: logs cut at local midnight would otherwise leave a baseline of
   -- a few night hours, against which all daytime use looks new.
   SELECT *, coalesce(CAST(getvariable('baseline_start') AS TIMESTAMP), date_trunc('hour', data_start)) AS baseline_start FROM span
+), proposed AS (
+  SELECT *, baseline_start + to_microseconds(CAST(least(getvariable('baseline_days') * 86400e6,
+                                                        getvariable('baseline_share') * (epoch_us(data_end) - epoch_us(baseline_start))) AS BIGINT)) AS share_end
+  FROM starts
+), covered AS (
+  SELECT p.*, (SELECT count(DISTINCT date_trunc('hour', e.ts)) FROM events e
+               WHERE e.ts >= p.baseline_start AND e.ts < p.share_end
+                 AND list_contains(string_split(getvariable('network_kinds'), ','), e.kind)) AS baseline_hours
+  FROM proposed p
+), judged AS (
+  -- A default baseline with too few hours of data says nothing about what is normal: rather than judge everything
+  -- after a few minutes "new", there is no baseline, and every finding says so.
+  SELECT *, getvariable('baseline_end') IS NULL AND baseline_hours < getvariable('baseline_min_hours') AS too_short FROM covered
 )
 SELECT data_start, data_end, baseline_start,
-  coalesce(CAST(getvariable('baseline_end') AS TIMESTAMP),
-           baseline_start + to_microseconds(CAST(least(getvariable('baseline_days') * 86400e6,
-                                                       getvariable('baseline_share') * (epoch_us(data_end) - epoch_us(baseline_start))) AS BIGINT))) AS baseline_end,
+  coalesce(CAST(getvariable('baseline_end') AS TIMESTAMP), CASE WHEN too_short THEN baseline_start ELSE share_end END) AS baseline_end,
   coalesce(CAST(getvariable('detect_start') AS TIMESTAMP), data_start) AS detect_start,
-  coalesce(CAST(getvariable('detect_end') AS TIMESTAMP), data_end + INTERVAL 1 SECOND) AS detect_end
-FROM starts;
+  coalesce(CAST(getvariable('detect_end') AS TIMESTAMP), data_end + INTERVAL 1 SECOND) AS detect_end,
+  CASE WHEN too_short THEN format('the data holds {} hour(s) with activity where a baseline would be, fewer than {}, so there is no baseline: nothing is judged new or already established',
+                                  baseline_hours, getvariable('baseline_min_hours')) END AS baseline_note
+FROM judged;
 
--- IP -> host name: the inventory row that lists both first (so hosts only Zeek or a firewall sees are keyed by name
--- like the rest), then sources whose inventory entry matched by name, then logs that carry both (Sysmon, EDR).
-CREATE OR REPLACE TEMP TABLE rw_ip_hosts AS
-SELECT src_ip, arg_max(host, weight) AS host FROM (
-  SELECT match AS src_ip, rw_short_host(hostname) AS host, 1e13 AS weight FROM inventory
-  WHERE match_kind = 'ip' AND hostname IS NOT NULL
-  UNION ALL
-  SELECT src_ip, rw_short_host(src_host) AS host, 1e12 AS weight FROM host_roles
-  WHERE src_ip IS NOT NULL AND src_host IS NOT NULL
-  UNION ALL
-  SELECT src_ip, rw_short_host(src_host), count(*) FROM events
-  WHERE src_ip IS NOT NULL AND src_host IS NOT NULL GROUP BY ALL
-) GROUP BY src_ip;
+-- IP -> host name, materialised once for the joins below.
+CREATE OR REPLACE TEMP TABLE rw_ip_hosts AS SELECT * FROM rw_ip_host_map();
 
 -- Destination IP -> name, only where the data maps the IP to exactly one name (shared CDN IPs stay IPs).
 CREATE OR REPLACE TEMP TABLE rw_ip_names AS
 SELECT dst_ip, min(name) AS name FROM (
-  SELECT dst_ip, lower(rtrim(dst_host, '.')) AS name FROM events
+  SELECT dst_ip, rw_dst_name(dst_host) AS name FROM events
   WHERE dst_ip IS NOT NULL AND dst_host IS NOT NULL AND kind <> 'dns'
   UNION
-  SELECT trim(answer), lower(rtrim(dns_query, '.')) FROM (
+  SELECT trim(answer), rw_dst_name(dns_query) FROM (
     SELECT dns_query, unnest(string_split(dns_answers, ',')) AS answer FROM events
     WHERE kind = 'dns' AND dns_answers IS NOT NULL AND dns_query IS NOT NULL
   ) WHERE regexp_matches(trim(answer), '^[0-9.]+$|^[0-9a-f:]+:[0-9a-f:]*$')
 ) GROUP BY dst_ip HAVING count(DISTINCT name) = 1;
 
 CREATE OR REPLACE TEMP TABLE rw_roles AS
-SELECT coalesce(rw_short_host(h.src_host), ih.host, h.src_ip) AS src_key,
+SELECT rw_source_key(h.src_host, ih.host, h.src_ip) AS src_key,
   arg_max(h.role, h.role_origin = 'inventory') AS role,
   arg_max(h.business_unit, h.role_origin = 'inventory') AS business_unit,
   arg_max(h.role_origin, h.role_origin = 'inventory') AS role_origin
@@ -80,20 +79,33 @@ GROUP BY 1;
 CREATE OR REPLACE TEMP TABLE rw_events AS
 WITH base AS (
   SELECT e.ts, e.kind,
-    coalesce(rw_short_host(e.src_host), ih.host, e.src_ip) AS src_key,
+    rw_source_key(e.src_host, ih.host, e.src_ip) AS src_key,
     e.src_ip, coalesce(rw_short_host(e.src_host), ih.host) AS src_host, e.src_user,
-    e.process, lower(regexp_extract(e.process, '([^\\/]+)$', 1)) AS process_name,
-    coalesce(lower(rtrim(e.dst_host, '.')), ipn.name, e.dst_ip) AS dst_name,
+    e.process, e.process_id, rw_process_name(e.process) AS process_name,
+    coalesce(rw_dst_name(e.dst_host), ipn.name, e.dst_ip) AS dst_name,
     e.dst_ip, e.dst_port, e.url_path, upper(e.method) AS method, e.status, e.user_agent,
-    e.bytes_out, e.bytes_in, e.duration, e.conn_state, lower(e.action) AS action, e.tls_ja3
+    e.bytes_out, e.bytes_in, e.duration, e.conn_state, lower(e.action) AS action, e.tls_ja3,
+    e.source_file, e.source_line
   FROM events e
   LEFT JOIN rw_ip_hosts ih ON ih.src_ip = e.src_ip
   -- A plain equi-join (one row per IP): a dst_host test in ON turns it into a nested-loop join; coalesce() above
   -- already prefers the event's own name.
   LEFT JOIN rw_ip_names ipn ON ipn.dst_ip = e.dst_ip
-  WHERE list_contains(string_split(getvariable('network_kinds'), ','), e.kind)
+  WHERE rw_network_kind(e.kind) AND NOT rw_inbound(e.extra)
+), numbered AS (
+  SELECT *, row_number() OVER (PARTITION BY rw_copy_key(kind, src_key, dst_name, process, ts), source_file
+                               ORDER BY ts, source_line) AS nth
+  FROM base
+), deduplicated AS (
+  -- A second copy of a log (one sensor's logs as Zeek JSON and as TSV, one proxy as Squid and as ProxySG) adds no
+  -- event: the n-th record of a copy key in one file is the n-th in another, and the richest record speaks for it.
+  -- Records of one file are never merged, so two real requests in one second stay two.
+  SELECT * EXCLUDE (source_file, source_line, nth) FROM numbered
+  QUALIFY row_number() OVER (PARTITION BY rw_copy_key(kind, src_key, dst_name, process, ts), nth
+                             ORDER BY rw_record_richness(url_path, method, user_agent, bytes_out, bytes_in) DESC,
+                                      source_file, source_line) = 1
 ), services AS (
-  SELECT lower(rtrim(dst_host, '.')) AS dst_name, min(service_id) AS service_id FROM dst_services GROUP BY 1
+  SELECT rw_dst_name(dst_host) AS dst_name, min(service_id) AS service_id FROM dst_services GROUP BY 1
 )
 SELECT b.*, s.service_id, coalesce(s.service_id, b.dst_name) AS service_key,
   cs.category, coalesce(cs.consumer, false) AS consumer,
@@ -101,7 +113,7 @@ SELECT b.*, s.service_id, coalesce(s.service_id, b.dst_name) AS service_key,
   coalesce(r.role, 'unknown') || ' / ' || coalesce(r.business_unit, 'unknown') AS peer_group,
   b.ts >= w.baseline_start AND b.ts < w.baseline_end AS in_baseline,
   b.ts >= w.detect_start AND b.ts < w.detect_end AS in_detection
-FROM base b CROSS JOIN rw_window w
+FROM deduplicated b CROSS JOIN rw_window w
 LEFT JOIN services s ON s.dst_name = b.dst_name
 LEFT JOIN catalog_services cs ON cs.service_id = s.service_id
 LEFT JOIN rw_roles r ON r.src_key = b.src_key

@@ -8,5 +8,5 @@ FROM rw_finding_keys k
 JOIN rw_sources s ON s.src_key = k.src_key
 JOIN approved_services a ON a.service_id = k.service_key OR a.service_id = '*'
 WHERE rw_scope_matches(a.scope_kind, a.scope_value, s.role, s.business_unit, s.src_key, s.src_ip,
-                       lower(regexp_extract(k.process, '([^\\/]+)$', 1)))
+                       rw_process_name(k.process))
 GROUP BY ALL

@@ -28,6 +28,8 @@ WITH scoped AS (
   FROM scoped GROUP BY ALL
 )
 SELECT k.src_key, k.service_key, s.src_ip, s.src_host, s.src_user, s.role, s.role_origin,
+  -- A public address the inventory does not list: inbound traffic or another network's host, which the finding says.
+  s.src_ip IS NOT NULL AND NOT rw_private_ip(s.src_ip) AND s.role_origin <> 'inventory' AS external_source,
   sp.service_id, cs.name AS service_name, cs.category AS service_category,
   sp.domain, sp.ips, sp.ports, sp.processes, p.url_patterns,
   sp.first_seen, sp.last_seen, t.events, t.bytes_out, t.bytes_in

@@ -24,19 +24,6 @@ export function formatSeconds(s: number): string {
   return `${Number((s / 86_400).toFixed(1))} d`;
 }
 
-/** Bytes in binary units ('1.5 MiB'); '—' when unknown. */
-export function formatBytes(n: number | null | undefined): string {
-  if (n === null || n === undefined) return '—';
-  const units = ['B', 'KiB', 'MiB', 'GiB', 'TiB'];
-  let value = n;
-  let unit = 0;
-  while (Math.abs(value) >= 1024 && unit < units.length - 1) {
-    value /= 1024;
-    unit++;
-  }
-  return unit === 0 ? `${value} B` : `${value.toFixed(1)} ${units[unit]}`;
-}
-
 const MAX_CELL_CHARS = 400;
 
 /** Any cell value as bounded text (log fields can be huge); objects as JSON; secrets redacted. */

@@ -4,19 +4,6 @@ const fmtInt = new Intl.NumberFormat('en-US');
 
 export const count = (n: number | null | undefined): string => (n === null || n === undefined ? '—' : fmtInt.format(n));
 
-/** Bytes in binary units with one decimal ('1.5 MiB'). */
-export function bytes(n: number | null | undefined): string {
-  if (n === null || n === undefined) return '—';
-  const units = ['B', 'KiB', 'MiB', 'GiB', 'TiB'];
-  let value = n;
-  let unit = 0;
-  while (value >= 1024 && unit < units.length - 1) {
-    value /= 1024;
-    unit++;
-  }
-  return unit === 0 ? `${value} B` : `${value.toFixed(1)} ${units[unit]}`;
-}
-
 /** 'YYYY-MM-DD HH:MM' in UTC from epoch ms or an ISO string. */
 export function utc(value: number | string | null | undefined): string {
   if (value === null || value === undefined) return '—';
