@@ -3,7 +3,7 @@
  * and exercise packs. Each worker is started on first use; nothing here touches the DuckDB engine.
  */
 import * as Comlink from 'comlink';
-import type { GeneratedLoad, IngestWorkerApi, IpcBatch, WorkerIngestOptions } from './ingest.worker.ts';
+import type { GeneratedFiles, IngestWorkerApi, IpcBatch, WorkerIngestOptions } from './ingest.worker.ts';
 import type { AnalysisWorkerApi } from './analysis.worker.ts';
 import type { ExerciseWorkerApi, OpenedPackFiles } from './exercise.worker.ts';
 import type { IngestProgress, SourceSummary } from '../src/core/ingest/pipeline.ts';
@@ -16,16 +16,18 @@ export class IngestClient {
   private readonly api = Comlink.wrap<IngestWorkerApi>(this.worker);
 
   run(
-    files: { name: string; file: File }[],
+    name: string,
+    file: File,
     options: WorkerIngestOptions,
     onBatch: (batch: IpcBatch) => Promise<void>,
     onProgress: (p: IngestProgress) => void,
   ): Promise<SourceSummary[]> {
-    return this.api.ingest(files, options, Comlink.proxy(onBatch), Comlink.proxy(onProgress));
+    return this.api.ingest(name, file, options, Comlink.proxy(onBatch), Comlink.proxy(onProgress));
   }
 
-  demo(onBatch: (batch: IpcBatch) => Promise<void>, onProgress: (p: IngestProgress) => void): Promise<GeneratedLoad> {
-    return this.api.ingestDemo(Comlink.proxy(onBatch), Comlink.proxy(onProgress));
+  /** The built-in demo's files, generated in the worker (the page then loads them like dropped files). */
+  generateDemo(): Promise<GeneratedFiles> {
+    return this.api.generateDemo();
   }
 
   cancel(): Promise<void> {

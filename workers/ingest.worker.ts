@@ -2,8 +2,9 @@
 import * as Comlink from 'comlink';
 import { ingestFile, type ColumnBatch, type IngestProgress, type SourceSummary } from '../src/core/ingest/pipeline.ts';
 import { ensureTableSql } from '../src/core/ingest/store.ts';
-import { ALL_ADAPTERS, BINARY_ADAPTERS, adapterById } from '../src/core/adapters/index.ts';
-import { createMappedCsvAdapter, type ColumnMapping } from '../src/core/adapters/csv-mapped.ts';
+import { ALL_ADAPTERS, BINARY_ADAPTERS, chosenAdapter } from '../src/core/adapters/index.ts';
+import { blobChunks } from '../src/pipeline/browser.ts';
+import type { LoaderOptions } from '../src/pipeline/pipeline.ts';
 import { columnsToIpc } from '../src/engine/arrow-encode.ts';
 import { ANSWER_KEY_FILE, INVENTORY_FILE, PRESETS, generateFiles, resolveOptions } from '../src/generator/index.ts';
 
@@ -16,17 +17,12 @@ export interface IpcBatch {
   ddl: string | null;
 }
 
-export interface WorkerIngestOptions {
-  utcOffsetMinutes: number;
-  /** Format id chosen by the user instead of sniffing. */
-  formatId?: string;
-  /** A column mapping from the mapping dialog. */
-  mapping?: ColumnMapping;
-}
+/** The line parser's options that cross to the worker (the signal and progress callback stay on the page). */
+export type WorkerIngestOptions = Pick<LoaderOptions, 'utcOffsetMinutes' | 'formatId' | 'mapping'>;
 
-/** What the built-in demo (or any generated scenario) gives the page besides its log rows. */
-export interface GeneratedLoad {
-  summaries: SourceSummary[];
+/** The built-in demo's log files (named as sources), its inventory and its time zone. */
+export interface GeneratedFiles {
+  files: { name: string; file: File }[];
   inventoryCsv: string;
   utcOffsetMinutes: number;
 }
@@ -38,35 +34,20 @@ function toIpc(batch: ColumnBatch): IpcBatch {
   return { table: batch.table, rows: batch.rows, ipc, selectList, ddl: ensureTableSql(batch) };
 }
 
-async function* fileChunks(file: Blob): AsyncGenerator<Uint8Array> {
-  const reader = file.stream().getReader();
-  for (;;) {
-    const { done, value } = await reader.read();
-    if (done) return;
-    yield value;
-  }
-}
-
 const api = {
-  /** Parses files in this worker and hands Arrow batches to the page, which inserts them into DuckDB. */
+  /** Parses one file in this worker and hands Arrow batches to the page, which inserts them into DuckDB. */
   async ingest(
-    files: { name: string; file: File }[],
+    name: string,
+    file: File,
     options: WorkerIngestOptions,
     onBatch: (batch: IpcBatch) => Promise<void>,
     onProgress: (p: IngestProgress) => void,
   ): Promise<SourceSummary[]> {
     controller = new AbortController();
-    const forceAdapter = options.mapping
-      ? createMappedCsvAdapter(options.mapping)
-      : options.formatId
-        ? adapterById(options.formatId)
-        : undefined;
-    const summaries: SourceSummary[] = [];
-    for (const { name, file } of files) {
-      if (controller.signal.aborted) break;
-      const result = await ingestFile(
+    try {
+      return await ingestFile(
         name,
-        fileChunks(file),
+        blobChunks(file),
         {
           write: async (batch) => {
             const ipcBatch = toIpc(batch);
@@ -77,12 +58,14 @@ const api = {
           adapters: ALL_ADAPTERS,
           binaryAdapters: BINARY_ADAPTERS,
           utcOffsetMinutes: options.utcOffsetMinutes,
-          forceAdapter,
+          forceAdapter: chosenAdapter(options),
           signal: controller.signal,
           onProgress,
           sizeHint: file.size,
         },
-      ).catch((error: unknown): SourceSummary[] => [
+      );
+    } catch (error) {
+      return [
         {
           name,
           format: 'unknown',
@@ -95,21 +78,17 @@ const api = {
           millis: 0,
           message: error instanceof DOMException && error.name === 'AbortError' ? 'Loading was cancelled.' : String((error as Error).message ?? error),
         },
-      ]);
-      summaries.push(...result);
+      ];
+    } finally {
+      controller = null;
     }
-    controller = null;
-    return summaries;
   },
 
   /**
-   * Generates the built-in demo scenario here (deterministic, offline) and ingests its logs exactly as if the user had
-   * dropped them; the inventory goes back to the page, the answer key stays out of the investigation.
+   * Generates the built-in demo scenario here (deterministic, offline) as files the page then loads exactly as if
+   * the user had dropped them; the inventory goes back to the page, the answer key stays out of the investigation.
    */
-  async ingestDemo(
-    onBatch: (batch: IpcBatch) => Promise<void>,
-    onProgress: (p: IngestProgress) => void,
-  ): Promise<GeneratedLoad> {
+  generateDemo(): GeneratedFiles {
     const options = resolveOptions(PRESETS.demo);
     const encoder = new TextEncoder();
     const texts = new Map<string, Uint8Array[]>();
@@ -120,26 +99,10 @@ const api = {
       parts.push(chunk.bytes ? chunk.bytes : encoder.encode(chunk.text));
       texts.set(chunk.name, parts);
     }
-    const summaries: SourceSummary[] = [];
-    for (const [name, parts] of texts) {
-      if (name === INVENTORY_FILE || name === ANSWER_KEY_FILE) continue;
-      const chunks = (async function* () {
-        yield* parts;
-      })();
-      const write = async (batch: ColumnBatch) => {
-        const ipcBatch = toIpc(batch);
-        await onBatch(Comlink.transfer(ipcBatch, [ipcBatch.ipc.buffer as ArrayBuffer]));
-      };
-      summaries.push(
-        ...(await ingestFile(`demo/${name}`, chunks, { write }, {
-          adapters: ALL_ADAPTERS,
-          binaryAdapters: BINARY_ADAPTERS,
-          utcOffsetMinutes: options.utcOffsetMinutes,
-          onProgress,
-        })),
-      );
-    }
-    return { summaries, inventoryCsv, utcOffsetMinutes: options.utcOffsetMinutes };
+    const files = [...texts]
+      .filter(([name]) => name !== INVENTORY_FILE && name !== ANSWER_KEY_FILE)
+      .map(([name, parts]) => ({ name: `demo/${name}`, file: new File(parts as BlobPart[], name) }));
+    return { files, inventoryCsv, utcOffsetMinutes: options.utcOffsetMinutes };
   },
 
   cancel(): void {

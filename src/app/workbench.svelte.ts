@@ -1,22 +1,19 @@
 import { getContext, setContext } from 'svelte';
 import { WasmEngine, type EngineProgress } from '../engine/wasm-engine.ts';
 import { canonicalDdl } from '../core/canonical.ts';
-import { recordSources } from '../core/ingest/store.ts';
-import { sha256OfBlob } from '../core/ingest/digest.ts';
-import { SNIFF_CHARS, type IngestProgress, type SourceSummary } from '../core/ingest/pipeline.ts';
-import { headText, isGzip, loadZeekTsv, planZeekTsv, zeekSourceName, type ZeekTsvPlan } from '../core/ingest/zeek-tsv-sql.ts';
+import type { IngestProgress, SourceSummary } from '../core/ingest/pipeline.ts';
 import type { ColumnMapping } from '../core/adapters/csv-mapped.ts';
 import { IngestClient, workerPeriodicityAnalyzer } from '../../workers/clients.ts';
-import type { IpcBatch } from '../../workers/ingest.worker.ts';
-import { applyContext, applyPolicy } from '../context/context.ts';
-import { enrichEvents } from '../core/enrich/enrich.ts';
+import { applyPolicy } from '../context/context.ts';
 import { CONTEXT_SQL } from '../context/sql-files.ts';
 import { shippedCatalog, type Catalog } from '../context/catalog.ts';
 import { parseInventoryCsv, type InventoryEntry } from '../context/inventory.ts';
 import type { PolicyRow } from '../context/policy.ts';
 import { loadBrowserDetectionPack } from '../detection/manifest-browser.ts';
-import { rescoreForPolicy, runDetection, type DetectionResult, type DetectionWindow, type Finding } from '../detection/detect.ts';
+import { rescoreForPolicy, type DetectionResult, type DetectionWindow, type Finding } from '../detection/detect.ts';
 import type { ParamValue } from '../detection/manifest.ts';
+import { analyzeLoaded, loadInputs, type EngineFileOpener } from '../pipeline/pipeline.ts';
+import { fileInput, wasmFileOpener, workerLoader, type FileInput } from '../pipeline/browser.ts';
 import { QueryCoordinator } from './query-coordinator.ts';
 
 /** The states of the contract's `app-status` hook. */
@@ -32,6 +29,13 @@ export interface LoadOptions {
   utcOffsetMinutes: number;
   formatId?: string;
   mapping?: ColumnMapping;
+  /** What the status line says while loading. */
+  statusText: string;
+  /**
+   * Parse every file in the worker, plain Zeek TSV too. For the demo's generated in-memory files: DuckDB-WASM reading
+   * them through its file reader made the demo load about 1.5× slower than the worker's parser.
+   */
+  parseAll: boolean;
 }
 
 /** Application state shared by every view: the engine, what is loaded, and what the app is doing. */
@@ -65,8 +69,9 @@ export class Workbench {
   private readonly pack = loadBrowserDetectionPack();
   private readonly analyzePeriodicity = workerPeriodicityAnalyzer();
   private ingestClient: IngestClient | null = null;
-  /** Files registered with DuckDB so far, for unique registration names. */
-  private registeredFiles = 0;
+  private openInEngine: EngineFileOpener<FileInput> | undefined;
+  /** Aborts the load in progress. */
+  private loading: AbortController | null = null;
 
   /** True once an analysis has run: the tables views read (host roles, service use) exist from then on. */
   get analysed(): boolean {
@@ -77,6 +82,7 @@ export class Workbench {
   async start(): Promise<void> {
     try {
       this.engine = await WasmEngine.start((p) => (this.engineProgress = p));
+      this.openInEngine = wasmFileOpener(this.engine);
       await this.engine.exec(canonicalDdl());
       this.queries.attach(this.engine);
       this.status = 'idle';
@@ -87,107 +93,30 @@ export class Workbench {
     }
   }
 
-  /** Parses files in the ingest worker and inserts their rows; every file ends up in `sources`. */
+  /** Loads files through the analysis pipeline (parsing in the ingest worker), then analyses; every file ends up in `sources`. */
   async load(files: { name: string; file: File }[], options: Partial<LoadOptions> = {}): Promise<SourceSummary[]> {
-    if (files.length === 0) return [];
+    const engine = this.engine;
+    if (!engine || files.length === 0) return [];
     for (const f of files) this.files.set(f.name, f.file);
-    const workerOptions = {
-      utcOffsetMinutes: options.utcOffsetMinutes ?? this.utcOffsetMinutes,
-      formatId: options.formatId,
-      mapping: options.mapping,
-    };
-    // A chosen format or column mapping is the line parser's job; otherwise plain Zeek TSV goes to DuckDB's reader.
-    const sqlPathAllowed = !options.formatId && !options.mapping;
-    return this.ingest(`Loading ${files.length} file${files.length === 1 ? '' : 's'}…`, async (client, onBatch, onProgress) => {
-      const summaries: SourceSummary[] = [];
-      let workerFiles: { name: string; file: File }[] = [];
-      const flushWorker = async () => {
-        if (workerFiles.length) summaries.push(...(await client.run(workerFiles, workerOptions, onBatch, onProgress)));
-        workerFiles = [];
-      };
-      for (const f of files) {
-        const zeek = sqlPathAllowed ? await zeekTsvPlan(f.file) : null;
-        if (zeek) {
-          await flushWorker();
-          const loaded = await this.loadZeekWithSql(f.name, f.file, zeek);
-          if (loaded) {
-            summaries.push(loaded);
-            continue;
-          }
-        }
-        workerFiles.push(f);
-      }
-      await flushWorker();
-      return summaries;
-    });
-  }
-
-  /** Loads a plain Zeek TSV file (gzip too) with DuckDB's CSV reader on the page's engine; null to use the worker. */
-  private async loadZeekWithSql(name: string, file: File, zeek: { plan: ZeekTsvPlan; prefix: Uint8Array }): Promise<SourceSummary | null> {
-    const engine = this.engine;
-    if (!engine) return null;
-    const { plan, prefix } = zeek;
-    const sourceName = zeekSourceName(name, prefix);
-    this.ingestProgress = { name: sourceName, bytesRead: 0, bytesTotal: file.size, records: 0, elapsedMs: 0 };
-    const fileRef = `relaywatch-zeek-${++this.registeredFiles}${isGzip(prefix) ? '.log.gz' : '.log'}`;
-    await engine.registerFile(fileRef, file);
-    try {
-      const summary = await loadZeekTsv(engine, plan, { fileRef, sourceName, bytes: file.size, gzip: isGzip(prefix) });
-      // DuckDB read the file itself: hash it as supplied, like the ingest worker does for every other input.
-      if (summary) summary.sha256 = await sha256OfBlob(file);
-      return summary;
-    } finally {
-      await engine.dropFile(fileRef);
-    }
-  }
-
-  /** Generates the built-in demo scenario offline, loads its logs and applies its asset inventory. */
-  async loadDemo(): Promise<SourceSummary[]> {
-    return this.ingest('Generating and loading the demo investigation…', async (client, onBatch, onProgress) => {
-      const demo = await client.demo(onBatch, onProgress);
-      // The demo's zone-less logs are in its organisation's zone; files loaded next default to it too, visibly.
-      if (demo.utcOffsetMinutes !== this.utcOffsetMinutes) this.offsetChange = { from: this.utcOffsetMinutes, to: demo.utcOffsetMinutes };
-      this.utcOffsetMinutes = demo.utcOffsetMinutes;
-      const inventory = parseInventoryCsv(demo.inventoryCsv, { source: 'demo/inventory/assets.csv' });
-      this.inventories = [...this.inventories, inventory.entries];
-      return demo.summaries;
-    });
-  }
-
-  /** The shared load sequence: ingest in the worker, insert batches, record per-source counts, then analyse. */
-  private async ingest(
-    text: string,
-    run: (
-      client: IngestClient,
-      onBatch: (batch: IpcBatch) => Promise<void>,
-      onProgress: (p: IngestProgress) => void,
-    ) => Promise<SourceSummary[]>,
-  ): Promise<SourceSummary[]> {
-    const engine = this.engine;
-    if (!engine) return [];
     this.ingestClient ??= new IngestClient();
+    this.loading = new AbortController();
     this.status = 'ingesting';
-    this.statusText = text;
+    this.statusText = options.statusText ?? `Loading ${files.length} file${files.length === 1 ? '' : 's'}…`;
     this.error = null;
     try {
-      const summaries = await run(
-        this.ingestClient,
-        async (batch) => {
-          if (batch.ddl) await engine.exec(batch.ddl);
-          await engine.insertIpc(batch.table, batch.ipc, batch.selectList);
-        },
-        (p) => (this.ingestProgress = p),
-      );
-      // A file read again (e.g. with a column mapping after it was not recognised) replaces its empty entry.
+      const summaries = await loadInputs(engine, files.map((f) => fileInput(f.name, f.file)), {
+        loader: workerLoader(this.ingestClient, engine),
+        openInEngine: options.parseAll ? undefined : this.openInEngine,
+        utcOffsetMinutes: options.utcOffsetMinutes ?? this.utcOffsetMinutes,
+        formatId: options.formatId,
+        mapping: options.mapping,
+        signal: this.loading.signal,
+        onProgress: (p) => (this.ingestProgress = p),
+      });
+      // A file read again (e.g. with a column mapping after it was not recognised) replaced its empty entry.
       // eslint-disable-next-line svelte/prefer-svelte-reactivity -- a local, read only here
       const rereads = new Set(summaries.map((s) => s.name));
-      const replaced = this.sources.filter((s) => rereads.has(s.name) && s.rows_loaded === 0);
-      for (const s of replaced) {
-        await engine.all('DELETE FROM sources WHERE name = ?', [s.name]);
-        await engine.all('DELETE FROM rejections WHERE source = ?', [s.name]);
-      }
-      await recordSources(engine, summaries);
-      this.sources = [...this.sources.filter((s) => !replaced.includes(s)), ...summaries];
+      this.sources = [...this.sources.filter((s) => !(rereads.has(s.name) && s.rows_loaded === 0)), ...summaries];
       const loadText = describeLoad(summaries);
       this.ingestProgress = null;
       await this.analyze();
@@ -199,25 +128,47 @@ export class Workbench {
       return [];
     } finally {
       this.ingestProgress = null;
+      this.loading = null;
+    }
+  }
+
+  /** Generates the built-in demo scenario offline (in the ingest worker), loads its logs and applies its asset inventory. */
+  async loadDemo(): Promise<SourceSummary[]> {
+    if (!this.engine) return [];
+    this.ingestClient ??= new IngestClient();
+    const statusText = 'Generating and loading the demo investigation…';
+    this.status = 'ingesting';
+    this.statusText = statusText;
+    try {
+      const demo = await this.ingestClient.generateDemo();
+      // The demo's zone-less logs are in its organisation's zone; files loaded next default to it too, visibly.
+      if (demo.utcOffsetMinutes !== this.utcOffsetMinutes) this.offsetChange = { from: this.utcOffsetMinutes, to: demo.utcOffsetMinutes };
+      this.utcOffsetMinutes = demo.utcOffsetMinutes;
+      const inventory = parseInventoryCsv(demo.inventoryCsv, { source: 'demo/inventory/assets.csv' });
+      this.inventories = [...this.inventories, inventory.entries];
+      return await this.load(demo.files, { statusText, parseAll: true });
+    } catch (error) {
+      this.fail(error);
+      return [];
     }
   }
 
   /**
-   * Applies the context data (catalog, inventories, policy) and runs the detection pack over everything loaded.
-   * `ready` afterwards means every loaded file is ingested and the findings shown are current.
+   * The analysis stage of the pipeline over everything loaded: enrichment, the context data (catalog, inventories,
+   * policy), then the detection pack. `ready` afterwards means every loaded file is ingested and the findings shown are current.
    */
   async analyze(): Promise<void> {
     const engine = this.engine;
     if (!engine) return;
     try {
-      await this.runAnalysis(engine);
+      await this.runAnalysisStage(engine);
     } finally {
       // Loaded data, context or policy changed: no view may keep an answer computed before.
       this.queries.invalidate();
     }
   }
 
-  private async runAnalysis(engine: WasmEngine): Promise<void> {
+  private async runAnalysisStage(engine: WasmEngine): Promise<void> {
     if (!this.sources.some((s) => s.rows_loaded > 0)) {
       this.status = 'idle';
       return;
@@ -225,19 +176,18 @@ export class Workbench {
     this.status = 'analyzing';
     this.statusText = 'Analysing…';
     try {
-      await enrichEvents(engine);
-      await applyContext(engine, { catalog: this.catalog, inventories: this.inventories, policy: this.policy }, CONTEXT_SQL);
-      const result = await runDetection(engine, {
+      const { detection } = await analyzeLoaded(engine, { catalog: this.catalog, inventories: this.inventories, policy: this.policy }, {
         pack: this.pack,
+        contextSql: CONTEXT_SQL,
         params: this.params,
         window: this.window,
         analyzePeriodicity: this.analyzePeriodicity,
       });
-      this.detection = result;
-      this.findings = result.findings;
+      this.detection = detection;
+      this.findings = detection.findings;
       await this.refreshTables();
       this.status = 'ready';
-      this.statusText = describeFindings(result.findings);
+      this.statusText = describeFindings(detection.findings);
     } catch (error) {
       this.fail(error);
     }
@@ -291,8 +241,9 @@ export class Workbench {
     return this.files.get(name) ?? null;
   }
 
+  /** Stops reading: what was read stays loaded and is analysed; files not reached are counted as cancelled. */
   cancelLoad(): void {
-    void this.ingestClient?.cancel();
+    this.loading?.abort();
   }
 
   async refreshTables(): Promise<void> {
@@ -324,14 +275,6 @@ export class Workbench {
     this.error = error instanceof Error ? error.message : String(error);
     this.statusText = 'Something went wrong';
   }
-}
-
-/** A read_csv plan when the file's first 64 KiB (inflated if gzip) are a plain Zeek TSV log header. */
-async function zeekTsvPlan(file: File): Promise<{ plan: ZeekTsvPlan; prefix: Uint8Array } | null> {
-  const prefix = new Uint8Array(await file.slice(0, SNIFF_CHARS).arrayBuffer());
-  const head = await headText(prefix);
-  const plan = head === null ? null : planZeekTsv(head);
-  return plan ? { plan, prefix } : null;
 }
 
 function describeLoad(summaries: SourceSummary[]): string {

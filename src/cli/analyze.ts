@@ -1,21 +1,11 @@
-import { open, readFile, writeFile } from 'node:fs/promises';
+import { readFile, writeFile } from 'node:fs/promises';
 import { parseArgs } from 'node:util';
-import { canonicalDdl } from '../core/canonical.ts';
-import { ingestFile, SNIFF_CHARS, type SourceSummary } from '../core/ingest/pipeline.ts';
-import { headText, isGzip, loadZeekTsv, planZeekTsv, zeekSourceName } from '../core/ingest/zeek-tsv-sql.ts';
-import { recordSources, storeBatch } from '../core/ingest/store.ts';
-import { sha256OfChunks } from '../core/ingest/digest.ts';
-import { ALL_ADAPTERS, BINARY_ADAPTERS } from '../core/adapters/index.ts';
-import { applyContext } from '../context/context.ts';
-import { enrichEvents } from '../core/enrich/enrich.ts';
-import { readContextSql } from '../context/sql-files-node.ts';
 import { catalogFromCsv, shippedCatalog } from '../context/catalog.ts';
 import { parseInventoryCsv } from '../context/inventory.ts';
 import { parsePolicyCsv } from '../context/policy.ts';
-import { loadNodeDetectionPack } from '../detection/manifest-node.ts';
-import { runDetection } from '../detection/detect.ts';
 import { buildFindingsExport } from '../detection/export.ts';
-import { collectInputs, fileChunks, type CliInput } from './input-files.ts';
+import { runAnalysis } from '../pipeline/pipeline.ts';
+import { collectInputs, nodeAnalysis, nodeLoading } from '../pipeline/node.ts';
 import { NativeEngine } from '../engine/native-engine.ts';
 import { TOOL_VERSION } from '../core/version.ts';
 import { collectReportData } from '../report/report-data.ts';
@@ -53,32 +43,9 @@ export const ANALYZE_USAGE = `  relaywatch analyze [--inventory assets.csv]... [
 /** Width the CLI report bins its chart tables to (a handful of rows per finding). */
 const CLI_REPORT_BINS_PX = 96;
 
-const progress = (line: string) => process.stderr.write(`relaywatch: ${line}\n`);
+const STAGE_PROGRESS = { enrich: 'enriching events', context: 'applying the context data', detect: 'running the detection pack' };
 
-/** A plain Zeek TSV file (gzip too) loaded by DuckDB's CSV reader, as in the browser; null for anything else. */
-async function loadZeekWithSql(engine: NativeEngine, input: CliInput): Promise<SourceSummary | null> {
-  const handle = await open(input.path, 'r');
-  let prefix: Uint8Array;
-  try {
-    const buffer = new Uint8Array(SNIFF_CHARS);
-    const { bytesRead } = await handle.read(buffer, 0, SNIFF_CHARS, 0);
-    prefix = buffer.subarray(0, bytesRead);
-  } finally {
-    await handle.close();
-  }
-  const head = await headText(prefix);
-  const plan = head === null ? null : planZeekTsv(head);
-  if (!plan) return null;
-  const summary = await loadZeekTsv(engine, plan, {
-    fileRef: input.path,
-    sourceName: zeekSourceName(input.name, prefix),
-    bytes: input.size,
-    gzip: isGzip(prefix),
-  });
-  // DuckDB read the file itself: hash it as supplied, like the pipeline does for every other input.
-  if (summary) summary.sha256 = await sha256OfChunks(fileChunks(input.path));
-  return summary;
-}
+const progress = (line: string) => process.stderr.write(`relaywatch: ${line}\n`);
 
 interface SharingOutputs {
   'readiness-out'?: string;
@@ -185,34 +152,25 @@ export async function analyzeCommand(argv: string[]): Promise<number> {
 
   const engine = await NativeEngine.open(values.db ?? ':memory:');
   try {
-    await engine.exec(canonicalDdl());
-    const summaries: SourceSummary[] = [];
-    for (const input of inputs) {
-      const started = Date.now();
-      const zeek = await loadZeekWithSql(engine, input);
-      const result = zeek
-        ? [zeek]
-        : await ingestFile(input.name, fileChunks(input.path), { write: (batch) => storeBatch(engine, batch) }, {
-            adapters: ALL_ADAPTERS,
-          binaryAdapters: BINARY_ADAPTERS,
-            utcOffsetMinutes,
-            sizeHint: input.size,
-          });
-      for (const s of result) {
-        progress(`${s.name}: ${s.format}, ${s.rows_loaded} loaded, ${s.rows_rejected} rejected (${Date.now() - started} ms)`);
-        if (s.message && s.status === 'loaded') progress(`${s.name}: ${s.message}`);
-      }
-      summaries.push(...result);
-    }
-    await recordSources(engine, summaries);
-
-    const enriched = await enrichEvents(engine);
-    progress(`enrichment: ${Object.entries(enriched).map(([step, n]) => `${step} ${n}`).join(', ')}`);
-    await applyContext(engine, { catalog, inventories, policy }, readContextSql());
-    progress('running the detection pack');
-    const pack = loadNodeDetectionPack();
+    const analysis = nodeAnalysis();
     const window = { detectStart: values['window-start'], detectEnd: values['window-end'], baselineEnd: values['baseline-end'] };
-    const detection = await runDetection(engine, { pack, params, window });
+    const { sources: summaries, enriched, detection } = await runAnalysis(engine, inputs, { catalog, inventories, policy }, {
+      ...nodeLoading(engine),
+      ...analysis,
+      utcOffsetMinutes,
+      params,
+      window,
+      onSources: (_input, loaded) => {
+        for (const s of loaded) {
+          progress(`${s.name}: ${s.format}, ${s.rows_loaded} loaded, ${s.rows_rejected} rejected (${Math.round(s.millis)} ms)`);
+          if (s.message && s.status === 'loaded') progress(`${s.name}: ${s.message}`);
+        }
+      },
+      onStage: (stage) => {
+        if (stage !== 'load') progress(STAGE_PROGRESS[stage]);
+      },
+    });
+    progress(`enrichment changed: ${Object.entries(enriched).map(([step, n]) => `${step} ${n}`).join(', ')}`);
     const exported = await buildFindingsExport(engine, detection, { toolVersion: TOOL_VERSION });
     const readiness = buildReadinessExport(await computeCoverage(engine), shippedReadinessSpec(), { toolVersion: TOOL_VERSION });
     const json = JSON.stringify(exported, null, 2) + '\n';
@@ -222,7 +180,7 @@ export async function analyzeCommand(argv: string[]): Promise<number> {
     if (values['report-out']) {
       const data = await collectReportData(engine, {
         findings: detection.findings, window: detection.window, triage: new Map(), toolVersion: TOOL_VERSION,
-        chartWidthPx: CLI_REPORT_BINS_PX, analytics: pack.analytics, params, catalogDigest: catalogDigest(catalog), readiness,
+        chartWidthPx: CLI_REPORT_BINS_PX, analytics: analysis.pack.analytics, params, catalogDigest: catalogDigest(catalog), readiness,
       });
       await writeFile(values['report-out'], buildReportHtml(data));
       progress(`report written to ${values['report-out']}`);

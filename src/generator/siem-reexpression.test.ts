@@ -1,29 +1,20 @@
 /**
  * The generated organisation's Zeek logs re-expressed as a SIEM or cloud export must tell the analysis the same
- * story: the same incidents, found in the same order, with every record loaded. Runs the CLI's pipeline
+ * story: the same incidents, found in the same order, with every record loaded. Runs the analysis pipeline
  * (adapters, enrichment, context, detection pack) on native DuckDB.
  */
 import { describe, expect, it } from 'vitest';
-import { ALL_ADAPTERS } from '../core/adapters/index.ts';
-import { canonicalDdl } from '../core/canonical.ts';
-import { enrichEvents } from '../core/enrich/enrich.ts';
-import { ingestFile, type SourceSummary } from '../core/ingest/pipeline.ts';
-import { recordSources, storeBatch } from '../core/ingest/store.ts';
+import type { SourceSummary } from '../core/ingest/pipeline.ts';
 import { NativeEngine } from '../engine/native-engine.ts';
 import { shippedCatalog } from '../context/catalog.ts';
-import { applyContext } from '../context/context.ts';
 import { parseInventoryCsv } from '../context/inventory.ts';
-import { readContextSql } from '../context/sql-files-node.ts';
-import { runDetection, type Finding } from '../detection/detect.ts';
-import { loadNodeDetectionPack } from '../detection/manifest-node.ts';
+import type { Finding } from '../detection/detect.ts';
 import { findingMatchesIncident } from '../exercise/score.ts';
+import { inProcessLoader, runAnalysis, textInput } from '../pipeline/pipeline.ts';
+import { nodeAnalysis } from '../pipeline/node.ts';
 import { INVENTORY_FILE, generateScenario, type AnswerKey, type Scenario } from './scenario.ts';
 
 type TextFile = Scenario['files'][number];
-
-async function* bytesOf(text: string): AsyncGenerator<Uint8Array> {
-  yield new TextEncoder().encode(text);
-}
 
 interface Analysis {
   summaries: SourceSummary[];
@@ -34,23 +25,14 @@ interface Analysis {
 async function analyse(files: readonly TextFile[], key: AnswerKey, inventoryCsv: string): Promise<Analysis> {
   const engine = await NativeEngine.open(':memory:');
   try {
-    await engine.exec(canonicalDdl());
-    const summaries: SourceSummary[] = [];
-    for (const file of files) {
-      const sink = { write: (batch: Parameters<typeof storeBatch>[1]) => storeBatch(engine, batch) };
-      summaries.push(
-        ...(await ingestFile(file.name, bytesOf(file.text), sink, {
-          adapters: ALL_ADAPTERS,
-          utcOffsetMinutes: key.options.utcOffsetMinutes,
-        })),
-      );
-    }
-    await recordSources(engine, summaries);
-    await enrichEvents(engine);
     const inventory = parseInventoryCsv(inventoryCsv, { source: INVENTORY_FILE });
-    await applyContext(engine, { catalog: shippedCatalog(), inventories: [inventory.entries], policy: [] }, readContextSql());
-    const { findings } = await runDetection(engine, { pack: loadNodeDetectionPack() });
-    return { summaries, findings };
+    const { sources: summaries, detection } = await runAnalysis(
+      engine,
+      files.map((file) => textInput(file.name, file.text)),
+      { catalog: shippedCatalog(), inventories: [inventory.entries], policy: [] },
+      { ...nodeAnalysis(), loader: inProcessLoader(engine), utcOffsetMinutes: key.options.utcOffsetMinutes },
+    );
+    return { summaries, findings: detection.findings };
   } finally {
     engine.close();
   }

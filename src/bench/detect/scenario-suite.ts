@@ -1,6 +1,6 @@
 /**
  * Scenario benchmark: generates whole organisations with the scenario generator (a few seeds × difficulties),
- * runs the same pipeline as `relaywatch analyze` on native DuckDB (inventory applied), and scores the ranked
+ * runs the pipeline `relaywatch analyze` runs (src/pipeline/, inventory applied) on native DuckDB, and scores the ranked
  * findings against each answer key with exercise mode's scoring: precision and recall at the top N and at
  * severity ≥ medium, every incident's best rank, and the hard negatives' ranks (they should rank below the
  * incidents). Prints a table and writes bench-results/detect-scenarios.json.
@@ -11,18 +11,12 @@ import { closeSync, mkdirSync, mkdtempSync, openSync, readFileSync, rmSync, writ
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { pathToFileURL } from 'node:url';
-import { canonicalDdl } from '../../core/canonical.ts';
-import { ingestFile } from '../../core/ingest/pipeline.ts';
-import { recordSources, storeBatch } from '../../core/ingest/store.ts';
-import { ALL_ADAPTERS } from '../../core/adapters/index.ts';
-import { applyContext } from '../../context/context.ts';
-import { readContextSql } from '../../context/sql-files-node.ts';
 import { shippedCatalog } from '../../context/catalog.ts';
 import { parseInventoryCsv } from '../../context/inventory.ts';
-import { loadNodeDetectionPack } from '../../detection/manifest-node.ts';
-import { runDetection, type Finding } from '../../detection/detect.ts';
+import type { Finding } from '../../detection/detect.ts';
 import { ANSWER_KEY_FILE, INVENTORY_FILE, generateFiles, type AnswerKey, type Difficulty, type ScenarioOptions } from '../../generator/index.ts';
-import { collectInputs, fileChunks } from '../../cli/input-files.ts';
+import { runAnalysis } from '../../pipeline/pipeline.ts';
+import { collectInputs, nodeAnalysis, nodeLoading } from '../../pipeline/node.ts';
 import { NativeEngine } from '../../engine/native-engine.ts';
 import { atLeastSeverity, hostAddressesFromInventory, scoreSelection, topN, type SelectionScore } from '../../exercise/score.ts';
 
@@ -110,28 +104,21 @@ export async function runScenario(c: ScenarioCase): Promise<ScenarioResult> {
     const generateS = (performance.now() - t) / 1000;
 
     t = performance.now();
-    await engine.exec(canonicalDdl());
     const inventoryPath = join(dir, INVENTORY_FILE);
     const logs = (await collectInputs([dir])).inputs.filter((i) => i.path !== inventoryPath);
-    const summaries = [];
-    for (const input of logs) {
-      summaries.push(
-        ...(await ingestFile(input.name, fileChunks(input.path), { write: (batch) => storeBatch(engine, batch) }, {
-          adapters: ALL_ADAPTERS,
-          utcOffsetMinutes: key.options.utcOffsetMinutes,
-          sizeHint: input.size,
-        })),
-      );
-    }
-    await recordSources(engine, summaries);
     const inventory = parseInventoryCsv(readFileSync(inventoryPath, 'utf8'), { source: INVENTORY_FILE });
     if (inventory.issues.length) throw new Error(`inventory: ${inventory.issues.join('; ')}`);
-    await applyContext(engine, { catalog: shippedCatalog(), inventories: [inventory.entries], policy: [] }, readContextSql());
-    const ingestS = (performance.now() - t) / 1000;
-
-    t = performance.now();
-    const detection = await runDetection(engine, { pack: loadNodeDetectionPack() });
-    const detectS = (performance.now() - t) / 1000;
+    let analysing = 0;
+    const { sources: summaries, detection } = await runAnalysis(engine, logs, { catalog: shippedCatalog(), inventories: [inventory.entries], policy: [] }, {
+      ...nodeLoading(engine),
+      ...nodeAnalysis(),
+      utcOffsetMinutes: key.options.utcOffsetMinutes,
+      onStage: (stage) => {
+        if (stage === 'enrich') analysing = performance.now();
+      },
+    });
+    const ingestS = (analysing - t) / 1000;
+    const detectS = (performance.now() - analysing) / 1000;
 
     const findings: Finding[] = detection.findings;
     const addresses = hostAddressesFromInventory(inventory.entries);

@@ -1,24 +1,18 @@
 /**
- * The native side of the benchmark: the CLI's pieces (NativeEngine + ingestFile + runDetection) on a dataset,
+ * The native side of the benchmark: the CLI's analysis pipeline on native DuckDB on a dataset,
  * a hand-written DuckDB `read_csv` load of the same Zeek files, and the ingest pipeline alone in Node
  * (parse only, then parse + Arrow encode) to see where ingest time goes.
  */
-import { open, stat } from 'node:fs/promises';
 import { join } from 'node:path';
 import { canonicalDdl } from '../../core/canonical.ts';
-import { ingestFile, SNIFF_CHARS, type BatchSink, type SourceSummary } from '../../core/ingest/pipeline.ts';
-import { headText, isGzip, loadZeekTsv, planZeekTsv, zeekSourceName } from '../../core/ingest/zeek-tsv-sql.ts';
-import { enrichEvents } from '../../core/enrich/enrich.ts';
-import { recordSources, storeBatch } from '../../core/ingest/store.ts';
+import { ingestFile, type BatchSink, type SourceSummary } from '../../core/ingest/pipeline.ts';
 import { ALL_ADAPTERS, BINARY_ADAPTERS } from '../../core/adapters/index.ts';
+import { storeBatch } from '../../core/ingest/store.ts';
 import type { SqlEngine, SqlParam } from '../../engine/sql-engine.ts';
-import { applyContext } from '../../context/context.ts';
-import { readContextSql } from '../../context/sql-files-node.ts';
 import { shippedCatalog } from '../../context/catalog.ts';
-import { loadNodeDetectionPack } from '../../detection/manifest-node.ts';
-import { runDetection } from '../../detection/detect.ts';
 import { columnsToIpc } from '../../engine/arrow-encode.ts';
-import { fileChunks } from '../../cli/input-files.ts';
+import { runAnalysis } from '../../pipeline/pipeline.ts';
+import { fileChunks, nodeAnalysis, nodeLoading, pathInput } from '../../pipeline/node.ts';
 import { NativeEngine } from '../../engine/native-engine.ts';
 import type { DatasetManifest } from './datasets.ts';
 
@@ -91,55 +85,40 @@ async function ingestDataset(dir: string, manifest: DatasetManifest, sink: Batch
       ...(await ingestFile(file.name, fileChunks(join(dir, file.name)), sink, { adapters: ALL_ADAPTERS, utcOffsetMinutes: 0 })),
     );
   }
-  const unread = summaries.filter((s) => s.status !== 'loaded' || s.rows_rejected > 0);
-  if (unread.length) throw new Error(`dataset not read cleanly: ${unread.map((s) => `${s.name}: ${s.message ?? `${s.rows_rejected} rejected`}`).join('; ')}`);
+  assertReadCleanly(summaries);
   return summaries;
 }
 
-/** As `relaywatch analyze` loads a file: plain Zeek TSV through DuckDB's CSV reader, null for anything else. */
-async function loadZeekAsCli(engine: SqlEngine, path: string, name: string): Promise<SourceSummary | null> {
-  const handle = await open(path, 'r');
-  let prefix: Uint8Array;
-  try {
-    const buffer = new Uint8Array(SNIFF_CHARS);
-    prefix = buffer.subarray(0, (await handle.read(buffer, 0, SNIFF_CHARS, 0)).bytesRead);
-  } finally {
-    await handle.close();
-  }
-  const head = await headText(prefix);
-  const plan = head === null ? null : planZeekTsv(head);
-  if (!plan) return null;
-  const bytes = (await stat(path)).size;
-  return loadZeekTsv(engine, plan, { fileRef: path, sourceName: zeekSourceName(name, prefix), bytes, gzip: isGzip(prefix) });
+/** Throws unless every record of the dataset loaded. */
+function assertReadCleanly(summaries: readonly SourceSummary[]): void {
+  const unread = summaries.filter((s) => s.status !== 'loaded' || s.rows_rejected > 0);
+  if (unread.length) throw new Error(`dataset not read cleanly: ${unread.map((s) => `${s.name}: ${s.message ?? `${s.rows_rejected} rejected`}`).join('; ')}`);
 }
 
 /**
- * The CLI's path: Zeek TSV through DuckDB's CSV reader and every other file through the line parser into native
- * DuckDB, then what `analyze` runs before its export (enrichment, context, the whole detection pack) as "pack".
+ * The CLI's path: the analysis pipeline on native DuckDB (Zeek TSV through DuckDB's CSV reader, every other file
+ * through the line parser), timed as "ingest" up to the analysis and "pack" for enrichment, context and detection.
  */
 export async function measureNativeCli(dir: string, manifest: DatasetManifest): Promise<NativeCliResult> {
   const native = await NativeEngine.open(':memory:');
   const engine = new TimedEngine(native);
   try {
-    await engine.exec(canonicalDdl());
+    const inputs = manifest.files.map((file) => pathInput(file.name, join(dir, file.name), file.bytes));
     const started = performance.now();
-    const summaries: SourceSummary[] = [];
-    const parsed: DatasetManifest = { ...manifest, files: [] };
-    for (const file of manifest.files) {
-      const zeek = await loadZeekAsCli(native, join(dir, file.name), file.name);
-      if (!zeek) parsed.files.push(file);
-      else if (zeek.status !== 'loaded' || zeek.rows_rejected > 0) throw new Error(`dataset not read cleanly: ${zeek.name}: ${zeek.message ?? `${zeek.rows_rejected} rejected`}`);
-      else summaries.push(zeek);
-    }
-    summaries.push(...(await ingestDataset(dir, parsed, { write: (batch) => storeBatch(native, batch) })));
-    const ingestMs = performance.now() - started;
-    await recordSources(native, summaries);
-    const packStarted = performance.now();
-    await enrichEvents(engine);
-    await applyContext(engine, { catalog: shippedCatalog(), inventories: [], policy: [] }, readContextSql());
-    const detection = await runDetection(engine, { pack: loadNodeDetectionPack() });
+    let packStarted = 0;
+    const { sources, detection } = await runAnalysis(engine, inputs, { catalog: shippedCatalog(), inventories: [], policy: [] }, {
+      ...nodeLoading(engine),
+      ...nodeAnalysis(),
+      utcOffsetMinutes: 0,
+      onSources: (_input, summaries) => assertReadCleanly(summaries),
+      onStage: (stage) => {
+        if (stage !== 'enrich') return;
+        packStarted = performance.now();
+        engine.millis.clear();
+      },
+    });
     return {
-      ingest: ingestTiming(summaries, ingestMs),
+      ingest: ingestTiming(sources, packStarted - started),
       packMs: performance.now() - packStarted,
       findings: detection.findings.length,
       packStages: Object.fromEntries(engine.millis),

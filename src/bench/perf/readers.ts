@@ -8,7 +8,7 @@ import { join } from 'node:path';
 import { createInterface } from 'node:readline';
 import { ingestFile } from '../../core/ingest/pipeline.ts';
 import { ALL_ADAPTERS } from '../../core/adapters/index.ts';
-import { fileChunks } from '../../cli/input-files.ts';
+import { fileChunks } from '../../pipeline/node.ts';
 
 /** Connections per shape: enough for a steady rate, small enough to write in a second or two. */
 export const READER_SAMPLE = 200_000;

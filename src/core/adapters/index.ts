@@ -14,7 +14,7 @@ import { SYSMON_ADAPTERS } from './sysmon.ts';
 import { mdeNetworkCsvAdapter, mdeNetworkJsonAdapter } from './mde-network.ts';
 import { m365AuditCsvAdapter, m365AuditJsonAdapter } from './m365-audit.ts';
 import { googleWorkspaceCsvAdapter } from './google-workspace.ts';
-import { csvMappedAdapter } from './csv-mapped.ts';
+import { createMappedCsvAdapter, csvMappedAdapter, type ColumnMapping } from './csv-mapped.ts';
 import { awsVpcFlowAdapter } from './aws-vpc-flow.ts';
 import { awsRoute53ResolverAdapter } from './aws-route53-resolver.ts';
 import { azureFlowAdapter } from './azure-flow.ts';
@@ -79,4 +79,10 @@ export function adapterById(id: string): Adapter {
   const adapter = ALL_ADAPTERS.find((a) => a.id === id);
   if (!adapter) throw new Error(`Unknown format id: ${id}`);
   return adapter;
+}
+
+/** The adapter the user chose instead of sniffing (a column mapping, else a picked format); undefined to sniff. */
+export function chosenAdapter(choice: { formatId?: string; mapping?: ColumnMapping }): Adapter | undefined {
+  if (choice.mapping) return createMappedCsvAdapter(choice.mapping);
+  return choice.formatId ? adapterById(choice.formatId) : undefined;
 }

@@ -1,7 +1,7 @@
 import { readdirSync } from 'node:fs';
 import { basename, join, relative } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { fileChunks } from '../../cli/input-files.ts';
+import { fileChunks } from '../../pipeline/node.ts';
 import { logFiles } from '../../bench/real/datasets.ts';
 import { sampleDir } from '../../test-support/sample-data.ts';
 import { ALL_ADAPTERS } from '../adapters/index.ts';

@@ -4,7 +4,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { gzipSync } from 'node:zlib';
 import { NativeEngine } from '../../engine/native-engine.ts';
-import { fileChunks } from '../../cli/input-files.ts';
+import { fileChunks } from '../../pipeline/node.ts';
 import { canonicalDdl } from '../canonical.ts';
 import { ALL_ADAPTERS } from '../adapters/index.ts';
 import { ingestFile, type SourceSummary } from './pipeline.ts';

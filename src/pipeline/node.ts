@@ -1,0 +1,80 @@
+/**
+ * The pipeline's parameters in Node (the CLI, the benchmarks, tests): inputs are paths on disk, DuckDB opens a
+ * path itself, parsing happens in this process, and the pack and context SQL are read from the repository.
+ */
+import { createReadStream } from 'node:fs';
+import { open, readdir, stat } from 'node:fs/promises';
+import { basename, join, relative } from 'node:path';
+import { readContextSql } from '../context/sql-files-node.ts';
+import { loadNodeDetectionPack } from '../detection/manifest-node.ts';
+import type { SqlEngine } from '../engine/sql-engine.ts';
+import { inProcessLoader, type AnalysisInput, type AnalyzeOptions, type LoadOptions } from './pipeline.ts';
+
+/** A file on disk, with the name reported in `sources[]` (folder-relative inside a folder argument). */
+export interface PathInput extends AnalysisInput {
+  readonly path: string;
+}
+
+export function pathInput(name: string, path: string, size: number): PathInput {
+  return {
+    name,
+    path,
+    size,
+    async slice(start, end) {
+      const handle = await open(path, 'r');
+      try {
+        const buffer = new Uint8Array(Math.max(0, end - start));
+        const { bytesRead } = await handle.read(buffer, 0, buffer.length, start);
+        return buffer.subarray(0, bytesRead);
+      } finally {
+        await handle.close();
+      }
+    },
+    chunks: () => fileChunks(path),
+  };
+}
+
+/** Expands files and folders (recursively, in a stable order) into the inputs to read; missing paths are problems. */
+export async function collectInputs(paths: readonly string[]): Promise<{ inputs: PathInput[]; problems: string[] }> {
+  const inputs: PathInput[] = [];
+  const problems: string[] = [];
+  for (const path of paths) {
+    let info;
+    try {
+      info = await stat(path);
+    } catch {
+      problems.push(`${path}: no such file or folder`);
+      continue;
+    }
+    if (info.isDirectory()) await walk(path, path, inputs);
+    else inputs.push(pathInput(basename(path), path, info.size));
+  }
+  return { inputs, problems };
+}
+
+async function walk(root: string, dir: string, out: PathInput[]): Promise<void> {
+  const entries = (await readdir(dir, { withFileTypes: true })).sort((a, b) => a.name.localeCompare(b.name));
+  for (const entry of entries) {
+    const full = join(dir, entry.name);
+    if (entry.isDirectory()) await walk(root, full, out);
+    else if (entry.isFile()) out.push(pathInput(join(basename(root), relative(root, full)), full, (await stat(full)).size));
+  }
+}
+
+/** A file's bytes as the async chunks the ingest pipeline reads. */
+export async function* fileChunks(path: string): AsyncGenerator<Uint8Array> {
+  for await (const chunk of createReadStream(path, { highWaterMark: 1 << 20 })) yield chunk as Uint8Array;
+}
+
+/** The detection pack and context SQL, read from the repository's .sql files. */
+export function nodeAnalysis(): Pick<AnalyzeOptions, 'pack' | 'contextSql'> {
+  return { pack: loadNodeDetectionPack(), contextSql: readContextSql() };
+}
+
+/** How Node loads files on disk: DuckDB reads plain Zeek TSV from its path, this process parses the rest. */
+export function nodeLoading(engine: SqlEngine): Pick<LoadOptions<PathInput>, 'loader' | 'openInEngine'> {
+  return {
+    loader: inProcessLoader(engine),
+    openInEngine: async (input) => ({ ref: input.path, release: async () => {} }),
+  };
+}
