@@ -1,5 +1,6 @@
 import { analyzeCommand, ANALYZE_USAGE } from './analyze.ts';
 import { generateCommand, GENERATE_USAGE } from './generate.ts';
+import { exportCommand, EXPORT_USAGE } from './export.ts';
 
 const USAGE = `Relaywatch — find command-and-control traffic hiding in legitimate web services.
 
@@ -7,6 +8,8 @@ Usage:
 ${ANALYZE_USAGE}
 
 ${GENERATE_USAGE}
+
+${EXPORT_USAGE}
 
 Run 'relaywatch help' for this text.`;
 
@@ -19,6 +22,8 @@ export async function main(argv: string[]): Promise<number> {
         return await analyzeCommand(rest);
       case 'generate':
         return await generateCommand(rest);
+      case 'export':
+        return await exportCommand(rest);
       case undefined:
       case 'help':
       case '--help':
