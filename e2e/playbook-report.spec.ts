@@ -26,14 +26,13 @@ test('the playbook is pre-filled from the demo data, and its recorded decision r
   let id = '';
   let user = '';
   let processImage = '';
-  let period = '';
   for (const candidate of ids) {
     expect(candidate).toMatch(/^rw-[0-9a-f]+$/);
     await page.evaluate((findingId) => (location.hash = `#/findings/${findingId}`), candidate);
     await expect(detail).toHaveAttribute('data-finding-id', candidate!);
     user = (await field('User').textContent())!.trim();
     processImage = (await field('Process').textContent())!.trim().split(/[\\/]/).pop()!;
-    period = (await field('Period').textContent())!.trim();
+    const period = (await field('Period').textContent())!.trim();
     if (user !== '—' && /\.exe$/i.test(processImage) && /^\d/.test(period)) {
       id = candidate!;
       break;
