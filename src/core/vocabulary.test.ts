@@ -128,3 +128,20 @@ describe('formatBytes', () => {
     expect(formatBytes(Number.NaN)).toBe('—');
   });
 });
+
+describe('rw_api_direction', () => {
+  it.each([
+    [['file-download'], 'POST', 'read'],
+    [['file-list'], 'POST', 'read'],
+    [['file-upload'], 'POST', 'write'],
+    [['file-upload'], 'GET', 'read'],
+    [['file-upload'], null, 'write'],
+    [['message-read', 'message-send'], 'POST', 'write'],
+    [['message-read', 'message-send'], 'GET', 'read'],
+    [['api'], 'DELETE', 'write'],
+    [['bot-api'], 'get', 'read'],
+    [['api'], null, null],
+  ])('%s %s → %s', async (uses, method, direction) => {
+    expect(await one('rw_api_direction(CAST(? AS VARCHAR[]), CAST(? AS VARCHAR))', [JSON.stringify(uses).replaceAll('"', "'"), method])).toBe(direction);
+  });
+});

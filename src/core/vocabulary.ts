@@ -35,6 +35,11 @@ export const NETWORK_KINDS = ['flow', 'http', 'tls', 'dns', 'proxy', 'firewall']
 
 const list = (values: readonly (string | number)[]) => values.map((v) => (typeof v === 'number' ? String(v) : `'${v}'`)).join(', ');
 
+/** Catalog path uses that fetch data (a Dropbox download or folder listing is a POST, yet a read). */
+export const API_READ_USES = ['file-download', 'file-list', 'message-read', 'raw-content', 'dead-drop'] as const;
+/** Catalog path uses that send data. */
+export const API_WRITE_USES = ['file-upload', 'message-send', 'webhook'] as const;
+
 /** Scalar macros: they read no table, so canonicalDdl() creates them before any table exists. */
 export const VOCABULARY_DDL = `
 -- Short, lower-case host name ('WS01.corp.local' -> 'ws01'); IP literals are kept whole.
@@ -66,6 +71,12 @@ CREATE OR REPLACE MACRO rw_private_ip(ip) AS
 -- its process, a network sensor's without) do not, so only copies merge.
 CREATE OR REPLACE MACRO rw_copy_key(kind, src_key, dst_name, process, ts) AS
   [kind, src_key, dst_name, coalesce(process, ''), CAST(epoch(date_trunc('second', ts)) AS VARCHAR)];
+-- Which way one API call moves data: what the catalog says its path is for, else its method. A path whose uses
+-- say both (GitHub's issues read and comment) or neither (a generic API) goes by the method; a GET is always a read.
+CREATE OR REPLACE MACRO rw_api_direction(uses, method) AS
+  CASE WHEN list_has_any(uses, [${list(API_READ_USES)}]) AND NOT list_has_any(uses, [${list(API_WRITE_USES)}]) THEN 'read'
+       WHEN upper(method) IN ('GET', 'HEAD') THEN 'read'
+       WHEN list_has_any(uses, [${list(API_WRITE_USES)}]) OR upper(method) IN ('POST', 'PUT', 'PATCH', 'DELETE') THEN 'write' END;
 -- How much a record tells (the copy that speaks for an event is the one that tells most).
 CREATE OR REPLACE MACRO rw_record_richness(url_path, method, user_agent, bytes_out, bytes_in) AS
   (url_path IS NOT NULL)::INTEGER + (method IS NOT NULL)::INTEGER + (user_agent IS NOT NULL)::INTEGER
