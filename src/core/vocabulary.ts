@@ -88,9 +88,24 @@ CREATE OR REPLACE MACRO rw_bin_ms(span_ms, bins) AS
 `;
 
 /**
- * IP -> host name, as a table macro over events, host_roles and inventory (so the context layer creates it, once
- * those tables exist): the inventory row that lists both first (so hosts only Zeek or a firewall sees are keyed by
- * name like the rest), then sources whose inventory entry matched by name, then logs that carry both (Sysmon, EDR).
+ * Table macros over events, host_roles, inventory and dst_services (so the context layer creates them, once those
+ * tables exist).
+ *
+ * rw_ip_host_map(): IP -> host name: the inventory row that lists both first (so hosts only Zeek or a firewall sees
+ * are keyed by name like the rest), then sources whose inventory entry matched by name, then logs that carry both
+ * (Sysmon, EDR).
+ *
+ * rw_source_events(): every network event a source used, one row per event, as detection and the views count it:
+ * keyed by rw_source_key, its destination named (an IP the data maps to exactly one name takes that name) and its
+ * catalogued service; connections Zeek marks as coming in from outside left out (no source's use); copies of one
+ * observation in other files (one sensor's logs as Zeek JSON and TSV, one proxy as Squid and ProxySG) merged into
+ * the copy that tells most. Detection materialises it once per run (rw_events); the Hosts and Services views read it.
+ *
+ * rw_source_roles(): each source key's role, business unit and role origin (the inventory's word over an inference).
+ *
+ * rw_peer_share(): for each source and each service its peer group used, how many of its peers (the other sources of
+ * its role × business unit that used the network) used the service: the one peer share the rarity signal, the
+ * playbook and the Hosts view state.
  */
 export const IP_HOST_MAP_DDL = `
 CREATE OR REPLACE MACRO rw_ip_host_map() AS TABLE
@@ -104,4 +119,77 @@ SELECT src_ip, arg_max(host, weight) AS host FROM (
   SELECT src_ip, rw_short_host(src_host), count(*) FROM events
   WHERE src_ip IS NOT NULL AND src_host IS NOT NULL GROUP BY ALL
 ) GROUP BY src_ip;
+
+-- The source key of one events row (rw_source_key with its IP mapped through rw_ip_host_map()), for filters over events.
+CREATE OR REPLACE MACRO rw_event_source_key(host, ip) AS
+  rw_source_key(host, (SELECT m.mapped_host FROM rw_ip_host_map() AS m(mapped_ip, mapped_host) WHERE m.mapped_ip = ip), ip);
+
+CREATE OR REPLACE MACRO rw_source_events() AS TABLE
+WITH ip_hosts AS (SELECT * FROM rw_ip_host_map()),
+ip_names AS (
+  -- Destination IP -> name, only where the data maps the IP to exactly one name (shared CDN IPs stay IPs).
+  SELECT dst_ip, min(name) AS name FROM (
+    SELECT dst_ip, rw_dst_name(dst_host) AS name FROM events
+    WHERE dst_ip IS NOT NULL AND dst_host IS NOT NULL AND kind <> 'dns'
+    UNION
+    SELECT trim(answer), rw_dst_name(dns_query) FROM (
+      SELECT dns_query, unnest(string_split(dns_answers, ',')) AS answer FROM events
+      WHERE kind = 'dns' AND dns_answers IS NOT NULL AND dns_query IS NOT NULL
+    ) WHERE regexp_matches(trim(answer), '^[0-9.]+$|^[0-9a-f:]+:[0-9a-f:]*$')
+  ) GROUP BY dst_ip HAVING count(DISTINCT name) = 1
+),
+base AS (
+  SELECT e.ts, e.kind,
+    rw_source_key(e.src_host, ih.host, e.src_ip) AS src_key,
+    e.src_ip, coalesce(rw_short_host(e.src_host), ih.host) AS src_host, e.src_user,
+    e.process, e.process_id, rw_process_name(e.process) AS process_name,
+    coalesce(rw_dst_name(e.dst_host), ipn.name, e.dst_ip) AS dst_name,
+    e.dst_ip, e.dst_port, e.url_path, upper(e.method) AS method, e.status, e.user_agent,
+    e.bytes_out, e.bytes_in, e.duration, e.conn_state, lower(e.action) AS action, e.tls_ja3,
+    e.source_file, e.source_line
+  FROM events e
+  LEFT JOIN ip_hosts ih ON ih.src_ip = e.src_ip
+  -- A plain equi-join (one row per IP): a dst_host test in ON turns it into a nested-loop join; coalesce() above
+  -- already prefers the event's own name.
+  LEFT JOIN ip_names ipn ON ipn.dst_ip = e.dst_ip
+  WHERE rw_network_kind(e.kind) AND NOT rw_inbound(e.extra)
+),
+numbered AS (
+  SELECT *, row_number() OVER (PARTITION BY rw_copy_key(kind, src_key, dst_name, process, ts), source_file
+                               ORDER BY ts, source_line) AS nth
+  FROM base
+),
+deduplicated AS (
+  -- The n-th record of a copy key in one file is the n-th in another, and the richest record speaks for it.
+  -- Records of one file are never merged, so two real requests in one second stay two.
+  SELECT * EXCLUDE (source_file, source_line, nth) FROM numbered
+  QUALIFY row_number() OVER (PARTITION BY rw_copy_key(kind, src_key, dst_name, process, ts), nth
+                             ORDER BY rw_record_richness(url_path, method, user_agent, bytes_out, bytes_in) DESC,
+                                      source_file, source_line) = 1
+),
+services AS (SELECT rw_dst_name(dst_host) AS dst_name, min(service_id) AS service_id FROM dst_services GROUP BY 1)
+SELECT d.*, s.service_id, coalesce(s.service_id, d.dst_name) AS service_key
+FROM deduplicated d LEFT JOIN services s ON s.dst_name = d.dst_name
+WHERE d.src_key IS NOT NULL AND d.dst_name IS NOT NULL;
+
+CREATE OR REPLACE MACRO rw_source_roles() AS TABLE
+SELECT rw_source_key(h.src_host, ih.host, h.src_ip) AS src_key,
+  arg_max(h.role, h.role_origin = 'inventory') AS role,
+  arg_max(h.business_unit, h.role_origin = 'inventory') AS business_unit,
+  arg_max(h.role_origin, h.role_origin = 'inventory') AS role_origin
+FROM host_roles h LEFT JOIN rw_ip_host_map() ih ON ih.src_ip = h.src_ip
+WHERE coalesce(h.src_host, h.src_ip) IS NOT NULL
+GROUP BY 1;
+
+CREATE OR REPLACE MACRO rw_peer_share() AS TABLE
+WITH used AS (
+  SELECT DISTINCT e.src_key, e.service_key, coalesce(r.role, 'unknown') || ' / ' || coalesce(r.business_unit, 'unknown') AS peer_group
+  FROM rw_source_events() e LEFT JOIN rw_source_roles() r ON r.src_key = e.src_key
+), sources AS (SELECT DISTINCT src_key, peer_group FROM used),
+groups AS (SELECT peer_group, count(*) AS group_hosts FROM sources GROUP BY peer_group),
+pairs AS (SELECT peer_group, service_key, count(*) AS hosts_using FROM used GROUP BY ALL)
+SELECT s.src_key, p.service_key, s.peer_group, g.group_hosts - 1 AS peers,
+  p.hosts_using - (u.src_key IS NOT NULL)::INTEGER AS peers_using
+FROM sources s JOIN groups g USING (peer_group) JOIN pairs p USING (peer_group)
+LEFT JOIN used u ON u.src_key = s.src_key AND u.service_key = p.service_key;
 `;

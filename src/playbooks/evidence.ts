@@ -7,7 +7,7 @@ import type { SqlEngine, SqlParam } from '../engine/sql-engine.ts';
 import type { Finding } from '../detection/detect.ts';
 import { formatBytes } from '../core/format-bytes.ts';
 import { classifyTelemetry, shippedTelemetryClasses } from '../readiness/telemetry.ts';
-import { findingDestinationFilter, findingEventFilter, findingSourceFilter } from '../queries/finding-events.ts';
+import { findingEventFilter, findingServiceKey, findingSourceFilter, findingSourceKey } from '../queries/finding-events.ts';
 import { HYPOTHESES, type EvidenceId, type Hypothesis, type Playbook, type PlaybookStep } from './playbook.ts';
 
 export type Fact = string | number | boolean | null;
@@ -160,25 +160,17 @@ async function approval(scope: Scope): Promise<Evidence> {
 }
 
 async function peers(scope: Scope): Promise<Evidence> {
-  const { role, business_unit } = await sourceContext(scope);
-  const source = findingSourceFilter(scope.finding);
-  const destination = findingDestinationFilter(scope.finding);
-  const [row] = await scope.engine.all<{ peers: number; using: number }>(
-    `WITH ip_hosts AS (SELECT src_ip AS mapped_ip, host AS mapped_host FROM rw_ip_host_map()),
-     peer_pairs AS (
-       SELECT src_ip, src_host, rw_source_key(src_host, mapped_host, src_ip) AS peer
-       FROM host_roles LEFT JOIN ip_hosts ON mapped_ip = src_ip WHERE role IS NOT DISTINCT FROM ? AND business_unit IS NOT DISTINCT FROM ? AND NOT coalesce(${source.where}, false)
-     ), users AS (SELECT DISTINCT src_ip, src_host FROM events WHERE ${destination.where})
-     SELECT count(DISTINCT p.peer) AS peers, count(DISTINCT p.peer) FILTER (WHERE u.src_ip IS NOT NULL OR u.src_host IS NOT NULL) AS using
-     FROM peer_pairs p LEFT JOIN users u ON u.src_ip IS NOT DISTINCT FROM p.src_ip AND u.src_host IS NOT DISTINCT FROM p.src_host`,
-    [role, business_unit, ...source.params, ...destination.params],
+  // rw_peer_share() is the one peer share: the rarity signal and the Hosts view state the same numbers.
+  const [row = { peers: 0, using: 0, peer_group: null }] = await scope.engine.all<{ peers: number; using: number; peer_group: string | null }>(
+    `SELECT peers, peers_using AS using, peer_group FROM rw_peer_share() WHERE src_key = ? AND service_key = ?`,
+    [findingSourceKey(scope.finding), findingServiceKey(scope.finding)],
   );
-  const group = `${role ?? 'unknown role'}${business_unit ? ` in ${business_unit}` : ''}`;
+  const group = row.peer_group ?? 'unknown role / unknown business unit';
   const facts = { peer_group: group, peers: row.peers, peers_using: row.using };
   const what = scope.finding.service?.name ?? scope.finding.destination.domain ?? 'this destination';
   if (row.peers < 3) return { id: 'peers', summary: `Only ${row.peers} other host${row.peers === 1 ? '' : 's'} share the peer group (${group}): too few to compare.`, facts, leans: {} };
   const share = row.using / row.peers;
-  const summary = `${row.using} of ${row.peers} peers (${group}, ${pct(share)}) also use ${what}.`;
+  const summary = `${row.using} of its ${row.peers} peers (the other hosts in ${group}, ${pct(share)}) also use ${what}.`;
   if (share >= 0.3) return { id: 'peers', summary, facts, leans: { 'user-driven': 1, 'application-driven': 1 } };
   return { id: 'peers', summary, facts, leans: row.using === 0 ? { 'possibly-compromised': 1 } : {} };
 }

@@ -48,7 +48,8 @@ export async function loadFixture(engine: SqlEngine): Promise<void> {
     'host_roles',
     {
       src_ip: ['10.0.1.1', null, '10.0.1.2', '10.0.2.1'],
-      src_host: [null, 'WS01.corp.local', null, null],
+      // The inventory links WS01's address to its name, so detection keys both as one source (ws01).
+      src_host: ['WS01.corp.local', 'WS01.corp.local', null, null],
       role: ['workstation', 'workstation', 'workstation', 'server'],
       business_unit: ['finance', 'finance', 'finance', 'it'],
       role_origin: ['inventory', 'inventory', 'inventory', 'inventory'],

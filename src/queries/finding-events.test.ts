@@ -17,7 +17,7 @@ beforeAll(async () => {
 afterAll(() => engine.close());
 
 describe('findingEventFilter', () => {
-  it('matches the source by IP or short host name and the service by its catalogued hosts or IPs', async () => {
+  it('matches the source by its key (short host name, or the host its IP maps to) and the service by its catalogued hosts or IPs', async () => {
     const { where, params } = findingEventFilter(telegramFinding());
     // 72 proxy lines, 72 flows known only by IP, two Sysmon rows known only by host name.
     expect(await countOf(where, params)).toBe(2 * BEACONS + 2);
@@ -48,6 +48,21 @@ describe('findingEventFilter', () => {
     expect(f.where).not.toContain('DROP');
     expect(await countOf(f.where, f.params)).toBe(0);
     expect(await countOf('true', [])).toBeGreaterThan(0);
+  });
+
+  it("leaves out rows another host logged from the source's address, and connections coming in from outside, as detection does", async () => {
+    const { where, params } = findingEventFilter(telegramFinding());
+    const at = Date.UTC(2024, 4, 1, 12);
+    await engine.exec(`INSERT INTO events (ts, kind, src_ip, src_host, dst_host, source_file) VALUES
+      (make_timestamp(${at * 1000}), 'flow', '10.0.1.1', 'ws09', 'api.telegram.org', 'reused-address'),
+      (make_timestamp(${at * 1000}), 'flow', '10.0.1.1', NULL, 'api.telegram.org', 'inbound')`);
+    await engine.exec(`UPDATE events SET extra = '{"local_orig":"F","local_resp":"T"}' WHERE source_file = 'inbound'`);
+    try {
+      expect(await countOf(where, params)).toBe(2 * BEACONS + 2);
+      expect(await countOf(`${where} OR source_file = 'inbound'`, params)).toBe(2 * BEACONS + 3);
+    } finally {
+      await engine.exec(`DELETE FROM events WHERE source_file IN ('reused-address', 'inbound')`);
+    }
   });
 
   it('matches nothing when the finding names no source', () => {

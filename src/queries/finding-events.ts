@@ -14,22 +14,23 @@ export interface SqlFilter {
 /** The finding fields the filter reads (a whole Finding fits). */
 export type FindingKey = Pick<Finding, 'source' | 'service' | 'destination'>;
 
+/** The key detection knows the finding's source by (rw_source_key): its host name, else its IP. */
+export function findingSourceKey(finding: Pick<Finding, 'source'>): string | null {
+  return finding.source.hostname?.toLowerCase() ?? finding.source.ip;
+}
+
+/** The key detection knows the finding's destination by: its catalogued service, else its destination name. */
+export function findingServiceKey(finding: Pick<Finding, 'service' | 'destination'>): string | null {
+  return finding.service?.id ?? finding.destination.domain?.toLowerCase() ?? null;
+}
+
 /**
- * Rows that come from the finding's source: the same source IP, or a host name whose short form
- * (rw_short_host, as detection keys sources) is the finding's host name.
+ * Rows that come from the finding's source, keyed as detection keys sources (rw_event_source_key): a row whose
+ * IP another host held, or whose host name maps elsewhere, is not this source's.
  */
 export function findingSourceFilter(finding: Pick<Finding, 'source'>): SqlFilter {
-  const parts: string[] = [];
-  const params: SqlParam[] = [];
-  if (finding.source.ip) {
-    parts.push('src_ip = ?');
-    params.push(finding.source.ip);
-  }
-  if (finding.source.hostname) {
-    parts.push('rw_short_host(src_host) = ?');
-    params.push(finding.source.hostname.toLowerCase());
-  }
-  return { where: parts.length ? `(${parts.join(' OR ')})` : 'false', params };
+  const key = findingSourceKey(finding);
+  return key === null ? { where: 'false', params: [] } : { where: '(rw_event_source_key(src_host, src_ip) = ?)', params: [key] };
 }
 
 /**
@@ -56,12 +57,13 @@ export function findingDestinationFilter(finding: Pick<Finding, 'service' | 'des
 
 /**
  * The finding's events: its source, its destination and, for a process-level finding, that process on
- * endpoint rows (rows that carry no process, such as proxy lines, cannot be told apart and are kept).
+ * endpoint rows (rows that carry no process, such as proxy lines, cannot be told apart and are kept). Network
+ * rows only, and not connections Zeek marks as coming in from outside: detection counts neither as the source's use.
  */
 export function findingEventFilter(finding: FindingKey): SqlFilter {
   const source = findingSourceFilter(finding);
   const destination = findingDestinationFilter(finding);
-  const parts = [source.where, destination.where];
+  const parts = ['rw_network_kind(kind) AND NOT rw_inbound(extra)', source.where, destination.where];
   const params = [...source.params, ...destination.params];
   if (finding.source.process) {
     // Ends with the process at a path boundary: C:\x\rclone.exe matches rclone.exe, notrclone.exe does not.

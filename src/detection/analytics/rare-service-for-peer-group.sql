@@ -12,9 +12,11 @@ SELECT 'rare-service-for-peer-group' AS signal_id, hs.src_key, src.src_ip, src.s
   hs.service_id, hs.service_key AS dst_host,
   1 - ps.hosts / g.hosts AS weight,
   hs.events, hs.first_seen, hs.last_seen,
-  format('{} of {} hosts in peer group "{}" use {} ({:.0f} %); across all sources {} hosts do',
-         ps.hosts, g.hosts, hs.peer_group, hs.service_key, 100 * ps.hosts / g.hosts, sp.hosts) AS explanation,
-  ps.hosts AS evidence_peer_hosts_using, g.hosts AS evidence_peer_hosts, sp.hosts AS evidence_all_hosts_using,
+  -- Its peers are the other hosts of the group, counted as rw_peer_share() counts them for the playbook and Hosts view.
+  format('{} of its {} peers (the other hosts in peer group "{}") use {} ({:.0f} %); across all sources {} hosts do',
+         ps.hosts - 1, g.hosts - 1, hs.peer_group, hs.service_key, 100 * (ps.hosts - 1) / (g.hosts - 1), sp.hosts) AS explanation,
+  ps.hosts AS evidence_peer_hosts_using, g.hosts AS evidence_peer_hosts, ps.hosts - 1 AS evidence_peers_using, g.hosts - 1 AS evidence_peers,
+  sp.hosts AS evidence_all_hosts_using,
   hs.peer_group AS evidence_peer_group
 FROM rw_host_service hs
 JOIN rw_peer_service ps ON ps.peer_group = hs.peer_group AND ps.service_key = hs.service_key

@@ -9,7 +9,7 @@
 -- param: detect_start | timestamp | null | start of the detection window (default: first event)
 -- param: detect_end | timestamp | null | end of the detection window, exclusive (default: just after the last event)
 
--- rw_short_host, rw_source_key, rw_dst_name, rw_network_kind and rw_ip_host_map() are the shared vocabulary
+-- rw_short_host, rw_source_key, rw_network_kind, rw_ip_host_map() and rw_source_events() are the shared vocabulary
 -- (src/core/vocabulary.ts), created with the schema.
 
 -- Does one approved_services row cover this source (and process, for process-level findings)?
@@ -55,69 +55,19 @@ FROM judged;
 -- IP -> host name, materialised once for the joins below.
 CREATE OR REPLACE TEMP TABLE rw_ip_hosts AS SELECT * FROM rw_ip_host_map();
 
--- Destination IP -> name, only where the data maps the IP to exactly one name (shared CDN IPs stay IPs).
-CREATE OR REPLACE TEMP TABLE rw_ip_names AS
-SELECT dst_ip, min(name) AS name FROM (
-  SELECT dst_ip, rw_dst_name(dst_host) AS name FROM events
-  WHERE dst_ip IS NOT NULL AND dst_host IS NOT NULL AND kind <> 'dns'
-  UNION
-  SELECT trim(answer), rw_dst_name(dns_query) FROM (
-    SELECT dns_query, unnest(string_split(dns_answers, ',')) AS answer FROM events
-    WHERE kind = 'dns' AND dns_answers IS NOT NULL AND dns_query IS NOT NULL
-  ) WHERE regexp_matches(trim(answer), '^[0-9.]+$|^[0-9a-f:]+:[0-9a-f:]*$')
-) GROUP BY dst_ip HAVING count(DISTINCT name) = 1;
+CREATE OR REPLACE TEMP TABLE rw_roles AS SELECT * FROM rw_source_roles();
 
-CREATE OR REPLACE TEMP TABLE rw_roles AS
-SELECT rw_source_key(h.src_host, ih.host, h.src_ip) AS src_key,
-  arg_max(h.role, h.role_origin = 'inventory') AS role,
-  arg_max(h.business_unit, h.role_origin = 'inventory') AS business_unit,
-  arg_max(h.role_origin, h.role_origin = 'inventory') AS role_origin
-FROM host_roles h LEFT JOIN rw_ip_hosts ih ON ih.src_ip = h.src_ip
-WHERE coalesce(h.src_host, h.src_ip) IS NOT NULL
-GROUP BY 1;
-
+-- One row per event a source used (rw_source_events(), the vocabulary's definition the views read too), with its
+-- service, peer group and windows.
 CREATE OR REPLACE TEMP TABLE rw_events AS
-WITH base AS (
-  SELECT e.ts, e.kind,
-    rw_source_key(e.src_host, ih.host, e.src_ip) AS src_key,
-    e.src_ip, coalesce(rw_short_host(e.src_host), ih.host) AS src_host, e.src_user,
-    e.process, e.process_id, rw_process_name(e.process) AS process_name,
-    coalesce(rw_dst_name(e.dst_host), ipn.name, e.dst_ip) AS dst_name,
-    e.dst_ip, e.dst_port, e.url_path, upper(e.method) AS method, e.status, e.user_agent,
-    e.bytes_out, e.bytes_in, e.duration, e.conn_state, lower(e.action) AS action, e.tls_ja3,
-    e.source_file, e.source_line
-  FROM events e
-  LEFT JOIN rw_ip_hosts ih ON ih.src_ip = e.src_ip
-  -- A plain equi-join (one row per IP): a dst_host test in ON turns it into a nested-loop join; coalesce() above
-  -- already prefers the event's own name.
-  LEFT JOIN rw_ip_names ipn ON ipn.dst_ip = e.dst_ip
-  WHERE rw_network_kind(e.kind) AND NOT rw_inbound(e.extra)
-), numbered AS (
-  SELECT *, row_number() OVER (PARTITION BY rw_copy_key(kind, src_key, dst_name, process, ts), source_file
-                               ORDER BY ts, source_line) AS nth
-  FROM base
-), deduplicated AS (
-  -- A second copy of a log (one sensor's logs as Zeek JSON and as TSV, one proxy as Squid and as ProxySG) adds no
-  -- event: the n-th record of a copy key in one file is the n-th in another, and the richest record speaks for it.
-  -- Records of one file are never merged, so two real requests in one second stay two.
-  SELECT * EXCLUDE (source_file, source_line, nth) FROM numbered
-  QUALIFY row_number() OVER (PARTITION BY rw_copy_key(kind, src_key, dst_name, process, ts), nth
-                             ORDER BY rw_record_richness(url_path, method, user_agent, bytes_out, bytes_in) DESC,
-                                      source_file, source_line) = 1
-), services AS (
-  SELECT rw_dst_name(dst_host) AS dst_name, min(service_id) AS service_id FROM dst_services GROUP BY 1
-)
-SELECT b.*, s.service_id, coalesce(s.service_id, b.dst_name) AS service_key,
-  cs.category, coalesce(cs.consumer, false) AS consumer,
+SELECT b.*, cs.category, coalesce(cs.consumer, false) AS consumer,
   -- Role, business unit and role origin are per source: rw_sources carries them, not every event.
   coalesce(r.role, 'unknown') || ' / ' || coalesce(r.business_unit, 'unknown') AS peer_group,
   b.ts >= w.baseline_start AND b.ts < w.baseline_end AS in_baseline,
   b.ts >= w.detect_start AND b.ts < w.detect_end AS in_detection
-FROM deduplicated b CROSS JOIN rw_window w
-LEFT JOIN services s ON s.dst_name = b.dst_name
-LEFT JOIN catalog_services cs ON cs.service_id = s.service_id
-LEFT JOIN rw_roles r ON r.src_key = b.src_key
-WHERE b.src_key IS NOT NULL AND b.dst_name IS NOT NULL;
+FROM rw_source_events() b CROSS JOIN rw_window w
+LEFT JOIN catalog_services cs ON cs.service_id = b.service_id
+LEFT JOIN rw_roles r ON r.src_key = b.src_key;
 
 -- One identity row per source key for the signal rows: its most common IP, host name and user (ties to the
 -- smallest), counted over the few identity combinations per source rather than over every event.
