@@ -100,6 +100,36 @@ describe('timing charts', () => {
     expect(Math.max(...thinned.map((p) => p.power))).toBe(Math.max(...spectrum.points.map((p) => p.power)));
   });
 
+  it('marks the detected period at the tallest peak of a clean beacon, within one frequency bin, over two days', () => {
+    const periodS = 56.66;
+    const spanS = 2 * 86_400;
+    const binS = spectrumBinSeconds(spanS, periodS);
+    expect(binS).toBeLessThanOrEqual(periodS / 8);
+    const counts = new Array<number>(Math.floor(spanS / binS) + 1).fill(0);
+    for (let t = 0; t < spanS; t += periodS) counts[Math.floor(t / binS)] += 1;
+    const spectrum = periodogram(counts, binS, 19, 7, periodS);
+    const size = 2 ** Math.ceil(Math.log2(counts.length));
+    const frequencyBin = (p: number) => (size * binS) / p;
+    const tallest = spectrum.points.reduce((a, b) => (b.power > a.power ? b : a));
+    expect(Math.abs(frequencyBin(tallest.period_s) - frequencyBin(periodS))).toBeLessThanOrEqual(1);
+    expect(Math.abs(frequencyBin(spectrum.marked!.period_s) - frequencyBin(periodS))).toBeLessThanOrEqual(1);
+    expect(spectrum.marked).toEqual(tallest);
+    expect(spectrum.peaks[0]).toEqual(tallest);
+    // Without the detected period's bins, a two-day span is binned too coarsely to hold a 57 s period at all.
+    expect(spectrumBinSeconds(spanS)).toBeGreaterThan(periodS / 2);
+  });
+
+  it('folds a clean beacon on its detected period into one narrow band, and a drifting period does not', () => {
+    const periodS = 56.66;
+    const times = Array.from({ length: 3000 }, (_, i) => i * periodS);
+    const band = (foldOn: number) => {
+      const phases = times.map((t) => (t - times[0] + foldOn / 2) % foldOn / foldOn);
+      return Math.max(...phases) - Math.min(...phases);
+    };
+    expect(band(periodS)).toBeLessThan(0.02);
+    expect(band(57)).toBeGreaterThan(0.5);
+  });
+
   it('finds no significant period in a random stream', () => {
     let state = 1;
     const next = () => ((state = (state * 48271) % 2147483647) / 2147483647);
@@ -107,11 +137,11 @@ describe('timing charts', () => {
     expect(periodogram(counts, 10).peaks).toEqual([]);
   });
 
-  it('folds a jitter-free beacon into one phase row', async () => {
+  it('folds a jitter-free beacon into one phase row, in the middle of the cycle', async () => {
     const cells = await rows<{ tbin: number; pbin: number; n: number; t0_ms: number; span_ms: number }>(
       phaseQuery(telegramFinding(), PERIOD_S, 100, 50),
     );
-    expect(new Set(cells.map((c) => c.pbin))).toEqual(new Set([0]));
+    expect(new Set(cells.map((c) => c.pbin))).toEqual(new Set([25]));
     expect(cells.reduce((n, c) => n + c.n, 0)).toBe(2 * BEACONS + 2);
     expect(cells[0].t0_ms).toBe(BEACON_START);
     expect(Math.max(...cells.map((c) => c.tbin))).toBe(99);

@@ -6,9 +6,9 @@
 import { EVENT_COLUMNS } from '../core/canonical.ts';
 import type { Query, SqlParam } from '../engine/sql-engine.ts';
 import type { Finding } from '../detection/detect.ts';
-import { findingEventFilter, findingSourceFilter, type FindingKey } from './finding-events.ts';
+import { findingEventFilter, findingKeyedFilter, findingSourceFilter, type FindingKey } from './finding-events.ts';
 import { mulberry32 } from '../core/prng.ts';
-import { binsForWidth, niceBinMs } from '../core/vocabulary.ts';
+import { TIME_BIN_LADDER_MS, binsForWidth, niceBinMs } from '../core/vocabulary.ts';
 
 /** Epoch milliseconds; `endMs` is exclusive. */
 export interface TimeRange {
@@ -53,21 +53,28 @@ GROUP BY ALL ORDER BY bin, kind`,
 }
 
 /**
- * Bytes out and in per time bin (rows: bin, bytes_out, bytes_in). When several log types saw the same
- * traffic, the type with the most bytes speaks for the bin, as in the finding's totals.
+ * Bytes out and in per time bin (rows: bin, bytes_out, bytes_in), counted as the finding's header counts them: its
+ * source's events in rw_source_events() (copies of one log once), and where several log types saw the traffic, the
+ * type with the most bytes over the whole finding speaks for every bin, so the bins add up to the header's total.
  */
 export function bytesQuery(finding: FindingKey, range: TimeRange, widthPx: number): BinnedQuery {
-  const b = binned(finding, range, widthPx, 4);
+  const binMs = niceBinMs(range.endMs - range.startMs, binsForWidth(widthPx, 4));
+  const startMs = Math.floor(range.startMs / binMs) * binMs;
+  const own = findingKeyedFilter(finding);
   return {
-    sql: `WITH per_kind AS (
-  SELECT CAST(floor((epoch_ms(ts) - ?) / ?) AS BIGINT) AS bin, kind, sum(bytes_out) AS bytes_out, sum(bytes_in) AS bytes_in
-  FROM events WHERE ${b.where} AND (bytes_out IS NOT NULL OR bytes_in IS NOT NULL)
-  GROUP BY ALL
+    sql: `WITH own AS (
+  SELECT ts, kind, bytes_out, bytes_in FROM rw_source_events() WHERE ${own.where} AND (bytes_out IS NOT NULL OR bytes_in IS NOT NULL)
+), speakers AS (
+  SELECT arg_max(kind, (out, kind)) AS out_kind, arg_max(kind, (back, kind)) AS in_kind
+  FROM (SELECT kind, coalesce(sum(bytes_out), -1) AS out, coalesce(sum(bytes_in), -1) AS back FROM own GROUP BY kind)
 )
-SELECT bin, max(bytes_out) AS bytes_out, max(bytes_in) AS bytes_in FROM per_kind GROUP BY bin ORDER BY bin`,
-    params: [b.startMs, b.binMs, ...b.params],
-    startMs: b.startMs,
-    binMs: b.binMs,
+SELECT CAST(floor((epoch_ms(ts) - ?) / ?) AS BIGINT) AS bin,
+  sum(bytes_out) FILTER (WHERE kind = out_kind) AS bytes_out, sum(bytes_in) FILTER (WHERE kind = in_kind) AS bytes_in
+FROM own, speakers WHERE ts >= ${TS_PARAM} AND ts < ${TS_PARAM}
+GROUP BY bin ORDER BY bin`,
+    params: [...own.params, startMs, binMs, toMicros(range.startMs), toMicros(range.endMs)],
+    startMs,
+    binMs,
   };
 }
 
@@ -100,12 +107,23 @@ FROM binned GROUP BY bin, lo ORDER BY bin`,
   };
 }
 
-/** At most this many bins go into the periodogram (the FFT pads to the next power of two). */
+/** At most this many bins go into the periodogram when no period is known (the FFT pads to the next power of two). */
 export const MAX_SPECTRUM_BINS = 4096;
+/** Bins per detected period: fine enough that the period's pulse and its first harmonics are resolved. */
+export const BINS_PER_PERIOD = 8;
+/** At most this many bins to resolve a detected period over a long span (an FFT of 2^16 points takes milliseconds). */
+export const MAX_PERIOD_BINS = 65_536;
 
-/** Bin width (seconds) for the periodogram: as fine as MAX_SPECTRUM_BINS allows over the pair's span. */
-export function spectrumBinSeconds(spanS: number): number {
-  return Math.max(1, niceBinMs(Math.max(spanS, 1) * 1000, MAX_SPECTRUM_BINS) / 1000);
+/**
+ * Bin width (seconds) for the periodogram: as fine as MAX_SPECTRUM_BINS allows over the pair's span, and finer when
+ * the detected period needs it (BINS_PER_PERIOD bins a cycle, within MAX_PERIOD_BINS), so its peak can be drawn.
+ */
+export function spectrumBinSeconds(spanS: number, periodS: number | null = null): number {
+  const overSpan = Math.max(1, niceBinMs(Math.max(spanS, 1) * 1000, MAX_SPECTRUM_BINS) / 1000);
+  if (periodS === null || periodS <= 0) return overSpan;
+  // Whole seconds at least: the counts are active seconds.
+  const forPeriod = Math.max(1000, TIME_BIN_LADDER_MS.filter((b) => b <= (periodS * 1000) / BINS_PER_PERIOD).pop() ?? 1000) / 1000;
+  return forPeriod < overSpan && spanS / forPeriod <= MAX_PERIOD_BINS ? forPeriod : overSpan;
 }
 
 /** First and last event of the finding (row: start_ms, end_ms, n). */
@@ -134,7 +152,8 @@ SELECT CAST(floor((s - s0) / ?) AS BIGINT) AS bin, count(*) AS n FROM times, ori
 
 /**
  * Events folded on the period (rows: tbin, pbin, n, t0_ms, span_ms): time since the pair's first event in
- * `timeBins` columns against the time of day modulo the period in `phaseBins` rows.
+ * `timeBins` columns against the offset within the cycle in `phaseBins` rows. The cycle starts half a period before
+ * the first event, so a steady beacon's band runs through the middle rather than splitting at the top and bottom.
  */
 export function phaseQuery(finding: FindingKey, periodS: number, timeBins: number, phaseBins: number): Query {
   const filter = findingEventFilter(finding);
@@ -145,10 +164,10 @@ export function phaseQuery(finding: FindingKey, periodS: number, timeBins: numbe
   SELECT min(ms) AS t0_ms, greatest(max(ms) - min(ms), 1) AS span_ms FROM times
 )
 SELECT least(CAST(floor((ms - t0_ms) / span_ms * ?) AS BIGINT), ? - 1) AS tbin,
-  least(CAST(floor(fmod(ms / 1000.0, ?) / ? * ?) AS BIGINT), ? - 1) AS pbin,
+  least(CAST(floor(fmod((ms - t0_ms) / 1000.0 + ? / 2, ?) / ? * ?) AS BIGINT), ? - 1) AS pbin,
   count(*) AS n, any_value(t0_ms) AS t0_ms, any_value(span_ms) AS span_ms
 FROM times, bounds GROUP BY tbin, pbin ORDER BY tbin, pbin`,
-    params: [...filter.params, timeBins, timeBins, periodS, periodS, phaseBins, phaseBins],
+    params: [...filter.params, timeBins, timeBins, periodS, periodS, periodS, phaseBins, phaseBins],
   };
 }
 
@@ -297,11 +316,14 @@ export interface SpectrumPoint {
 }
 
 export interface Spectrum {
+  /** Harmonic-summed power by period (see periodogram()). */
   points: SpectrumPoint[];
   /** Power that no shuffled copy of the counts exceeded (permutation threshold, p ≈ 1/(permutations+1)). */
   threshold: number;
   /** Local maxima above the threshold that are not harmonics of a longer one, strongest first. */
   peaks: SpectrumPoint[];
+  /** The spectrum's local maximum at the detected period (within one frequency bin of it), null when none was given. */
+  marked: SpectrumPoint | null;
   binS: number;
 }
 
@@ -352,16 +374,41 @@ function powerSpectrum(counts: ArrayLike<number>, size: number): Float64Array {
 }
 
 
+/** Harmonics summed into each frequency's power. */
+export const HARMONICS = 4;
+
+/**
+ * Power at frequency k plus its harmonics 2k … HARMONICS·k (the largest within ±h/2 bins of h·k, as a period that
+ * does not divide the padded span puts its n-th harmonic between bins). A beacon's narrow pulses put nearly equal
+ * power at P, P/2, P/3…; summed, the period itself stands tallest, its fractions and multiples lower.
+ */
+function harmonicSum(power: Float64Array): Float64Array {
+  const summed = new Float64Array(power.length);
+  for (let k = 1; k < power.length; k++) {
+    for (let h = 1; h <= HARMONICS && h * k < power.length; h++) {
+      let best = 0;
+      for (let j = h * k - (h >> 1); j <= h * k + (h >> 1) && j < power.length; j++) best = Math.max(best, power[j]);
+      summed[k] += best;
+    }
+  }
+  return summed;
+}
+
 /**
  * Periodogram of dense bin counts with a permutation threshold (BAYWATCH-style): the counts are shuffled
- * `permutations` times and the largest power any shuffle reaches is the bar a real period must clear.
- * Periods shorter than two bins or longer than half the span are left out.
+ * `permutations` times and the largest power any shuffle reaches is the bar a real period must clear. Given the
+ * detected period, power is harmonic-summed (harmonicSum) in the data and in the shuffles alike. Periods shorter than two bins or longer than
+ * half the span are left out. `periodS`, the period detection found, is marked at the spectrum's local maximum within
+ * one frequency bin of it.
  */
-export function periodogram(counts: readonly number[], binS: number, permutations = 19, seed = 7): Spectrum {
+export function periodogram(counts: readonly number[], binS: number, permutations = 19, seed = 7, periodS: number | null = null): Spectrum {
   const n = counts.length;
-  if (n < 8) return { points: [], threshold: 0, peaks: [], binS };
+  if (n < 8) return { points: [], threshold: 0, peaks: [], marked: null, binS };
   const size = 2 ** Math.ceil(Math.log2(n));
-  const power = powerSpectrum(counts, size);
+  // Harmonics are summed only with a detected period: its bins (spectrumBinSeconds) put harmonics past the fourth
+  // beyond the Nyquist limit, so the sum favours the period; over span-sized bins every harmonic would tie.
+  const spectrum = periodS !== null && periodS > 0 ? harmonicSum : (p: Float64Array) => p;
+  const power = spectrum(powerSpectrum(counts, size));
   const usable = (k: number) => {
     const period = (size * binS) / k;
     return period >= 2 * binS && period <= (n * binS) / 2;
@@ -374,7 +421,7 @@ export function periodogram(counts: readonly number[], binS: number, permutation
       const j = Math.floor(random() * (i + 1));
       [shuffled[i], shuffled[j]] = [shuffled[j], shuffled[i]];
     }
-    const shuffledPower = powerSpectrum(shuffled, size);
+    const shuffledPower = spectrum(powerSpectrum(shuffled, size));
     for (let k = 1; k <= size / 2; k++) if (usable(k)) threshold = Math.max(threshold, shuffledPower[k]);
   }
   const points: SpectrumPoint[] = [];
@@ -386,30 +433,48 @@ export function periodogram(counts: readonly number[], binS: number, permutation
     const isLocalMax = power[k] >= (power[k - 1] ?? 0) && power[k] >= (power[k + 1] ?? 0);
     if (isLocalMax && power[k] > threshold) peaks.push(point);
   }
-  return { points, threshold, peaks: fundamentals(peaks).slice(0, 5), binS };
+  let marked: SpectrumPoint | null = null;
+  if (periodS !== null && periodS > 0) {
+    const at = Math.round((size * binS) / periodS);
+    for (let k = at - 1; k <= at + 1; k++) {
+      if (usable(k) && (!marked || power[k] > marked.power)) marked = { period_s: (size * binS) / k, power: power[k] };
+    }
+  }
+  return { points, threshold, peaks: fundamentals(peaks, spectrum === harmonicSum).slice(0, 5), marked, binS };
 }
 
 /** Relative tolerance within which a peak counts as the same period, or as a harmonic (P/2, P/3, …) of a longer one. */
 const HARMONIC_TOLERANCE = 0.03;
+/** Harmonic orders judged over period-sized bins: beyond it the tolerance (growing with the order) would call any period a harmonic. */
+const MAX_HARMONIC_ORDER = 8;
+
+/** Is `short` the n-th harmonic (long / n, 2 ≤ n ≤ maxOrder) of `long`? */
+function isHarmonic(long: number, short: number, maxOrder: number): boolean {
+  const order = Math.round(long / short);
+  // Jitter smears the n-th harmonic n times wider, so the tolerance grows with the order.
+  return order >= 2 && order <= maxOrder && Math.abs(long / order - short) / short < HARMONIC_TOLERANCE * order;
+}
 
 /**
  * Drops side lobes and peaks that are harmonics of a longer significant period (a pulse train puts equal power
- * at P, P/2, P/3, …; only P is the beacon's period). Strongest first.
+ * at P, P/2, P/3, …; only P is the beacon's period). When harmonics were summed, a multiple of a stronger peak
+ * (2P gathers half of P's harmonics) is dropped first. Strongest first.
  */
-function fundamentals(peaks: readonly SpectrumPoint[]): SpectrumPoint[] {
+function fundamentals(peaks: readonly SpectrumPoint[], summed: boolean): SpectrumPoint[] {
   // Side lobes of one jittered peak: keep the strongest of peaks within the tolerance of each other.
   const distinct: SpectrumPoint[] = [];
   for (const peak of [...peaks].sort((a, b) => b.power - a.power)) {
     if (!distinct.some((d) => Math.abs(d.period_s - peak.period_s) / d.period_s < HARMONIC_TOLERANCE)) distinct.push(peak);
   }
+  // Over period-sized bins only low orders exist; the cap keeps a slow rhythm (a working day) from claiming the
+  // beacon's period as its 400th harmonic.
+  const maxOrder = summed ? MAX_HARMONIC_ORDER : Infinity;
+  const candidates = summed
+    ? distinct.filter((p) => !distinct.some((q) => q.power > p.power && isHarmonic(p.period_s, q.period_s, maxOrder)))
+    : distinct;
   const kept: SpectrumPoint[] = [];
-  for (const peak of distinct.sort((a, b) => b.period_s - a.period_s)) {
-    const harmonic = kept.some((k) => {
-      const order = Math.round(k.period_s / peak.period_s);
-      // Jitter smears the n-th harmonic n times wider, so the tolerance grows with the order.
-      return order >= 2 && Math.abs(k.period_s / order - peak.period_s) / peak.period_s < HARMONIC_TOLERANCE * order;
-    });
-    if (!harmonic) kept.push(peak);
+  for (const peak of candidates.sort((a, b) => b.period_s - a.period_s)) {
+    if (!kept.some((k) => isHarmonic(k.period_s, peak.period_s, maxOrder))) kept.push(peak);
   }
   return kept.sort((a, b) => b.power - a.power);
 }

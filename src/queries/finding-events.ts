@@ -73,3 +73,15 @@ export function findingEventFilter(finding: FindingKey): SqlFilter {
   }
   return { where: parts.join(' AND '), params };
 }
+
+/**
+ * The finding's rows of rw_source_events() (one per event, copies merged), as its header counts them: its source
+ * and service keys and, for a process-level finding, its process or no process.
+ */
+export function findingKeyedFilter(finding: FindingKey): SqlFilter {
+  const process = finding.source.process?.toLowerCase() ?? null;
+  return {
+    where: '(src_key = ? AND service_key = ? AND (CAST(? AS VARCHAR) IS NULL OR process IS NULL OR lower(process) = ?))',
+    params: [findingSourceKey(finding), findingServiceKey(finding), process, process],
+  };
+}

@@ -7,28 +7,16 @@
 import type { Query } from '../engine/sql-engine.ts';
 
 /**
- * ip_hosts (IP → host name), host_info (host key → role, business unit) and net (network events with host key,
- * catalogued service and destination name), in the shared vocabulary's terms. Appended after the query's own
- * leading CTEs.
+ * ip_hosts (IP → host name), host_info (host key → role, business unit) and net (every network event a source
+ * used, copies merged and inbound connections left out, with host key, catalogued service and destination name):
+ * the vocabulary's rw_source_events() and rw_source_roles(), which detection reads too. Appended after the query's
+ * own leading CTEs.
  */
 const KEYED_EVENTS = `
 ip_hosts AS (SELECT * FROM rw_ip_host_map()),
-host_info AS (
-  SELECT rw_source_key(h.src_host, ih.host, h.src_ip) AS host_key,
-    arg_max(h.role, h.role_origin = 'inventory') AS role,
-    arg_max(h.business_unit, h.role_origin = 'inventory') AS business_unit
-  FROM host_roles h LEFT JOIN ip_hosts ih ON ih.src_ip = h.src_ip
-  WHERE coalesce(h.src_host, h.src_ip) IS NOT NULL
-  GROUP BY 1
-),
+host_info AS (SELECT src_key AS host_key, role, business_unit FROM rw_source_roles()),
 net AS (
-  SELECT e.ts, rw_source_key(e.src_host, ih.host, e.src_ip) AS host_key, ds.service_id,
-    coalesce(rw_dst_name(e.dst_host), e.dst_ip) AS dst_name, e.bytes_out, e.bytes_in
-  FROM events e
-  LEFT JOIN ip_hosts ih ON ih.src_ip = e.src_ip
-  LEFT JOIN dst_services ds ON ds.dst_host = e.dst_host
-  WHERE rw_network_kind(e.kind) AND (e.dst_host IS NOT NULL OR e.dst_ip IS NOT NULL)
-    AND (e.src_host IS NOT NULL OR e.src_ip IS NOT NULL)
+  SELECT ts, kind, src_key AS host_key, service_id, dst_name, bytes_out, bytes_in FROM rw_source_events()
 )`;
 
 /** The chosen host, its role and business unit, and its peers: other hosts with the same role × business unit. */
@@ -78,7 +66,8 @@ export function hostListQuery(search: string, limit: number): Query {
 export function hostSummaryQuery(hostKey: string): Query {
   return {
     sql: `WITH ${KEYED_EVENTS}, ${HOST_AND_PEERS}
-      SELECT me.host_key, me.role, me.business_unit, (SELECT count(*) FROM peers) AS peer_count,
+      SELECT me.host_key, me.role, me.business_unit,
+        coalesce((SELECT max(peers) FROM rw_peer_share() WHERE src_key = me.host_key), (SELECT count(*) FROM peers)) AS peer_count,
         count(n.ts) AS events, min(n.ts) AS first_ts, max(n.ts) AS last_ts,
         (SELECT list(DISTINCT src_ip ORDER BY src_ip)[1:10] FROM ip_hosts WHERE host = me.host_key) AS mapped_ips
       FROM me LEFT JOIN net n ON n.host_key = me.host_key
@@ -88,32 +77,32 @@ export function hostSummaryQuery(hostKey: string): Query {
 }
 
 /**
- * Every catalogued service the host used and its top uncatalogued destinations: events, bytes, first and last
- * seen, and how many of its peers used the same service or destination.
+ * Every catalogued service the host used and its top uncatalogued destinations over all data: events and bytes
+ * counted as a finding counts them, first and last seen, and how many of its peers used the same service or
+ * destination (rw_peer_share(), the rarity signal's and the playbook's number).
  */
 export function hostServicesQuery(hostKey: string, uncataloguedLimit: number): Query {
   return {
     sql: `WITH ${KEYED_EVENTS}, ${HOST_AND_PEERS},
-      dest AS (
-        SELECT host_key, service_id IS NOT NULL AS catalogued, coalesce(service_id, dst_name) AS dest_key, ts, bytes_out, bytes_in
-        FROM net
+      per_kind AS (
+        SELECT service_id IS NOT NULL AS catalogued, coalesce(service_id, dst_name) AS dest_key, kind, count(*) AS events,
+          sum(bytes_out) AS bytes_out, sum(bytes_in) AS bytes_in, min(ts) AS first_ts, max(ts) AS last_ts
+        FROM net WHERE host_key = (SELECT host_key FROM me) GROUP BY ALL
       ),
       mine AS (
-        SELECT catalogued, dest_key, count(*) AS events, sum(bytes_out) AS bytes_out, sum(bytes_in) AS bytes_in,
-          min(ts) AS first_ts, max(ts) AS last_ts
-        FROM dest WHERE host_key = (SELECT host_key FROM me) GROUP BY ALL
+        -- As a finding counts: where several log types saw the traffic, the type that saw most speaks.
+        SELECT catalogued, dest_key, max(events) AS events, max(bytes_out) AS bytes_out, max(bytes_in) AS bytes_in,
+          min(first_ts) AS first_ts, max(last_ts) AS last_ts
+        FROM per_kind GROUP BY ALL
       ),
       ranked AS (
         SELECT *, row_number() OVER (PARTITION BY catalogued ORDER BY events DESC, dest_key) AS place FROM mine
       ),
-      peer_use AS (
-        SELECT catalogued, dest_key, count(DISTINCT host_key) AS peer_users
-        FROM dest WHERE host_key IN (SELECT host_key FROM peers) GROUP BY ALL
-      )
+      peer_use AS (SELECT service_key, peers, peers_using FROM rw_peer_share() WHERE src_key = (SELECT host_key FROM me))
       SELECT r.catalogued, r.dest_key, cs.name AS service_name, cs.category, r.events, r.bytes_out, r.bytes_in,
-        r.first_ts, r.last_ts, coalesce(p.peer_users, 0) AS peer_users, (SELECT count(*) FROM peers) AS peer_count
+        r.first_ts, r.last_ts, coalesce(p.peers_using, 0) AS peer_users, coalesce(p.peers, 0) AS peer_count
       FROM ranked r
-      LEFT JOIN peer_use p ON p.catalogued = r.catalogued AND p.dest_key = r.dest_key
+      LEFT JOIN peer_use p ON p.service_key = r.dest_key
       LEFT JOIN catalog_services cs ON r.catalogued AND cs.service_id = r.dest_key
       WHERE r.catalogued OR r.place <= ?
       ORDER BY r.catalogued DESC, r.events DESC, r.dest_key`,
