@@ -208,13 +208,13 @@ async function volume(scope: Scope): Promise<Evidence> {
 }
 
 async function firstSeen(scope: Scope): Promise<Evidence> {
-  const [row] = await scope.engine.all<{ first: number | null; data_start: number | null }>(
-    `SELECT (SELECT min(ts) FROM events WHERE ${scope.where}) AS first, (SELECT min(ts) FROM events) AS data_start`, scope.params);
-  const facts = { first_seen: iso(row.first), data_start: iso(row.data_start) };
-  if (row.first === null || row.data_start === null) return { id: 'first-seen', summary: 'No events are loaded for this finding.', facts, leans: {} };
-  const days = (row.first - row.data_start) / 86_400_000;
-  if (days < 1) return { id: 'first-seen', summary: `Seen from the first day of the data (${facts.first_seen}): an established habit or long-running software.`, facts, leans: { 'application-driven': 1 } };
-  return { id: 'first-seen', summary: `First seen ${facts.first_seen}, ${days.toFixed(1)} days after the data starts: something changed then.`, facts, leans: { 'possibly-compromised': 1 } };
+  // One first-seen per source and service: the one detection judged against the baseline, and the header states.
+  const signal = scope.finding.signals.find((s) => s.id === 'first-seen-after-baseline' && s.evidence.new === 'service');
+  const established = scope.finding.signals.find((s) => s.id === 'established-in-baseline');
+  const facts = { first_seen: scope.finding.first_seen, days_after_baseline: typeof signal?.evidence.days_after_baseline === 'number' ? Number(signal.evidence.days_after_baseline.toFixed(1)) : null };
+  if (signal) return { id: 'first-seen', summary: `${signal.explanation.replace(/\.?$/, '.')} Something changed then.`, facts, leans: { 'possibly-compromised': 1 } };
+  if (established) return { id: 'first-seen', summary: `${established.explanation.replace(/, so the score.*$/, '')}: an established habit or long-running software.`, facts, leans: { 'application-driven': 1 } };
+  return { id: 'first-seen', summary: `First seen ${scope.finding.first_seen}; the baseline does not show when it began (too short, or the source was not active in it), so it is neither new nor established.`, facts, leans: {} };
 }
 
 async function dns(scope: Scope): Promise<Evidence> {

@@ -90,6 +90,20 @@ describe('playbook library', () => {
 describe('playbook evaluation', () => {
   const playbooks = shippedPlaybooks();
 
+  it("states first use as the finding's first-seen signal does, never against the data's start", async () => {
+    const firstUse = 'fin-srv2 first used dropbox on 2024-05-07 08:44 UTC, 0.9 days after the baseline ended; 552 events since';
+    const f = finding({
+      source: { ip: '10.2.0.21', hostname: 'fin-srv2', user: null, process: null, role: 'server', role_origin: 'inventory' },
+      service: { id: 'dropbox', name: 'Dropbox', category: 'storage' },
+      signals: [{ ...signal('first-seen-after-baseline', firstUse), evidence: { new: 'service', days_after_baseline: 0.93 } }],
+    });
+    const result = await evaluatePlaybook(engine, f, selectPlaybook(playbooks, f)!);
+    const first = result.steps.find((s) => s.evidence.id === 'first-seen')?.evidence ?? (await evaluatePlaybook(engine, f, playbooks.find((p) => p.steps.some((s) => s.evidence === 'first-seen'))!)).steps.find((s) => s.evidence.id === 'first-seen')!.evidence;
+    expect(first.summary).toBe(`${firstUse}. Something changed then.`);
+    expect(first.facts).toMatchObject({ days_after_baseline: 0.9 });
+    expect(first.leans).toEqual({ 'possibly-compromised': 1 });
+  });
+
   it('proposes a possibly compromised host for an odd process uploading to unapproved storage', async () => {
     const f = finding({
       source: { ip: '10.2.0.21', hostname: 'fin-srv2', user: null, process: null, role: 'server', role_origin: 'inventory' },
@@ -124,7 +138,9 @@ describe('playbook evaluation', () => {
       await engine.exec(`DELETE FROM events WHERE source_file = 'copy/access.log'`);
     }
     expect(result.proposal.hypothesis).toBe('possibly-compromised');
-    expect(result.proposal.scores).toEqual({ 'user-driven': 0, 'application-driven': 2, 'possibly-compromised': 8 });
+    // No first-seen or established signal: the playbook does not guess when the use began.
+    expect(evidence['first-seen'].leans).toEqual({});
+    expect(result.proposal.scores).toEqual({ 'user-driven': 0, 'application-driven': 1, 'possibly-compromised': 8 });
     expect(result.proposal.reasons[0]).toBe(evidence['process-tree'].summary);
     expect(result.proposal.confirm).toContain('Archives (zip, rar, 7z) were created shortly before the upload');
   });
