@@ -134,6 +134,13 @@ test('a finding\'s detail explains it and draws its charts from SQL, with zoom a
   expect(period).toBeLessThan(PERIOD_S * 1.1);
   await expect(detail.getByTestId('chart-phase')).toHaveAttribute('data-period', String(period));
   await expect(detail.getByTestId('chart-hour-of-week')).toHaveAttribute('data-peers', '11');
+  // The periodogram marks the period the finding quotes, at its own peak, and the fold uses that number too.
+  const periodogram = detail.getByTestId('chart-periodogram');
+  const marked = Number(await periodogram.getAttribute('data-marked'));
+  expect(Math.abs(marked - period) / period).toBeLessThan(0.05);
+  await expect(periodogram.getByText(/^detected /)).toBeVisible();
+  await periodogram.screenshot({ path: 'test-results/screens/finding-periodogram.png' });
+  await detail.getByTestId('chart-phase').screenshot({ path: 'test-results/screens/finding-phase.png' });
   await page.screenshot({ path: 'test-results/screens/finding-detail.png', fullPage: true });
   // Time axes read 24-hour UTC (no AM/PM), and the period's label lies inside its chart.
   for (const chart of ['chart-timeline', 'chart-bytes']) {

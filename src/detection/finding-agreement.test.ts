@@ -4,7 +4,8 @@
  * the header without the table below contradicting it.
  */
 import { describe, expect, it } from 'vitest';
-import { eventCountQuery, pairSpanQuery } from '../queries/finding-charts.ts';
+import { bytesQuery, eventCountQuery, pairSpanQuery } from '../queries/finding-charts.ts';
+import { findingServiceKey, findingSourceKey } from '../queries/finding-events.ts';
 import { PRESETS } from '../generator/index.ts';
 import { SMALL_ORGANISATION, analyse, generateOrganisation, loadLogs } from './fixtures/generated-org.ts';
 
@@ -26,6 +27,22 @@ describe('a finding agrees with its own log records', () => {
       const header = { events: f.events, first: Date.parse(f.first_seen), last: Date.parse(f.last_seen) };
       // A kept copy may carry a time up to a second from the other copies' (ProxySG logs whole seconds).
       const near = (a: number, b: number) => Math.abs(a - b) < 1000;
+      // Bytes: the bytes chart over the whole data adds up to the header's totals (the default window is all data).
+      const bytes = bytesQuery(f, { startMs: 0, endMs: Date.parse(f.last_seen) + 1000 }, 200);
+      const bins = await engine.all<{ bytes_out: number | null; bytes_in: number | null }>(bytes.sql, bytes.params);
+      const total = (key: 'bytes_out' | 'bytes_in') => (bins.some((b) => b[key] !== null) ? bins.reduce((sum, b) => sum + (b[key] ?? 0), 0) : null);
+      if (total('bytes_out') !== f.bytes_out || total('bytes_in') !== f.bytes_in) {
+        disagreements.push(`${f.id}: header bytes ${f.bytes_out}/${f.bytes_in}, chart ${total('bytes_out')}/${total('bytes_in')}`);
+      }
+      // Peer share: the rarity signal states what rw_peer_share() (the playbook's and Hosts view's source) says.
+      const rare = f.signals.find((s) => s.id === 'rare-service-for-peer-group');
+      if (rare) {
+        const [share] = await engine.all<{ peers: number; peers_using: number }>(
+          'SELECT peers, peers_using FROM rw_peer_share() WHERE src_key = ? AND service_key = ?', [findingSourceKey(f), findingServiceKey(f)]);
+        if (share?.peers !== rare.evidence.peers || share?.peers_using !== rare.evidence.peers_using) {
+          disagreements.push(`${f.id}: signal ${rare.evidence.peers_using} of ${rare.evidence.peers} peers, rw_peer_share ${share?.peers_using} of ${share?.peers}`);
+        }
+      }
       if (events !== header.events || !near(start_ms, header.first) || !near(end_ms, header.last) || n < events) {
         disagreements.push(`${f.id} ${f.source.hostname ?? f.source.ip} → ${f.service?.id ?? f.destination.domain} ${f.source.process ?? ''}: ` +
           `header ${header.events} events ${f.first_seen}..${f.last_seen}; records ${n} = ${events} events ${new Date(start_ms).toISOString()}..${new Date(end_ms).toISOString()}`);

@@ -322,7 +322,7 @@ export interface Spectrum {
   threshold: number;
   /** Local maxima above the threshold that are not harmonics of a longer one, strongest first. */
   peaks: SpectrumPoint[];
-  /** The spectrum's local maximum at the detected period (within one frequency bin of it), null when none was given. */
+  /** The spectrum's peak at the detected period (climbed to from its bin, within 3 %), null when none was given. */
   marked: SpectrumPoint | null;
   binS: number;
 }
@@ -435,10 +435,11 @@ export function periodogram(counts: readonly number[], binS: number, permutation
   }
   let marked: SpectrumPoint | null = null;
   if (periodS !== null && periodS > 0) {
-    const at = Math.round((size * binS) / periodS);
-    for (let k = at - 1; k <= at + 1; k++) {
-      if (usable(k) && (!marked || power[k] > marked.power)) marked = { period_s: (size * binS) / k, power: power[k] };
-    }
+    // From the detected period's bin, up to its peak: a jittered beacon's peak can sit a few bins off.
+    let at = Math.round((size * binS) / periodS);
+    const near = (k: number) => usable(k) && Math.abs((size * binS) / k - periodS) / periodS < HARMONIC_TOLERANCE;
+    for (let step = power[at + 1] > power[at] ? 1 : -1; near(at + step) && power[at + step] > power[at]; ) at += step;
+    if (usable(at)) marked = { period_s: (size * binS) / at, power: power[at] };
   }
   return { points, threshold, peaks: fundamentals(peaks, spectrum === harmonicSum).slice(0, 5), marked, binS };
 }
