@@ -120,9 +120,13 @@ SELECT src_ip, arg_max(host, weight) AS host FROM (
   WHERE src_ip IS NOT NULL AND src_host IS NOT NULL GROUP BY ALL
 ) GROUP BY src_ip;
 
--- The source key of one events row (rw_source_key with its IP mapped through rw_ip_host_map()), for filters over events.
-CREATE OR REPLACE MACRO rw_event_source_key(host, ip) AS
-  rw_source_key(host, (SELECT m.mapped_host FROM rw_ip_host_map() AS m(mapped_ip, mapped_host) WHERE m.mapped_ip = ip), ip);
+-- Is this events row from the source known by key (rw_source_key, its IP mapped through rw_ip_host_map())? Written
+-- with uncorrelated subqueries, so a filter over events computes the map once.
+CREATE OR REPLACE MACRO rw_is_source(host, ip, key) AS
+  coalesce(rw_short_host(host) = key,
+           ip IN (SELECT m.src_ip FROM rw_ip_host_map() m WHERE m.host = key)
+             OR (ip = key AND ip NOT IN (SELECT m.src_ip FROM rw_ip_host_map() m)),
+           false);
 
 CREATE OR REPLACE MACRO rw_source_events() AS TABLE
 WITH ip_hosts AS (SELECT * FROM rw_ip_host_map()),

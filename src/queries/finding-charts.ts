@@ -6,7 +6,7 @@
 import { EVENT_COLUMNS } from '../core/canonical.ts';
 import type { Query, SqlParam } from '../engine/sql-engine.ts';
 import type { Finding } from '../detection/detect.ts';
-import { findingEventFilter, findingKeyedFilter, findingSourceFilter, type FindingKey } from './finding-events.ts';
+import { findingEventFilter, findingSourceFilter, type FindingKey } from './finding-events.ts';
 import { mulberry32 } from '../core/prng.ts';
 import { TIME_BIN_LADDER_MS, binsForWidth, niceBinMs } from '../core/vocabulary.ts';
 
@@ -53,24 +53,44 @@ GROUP BY ALL ORDER BY bin, kind`,
 }
 
 /**
- * Bytes out and in per time bin (rows: bin, bytes_out, bytes_in), counted as the finding's header counts them: its
- * source's events in rw_source_events() (copies of one log once), and where several log types saw the traffic, the
- * type with the most bytes over the whole finding speaks for every bin, so the bins add up to the header's total.
+ * `own` (the finding's log records) and `once` (its events, one row each: ts, kind, bytes_out, bytes_in), as CTEs:
+ * records deduplicated as rw_source_events() deduplicates them (the n-th record of a copy key, rw_copy_key, in one
+ * file is the n-th in another, and the richest, rw_record_richness, speaks). Only the finding's rows are sorted.
+ */
+function findingEventsOnce(finding: FindingKey): Query {
+  const filter = findingEventFilter(finding);
+  return {
+    sql: `own AS (
+  SELECT ts, kind, bytes_out, bytes_in, source_file, source_line,
+    rw_record_richness(url_path, method, user_agent, bytes_out, bytes_in) AS richness,
+    rw_copy_key(kind, '', coalesce(rw_dst_name(dst_host), dst_ip), process, ts) AS copy_key
+  FROM events WHERE ${filter.where}
+), once AS (
+  SELECT ts, kind, bytes_out, bytes_in FROM (
+    SELECT *, row_number() OVER (PARTITION BY copy_key, source_file ORDER BY ts, source_line) AS nth FROM own)
+  QUALIFY row_number() OVER (PARTITION BY copy_key, nth ORDER BY richness DESC, source_file, source_line) = 1
+)`,
+    params: filter.params,
+  };
+}
+
+/**
+ * Bytes out and in per time bin (rows: bin, bytes_out, bytes_in), counted as the finding's header counts them:
+ * its events once however many copies of a log saw them, and where several log types saw the traffic, the type with
+ * the most bytes over the whole finding speaks for every bin, so the bins add up to the header's total.
  */
 export function bytesQuery(finding: FindingKey, range: TimeRange, widthPx: number): BinnedQuery {
   const binMs = niceBinMs(range.endMs - range.startMs, binsForWidth(widthPx, 4));
   const startMs = Math.floor(range.startMs / binMs) * binMs;
-  const own = findingKeyedFilter(finding);
+  const own = findingEventsOnce(finding);
   return {
-    sql: `WITH own AS (
-  SELECT ts, kind, bytes_out, bytes_in FROM rw_source_events() WHERE ${own.where} AND (bytes_out IS NOT NULL OR bytes_in IS NOT NULL)
-), speakers AS (
+    sql: `WITH ${own.sql}, speakers AS (
   SELECT arg_max(kind, (out, kind)) AS out_kind, arg_max(kind, (back, kind)) AS in_kind
-  FROM (SELECT kind, coalesce(sum(bytes_out), -1) AS out, coalesce(sum(bytes_in), -1) AS back FROM own GROUP BY kind)
+  FROM (SELECT kind, coalesce(sum(bytes_out), -1) AS out, coalesce(sum(bytes_in), -1) AS back FROM once GROUP BY kind)
 )
 SELECT CAST(floor((epoch_ms(ts) - ?) / ?) AS BIGINT) AS bin,
   sum(bytes_out) FILTER (WHERE kind = out_kind) AS bytes_out, sum(bytes_in) FILTER (WHERE kind = in_kind) AS bytes_in
-FROM own, speakers WHERE ts >= ${TS_PARAM} AND ts < ${TS_PARAM}
+FROM once, speakers WHERE ts >= ${TS_PARAM} AND ts < ${TS_PARAM} AND (bytes_out IS NOT NULL OR bytes_in IS NOT NULL)
 GROUP BY bin ORDER BY bin`,
     params: [...own.params, startMs, binMs, toMicros(range.startMs), toMicros(range.endMs)],
     startMs,
@@ -224,19 +244,12 @@ export function rawEventsQuery(finding: FindingKey, offset: number, limit = PAGE
  * where several log types saw the traffic, the type that saw most.
  */
 export function eventCountQuery(finding: FindingKey): Query {
-  const filter = findingEventFilter(finding);
+  const once = findingEventsOnce(finding);
   return {
-    sql: `WITH own AS (
-  SELECT kind, source_file, rw_copy_key(kind, '', coalesce(rw_dst_name(dst_host), dst_ip), process, ts) AS copy_key,
-    row_number() OVER (PARTITION BY rw_copy_key(kind, '', coalesce(rw_dst_name(dst_host), dst_ip), process, ts), source_file
-                       ORDER BY ts, source_line) AS nth
-  FROM events WHERE ${filter.where}
-), per_kind AS (
-  SELECT kind, count(DISTINCT (copy_key, nth)) FILTER (WHERE rw_network_kind(kind)) AS events FROM own GROUP BY kind
-)
+    sql: `WITH ${once.sql}
 SELECT (SELECT count(*) FROM own) AS n, (SELECT count(DISTINCT source_file) FROM own) AS sources,
-  coalesce((SELECT max(events) FROM per_kind), 0) AS events`,
-    params: filter.params,
+  coalesce((SELECT max(events) FROM (SELECT count(*) AS events FROM once GROUP BY kind)), 0) AS events`,
+    params: once.params,
   };
 }
 

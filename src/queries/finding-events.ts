@@ -25,12 +25,12 @@ export function findingServiceKey(finding: Pick<Finding, 'service' | 'destinatio
 }
 
 /**
- * Rows that come from the finding's source, keyed as detection keys sources (rw_event_source_key): a row whose
- * IP another host held, or whose host name maps elsewhere, is not this source's.
+ * Rows that come from the finding's source, keyed as detection keys sources (rw_is_source): a row whose IP another
+ * host held, or whose host name maps elsewhere, is not this source's.
  */
 export function findingSourceFilter(finding: Pick<Finding, 'source'>): SqlFilter {
   const key = findingSourceKey(finding);
-  return key === null ? { where: 'false', params: [] } : { where: '(rw_event_source_key(src_host, src_ip) = ?)', params: [key] };
+  return key === null ? { where: 'false', params: [] } : { where: 'rw_is_source(src_host, src_ip, CAST(? AS VARCHAR))', params: [key] };
 }
 
 /**
@@ -74,14 +74,3 @@ export function findingEventFilter(finding: FindingKey): SqlFilter {
   return { where: parts.join(' AND '), params };
 }
 
-/**
- * The finding's rows of rw_source_events() (one per event, copies merged), as its header counts them: its source
- * and service keys and, for a process-level finding, its process or no process.
- */
-export function findingKeyedFilter(finding: FindingKey): SqlFilter {
-  const process = finding.source.process?.toLowerCase() ?? null;
-  return {
-    where: '(src_key = ? AND service_key = ? AND (CAST(? AS VARCHAR) IS NULL OR process IS NULL OR lower(process) = ?))',
-    params: [findingSourceKey(finding), findingServiceKey(finding), process, process],
-  };
-}
