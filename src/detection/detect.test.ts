@@ -270,17 +270,16 @@ describe('look-alikes that stay low', () => {
     expect(result.findings.flatMap((f) => f.signals).some((s) => s.id === 'external-source')).toBe(false);
   });
 
-  it('does not call anything established when the baseline is too short to tell, and says so', async () => {
-    const short = await detect({ params: { established_min_baseline_hours: 100 } }, lookAlikes);
+  it('has one short-baseline rule: too few hours for a baseline means no baseline, nothing established or new, and every finding says so', async () => {
+    const [established] = findingsFor(result, 'srv04', 'dropbox', backupAgent);
+    expect(established.signals.map((s) => s.id)).toContain('established-in-baseline');
+    const short = await detect({ params: { baseline_min_hours: 100 } }, lookAlikes);
     const [backup] = findingsFor(short, 'srv04', 'dropbox', backupAgent);
-    const ids = backup.signals.map((s) => s.id);
-    expect(ids).not.toContain('established-in-baseline');
-    const note = backup.signals.find((s) => s.id === 'baseline-too-short')!;
-    expect(note.evidence.baseline_events).toBeGreaterThanOrEqual(3);
-    expect(note.explanation).toMatch(/cannot tell an established habit from something that began with the capture/);
-    expect(backup.summary).toMatch(/too short to tell a habit from something new, so not down-weighted/);
-    const undamped = await detect({ scoring: { establishedFactor: 1 } }, lookAlikes);
-    expect(backup.score).toBe(findingsFor(undamped, 'srv04', 'dropbox', backupAgent)[0].score);
+    expect(backup.signals.map((s) => s.id)).not.toContain('established-in-baseline');
+    expect(backup.summary).toMatch(/the data is too short for a baseline: it holds \d+ hour\(s\) with activity where one would be, fewer than 100, so nothing is judged new or already established\.$/);
+    expect(short.findings.flatMap((f) => f.signals).some((s) => s.id === 'first-seen-after-baseline')).toBe(false);
+    expect(short.window.baseline_end).toBe(short.window.baseline_start);
+    expect(backup.score).toBeGreaterThan(established.score);
   });
 
   it("down-weights a beacon when only the service's catalogued clients and browsers reach it", () => {

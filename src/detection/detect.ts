@@ -377,9 +377,6 @@ export interface Established {
   process: string | null;
   baseline_events: number;
   process_baseline_events: number | null;
-  baseline_hours: number;
-  /** False when the baseline is too short to call anything established (the finding says so instead). */
-  baseline_long_enough: boolean;
 }
 
 /** Code-unit order, the same in every JS engine and locale. */
@@ -542,8 +539,7 @@ async function scoreFindings(engine: SqlEngine, inputs: ScoringInputs): Promise<
     const combination = combineSignals(scored, analytics, scoring);
     const keyId = `${pairId(group.src_key, group.service_key)}\u0000${group.process ?? ''}`;
     const approvedBy = approvals.get(keyId);
-    const seenInBaseline = established.get(keyId);
-    const inBaseline = seenInBaseline?.baseline_long_enough ? seenInBaseline : undefined;
+    const inBaseline = established.get(keyId);
     const probability =
       combination.probability * (approvedBy ? scoring.approvedFactor : 1) * (inBaseline ? scoring.establishedFactor : 1);
     const score = Math.round(1000 * probability) / 10;
@@ -587,16 +583,6 @@ async function scoreFindings(engine: SqlEngine, inputs: ScoringInputs): Promise<
         weight: 1,
         evidence: { src_ip: pair.src_ip },
         explanation: `${pair.src_ip} is a public address the inventory does not list: inbound traffic or a host of another network, not necessarily one of the organisation's hosts talking out`,
-      });
-    }
-    if (seenInBaseline && !inBaseline) {
-      const hours = Number(seenInBaseline.baseline_hours.toFixed(1));
-      findingSignals.push({
-        id: 'baseline-too-short',
-        title: 'Too little data before detection to call it established',
-        weight: 1,
-        evidence: { baseline_hours: hours, baseline_events: seenInBaseline.baseline_events },
-        explanation: `${group.src_key} already reached ${group.service_key} ${seenInBaseline.process_baseline_events ?? seenInBaseline.baseline_events} times in the first ${hours} h, but so short a baseline cannot tell an established habit from something that began with the capture, so the score was not lowered`,
       });
     }
     const periodic = group.signals
@@ -661,7 +647,7 @@ async function scoreFindings(engine: SqlEngine, inputs: ScoringInputs): Promise<
 }
 
 /** Entries of a finding's signal list that qualify its score or source rather than being evidence of their own. */
-const NOTES = ['approved-service', 'established-in-baseline', 'baseline-too-short', 'external-source'];
+const NOTES = ['approved-service', 'established-in-baseline', 'external-source'];
 
 /** One plain-language sentence: who, what, through which process, the strongest evidence, and the agreement. */
 function summarize(finding: Finding, srcKey: string, serviceKey: string, families: string[], attributed: boolean): string {
@@ -677,8 +663,6 @@ function summarize(finding: Finding, srcKey: string, serviceKey: string, familie
   const approved = finding.signals.some((s) => s.id === 'approved-service') ? '; approved by policy, so down-weighted' : '';
   const established = finding.signals.some((s) => s.id === 'established-in-baseline')
     ? '; already used the same way in the baseline, so down-weighted'
-    : finding.signals.some((s) => s.id === 'baseline-too-short')
-      ? '; present from the start of data too short to tell a habit from something new, so not down-weighted'
-      : '';
+    : '';
   return `${who} → ${what}${via}: ${reasons.join('; ')}${agreement}${approved}${established}.`;
 }

@@ -45,7 +45,7 @@ describe('short captures and C2 outside the catalog', () => {
     expect(top.signals.map((s) => s.id)).toEqual(expect.arrayContaining(['periodic-beacon', 'uncatalogued-channel']));
     expect(top.periodicity!.period_s).toBeCloseTo(5, 0);
     expect(top.signals.find((s) => s.id === 'uncatalogued-channel')!.explanation).toMatch(/uncatalogued destination \(a bare address/);
-    expect(top.summary).toMatch(/there is no baseline/);
+    expect(top.summary).toMatch(/the data is too short for a baseline/);
     // Nothing is "first seen after the baseline" in a capture of minutes.
     expect(result.findings.flatMap((f) => f.signals.map((s) => s.id))).not.toContain('first-seen-after-baseline');
     expect(result.window.baseline_end).toBe(result.window.baseline_start);

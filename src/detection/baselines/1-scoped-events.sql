@@ -5,7 +5,7 @@
 -- param: baseline_end | timestamp | null | end of the baseline window (default: baseline_start + baseline_days, at most baseline_share of the data)
 -- param: baseline_days | double | 1 | baseline length in days when baseline_end is not given
 -- param: baseline_share | double | 0.25 | largest share of the data's time span the default baseline takes, so short captures keep time to detect in
--- param: baseline_min_hours | integer | 4 | clock hours holding data a default baseline needs; with fewer (a capture of minutes, a replayed lab) there is no baseline and findings say so
+-- param: baseline_min_hours | integer | 8 | clock hours holding data a default baseline needs (about a working day): with fewer (a capture of minutes, a replayed lab, a day's capture whose first quarter is the baseline) a baseline cannot tell an established habit from something that began with the capture, so there is none: nothing is judged new or established, and findings say so
 -- param: detect_start | timestamp | null | start of the detection window (default: first event)
 -- param: detect_end | timestamp | null | end of the detection window, exclusive (default: just after the last event)
 
@@ -48,7 +48,7 @@ SELECT data_start, data_end, baseline_start,
   coalesce(CAST(getvariable('baseline_end') AS TIMESTAMP), CASE WHEN too_short THEN baseline_start ELSE share_end END) AS baseline_end,
   coalesce(CAST(getvariable('detect_start') AS TIMESTAMP), data_start) AS detect_start,
   coalesce(CAST(getvariable('detect_end') AS TIMESTAMP), data_end + INTERVAL 1 SECOND) AS detect_end,
-  CASE WHEN too_short THEN format('the data holds {} hour(s) with activity where a baseline would be, fewer than {}, so there is no baseline: nothing is judged new or already established',
+  CASE WHEN too_short THEN format('the data is too short for a baseline: it holds {} hour(s) with activity where one would be, fewer than {}, so nothing is judged new or already established',
                                   baseline_hours, getvariable('baseline_min_hours')) END AS baseline_note
 FROM judged;
 

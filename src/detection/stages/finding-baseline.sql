@@ -1,8 +1,7 @@
 -- id: finding-baseline
 -- description: The finding keys in rw_finding_keys whose behaviour was already there in the baseline: the source used the service at least established_min_events times then, a process-level key's process did too, and a host-level key's pair met no process, user agent or TLS fingerprint after the baseline that it had not used in it. Installed software (backup agents, sync clients, CI jobs) looks like this; an implant that arrived after the baseline does not.
--- tables: rw_finding_keys, rw_host_service, rw_process_service, rw_ua_service, rw_events, rw_window
+-- tables: rw_finding_keys, rw_host_service, rw_process_service, rw_ua_service, rw_events
 -- param: established_min_events | integer | 3 | baseline events a pair (and a process-level finding's process) needs to count as established
--- param: established_min_baseline_hours | double | 8 | a baseline shorter than a working day cannot tell an installed habit from something that began with the capture: such keys are reported (baseline_hours) but not down-weighted
 WITH new_clients AS (
   SELECT src_key, service_key FROM rw_process_service WHERE baseline_events = 0
   UNION
@@ -12,10 +11,10 @@ WITH new_clients AS (
   WHERE tls_ja3 IS NOT NULL
   GROUP BY src_key, service_key, tls_ja3 HAVING count(*) FILTER (WHERE in_baseline) = 0
 )
-SELECT k.src_key, k.service_key, k.process, hs.baseline_events, ps.baseline_events AS process_baseline_events,
-  w.baseline_hours, w.baseline_hours >= getvariable('established_min_baseline_hours') AS baseline_long_enough
+-- A baseline too short to tell a habit from something new does not exist (baseline_min_hours, 1-scoped-events.sql):
+-- then no key has baseline events, and none is established.
+SELECT k.src_key, k.service_key, k.process, hs.baseline_events, ps.baseline_events AS process_baseline_events
 FROM rw_finding_keys k
-CROSS JOIN (SELECT epoch(baseline_end - baseline_start) / 3600 AS baseline_hours FROM rw_window) w
 JOIN rw_host_service hs ON hs.src_key = k.src_key AND hs.service_key = k.service_key
 LEFT JOIN rw_process_service ps ON ps.src_key = k.src_key AND ps.service_key = k.service_key AND ps.process = k.process
 WHERE hs.baseline_events >= getvariable('established_min_events')
