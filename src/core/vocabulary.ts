@@ -40,6 +40,12 @@ export const API_READ_USES = ['file-download', 'file-list', 'message-read', 'raw
 /** Catalog path uses that send data. */
 export const API_WRITE_USES = ['file-upload', 'message-send', 'webhook'] as const;
 
+/**
+ * A host that this many times more distinct addresses open connections to than it opens connections to itself is a
+ * server (rw_source_events()): a relative rule, so it holds for a lab of ten hosts and an edge sensor alike.
+ */
+export const SERVER_FAN_IN = 10;
+
 /** Scalar macros: they read no table, so canonicalDdl() creates them before any table exists. */
 export const VOCABULARY_DDL = `
 -- Short, lower-case host name ('WS01.corp.local' -> 'ws01'); IP literals are kept whole.
@@ -66,6 +72,12 @@ CREATE OR REPLACE MACRO rw_inbound(extra) AS
 CREATE OR REPLACE MACRO rw_private_ip(ip) AS
   regexp_matches(ip, '^(10|127)\\.|^192\\.168\\.|^169\\.254\\.|^172\\.(1[6-9]|2[0-9]|3[01])\\.|^100\\.(6[4-9]|[7-9][0-9]|1[01][0-9]|12[0-7])\\.')
   OR regexp_matches(lower(ip), '^(f[cd]|fe[89ab])[0-9a-f]*:|^::1$');
+-- An IPv4 address as an integer (NULL for anything else), for range tests.
+CREATE OR REPLACE MACRO rw_ipv4_to_int(ip) AS
+  CASE WHEN regexp_full_match(ip, '(25[0-5]|2[0-4][0-9]|1[0-9][0-9]|[1-9]?[0-9])(\\.(25[0-5]|2[0-4][0-9]|1[0-9][0-9]|[1-9]?[0-9])){3}')
+       THEN (CAST(split_part(ip, '.', 1) AS BIGINT) << 24) + (CAST(split_part(ip, '.', 2) AS BIGINT) << 16)
+          + (CAST(split_part(ip, '.', 3) AS BIGINT) << 8) + CAST(split_part(ip, '.', 4) AS BIGINT)
+  END;
 -- What two copies of one observation share (an event is a copy key's n-th record in any file): kind, source key,
 -- destination name, process and second. Copies of a log agree on all of them; two sensors (an endpoint's flow with
 -- its process, a network sensor's without) do not, so only copies merge.
@@ -99,7 +111,9 @@ CREATE OR REPLACE MACRO rw_bin_ms(span_ms, bins) AS
  * keyed by rw_source_key, its destination named (an IP the data maps to exactly one name takes that name) and its
  * catalogued service; connections Zeek marks as coming in from outside left out (no source's use); copies of one
  * observation in other files (one sensor's logs as Zeek JSON and TSV, one proxy as Squid and ProxySG) merged into
- * the copy that tells most. Detection materialises it once per run (rw_events); the Hosts and Services views read it.
+ * the copy that tells most. Where Zeek does not say, direction comes from the inventory (a public address it does
+ * not list connecting to one it lists is coming in) and from fan-in (a public address connecting to one of our hosts
+ * that many times more addresses connect to than it reaches, SERVER_FAN_IN, is a scanner or a client of our server). Detection materialises it once per run (rw_events); the Hosts and Services views read it.
  *
  * rw_source_roles(): each source key's role, business unit and role origin (the inventory's word over an inference).
  *
@@ -142,6 +156,33 @@ ip_names AS (
     ) WHERE regexp_matches(trim(answer), '^[0-9.]+$|^[0-9a-f:]+:[0-9a-f:]*$')
   ) GROUP BY dst_ip HAVING count(DISTINCT name) = 1
 ),
+ours AS (
+  -- Addresses the inventory lists (an IP, or an IPv4 range, among those the data holds).
+  SELECT DISTINCT a.ip FROM (SELECT src_ip AS ip FROM events UNION SELECT dst_ip FROM events) a
+  JOIN (SELECT rw_ipv4_to_int(split_part(match, '/', 1)) AS start, coalesce(TRY_CAST(split_part(match, '/', 2) AS INTEGER), 32) AS prefix
+        FROM inventory WHERE match_kind IN ('ip', 'cidr') AND ip_bits IS NULL) r
+    ON rw_ipv4_to_int(a.ip) >> (32 - r.prefix) = r.start >> (32 - r.prefix)
+  UNION
+  SELECT match FROM inventory WHERE match_kind = 'ip'
+  UNION
+  -- Sources the inventory lists by name, at the addresses they were seen with.
+  SELECT src_ip FROM host_roles WHERE role_origin = 'inventory' AND src_ip IS NOT NULL
+),
+reach AS (
+  -- Per address: how many distinct addresses open connections to it, and how many it opens connections to.
+  SELECT ip, count(DISTINCT peer) FILTER (WHERE inbound) AS initiators, count(DISTINCT peer) FILTER (WHERE NOT inbound) AS reached
+  FROM (SELECT dst_ip AS ip, src_ip AS peer, true AS inbound FROM events
+        WHERE rw_network_kind(kind) AND kind <> 'dns' AND dst_ip IS NOT NULL AND src_ip IS NOT NULL
+        UNION ALL
+        SELECT src_ip, coalesce(dst_ip, rw_dst_name(dst_host)), false FROM events
+        WHERE rw_network_kind(kind) AND kind <> 'dns' AND src_ip IS NOT NULL)
+  GROUP BY ip
+),
+servers AS (
+  -- One of our hosts (it opens connections itself, so it is no remote service) that far more distinct addresses open
+  -- connections to than it reaches: a server, scanned or serving the internet, not a client.
+  SELECT ip FROM reach WHERE reached > 0 AND initiators >= ${SERVER_FAN_IN} * reached
+),
 base AS (
   SELECT e.ts, e.kind,
     rw_source_key(e.src_host, ih.host, e.src_ip) AS src_key,
@@ -157,6 +198,10 @@ base AS (
   -- already prefers the event's own name.
   LEFT JOIN ip_names ipn ON ipn.dst_ip = e.dst_ip
   WHERE rw_network_kind(e.kind) AND NOT rw_inbound(e.extra)
+    -- From outside in: a public address no inventory lists, opening a connection to one the inventory lists or to a
+    -- server (above). Where Zeek does not mark direction, this is how a scanner stays out of the sources.
+    AND NOT coalesce(NOT rw_private_ip(e.src_ip) AND e.src_ip NOT IN (SELECT ip FROM ours)
+                     AND (e.dst_ip IN (SELECT ip FROM ours) OR e.dst_ip IN (SELECT ip FROM servers)), false)
 ),
 numbered AS (
   SELECT *, row_number() OVER (PARTITION BY rw_copy_key(kind, src_key, dst_name, process, ts), source_file

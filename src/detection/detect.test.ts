@@ -262,12 +262,32 @@ describe('look-alikes that stay low', () => {
     }));
     const scanned = await detect({}, scan);
     expect(scanned.findings.filter((f) => f.source.ip === '203.0.113.7')).toEqual([]);
-    // The same records without Zeek's direction are taken at their word (what the check above rules out).
+    // Without Zeek's marks, the inventory still says ws02 is one of ours and the scanner is not: still no source.
     const unmarked = await detect({}, scan.map((e) => ({ ...e, extra: null })));
-    const outsider = unmarked.findings.find((f) => f.source.ip === '203.0.113.7')!;
-    expect(outsider.signals.map((s) => s.id)).toContain('external-source');
-    expect(outsider.summary).toMatch(/^203\.0\.113\.7 \(an address outside the organisation's known ranges\)/);
+    expect(unmarked.findings.filter((f) => f.source.ip === '203.0.113.7')).toEqual([]);
     expect(result.findings.flatMap((f) => f.signals).some((s) => s.id === 'external-source')).toBe(false);
+  });
+
+  it('decides direction from fan-in where neither Zeek nor the inventory says: scanners of a server are no sources, clients of a popular service are', async () => {
+    // 198.51.100.10, in no inventory, reaches two addresses itself (a resolver; Telegram every 5 minutes), and 40
+    // public addresses open connections to it.
+    const sensor = '198.51.100.10';
+    const own = [
+      ...Array.from({ length: 6 }, (_, k): FixtureEvent => ({ at: DAY1 + k * HOUR, kind: 'flow', src_ip: sensor, dst_ip: '192.0.2.53', dst_port: 53, protocol: 'udp' })),
+      ...Array.from({ length: 72 }, (_, k): FixtureEvent => ({ at: DAY1 + k * 300_000, kind: 'tls', src_ip: sensor, dst_ip: '149.154.167.220', dst_host: 'api.telegram.org', dst_port: 443 })),
+    ];
+    const scanners = Array.from({ length: 40 }, (_, i) => Array.from({ length: 72 }, (_, k): FixtureEvent => ({
+      at: DAY1 + i * 60_000 + k * 300_000, kind: 'tls', src_ip: `203.0.113.${i + 1}`, dst_ip: sensor, dst_host: 'api.telegram.org', dst_port: 443,
+    }))).flat();
+    // The same 40 public addresses reaching Telegram's own address (which opens no connection): clients, not scanners.
+    const clients = scanners.map((e) => ({ ...e, dst_ip: '149.154.167.221' }));
+    const scanned = await detect({}, [...own, ...scanners]);
+    expect(scanned.findings.filter((f) => f.source.ip?.startsWith('203.0.113.'))).toEqual([]);
+    const sensorFinding = scanned.findings.find((f) => f.source.ip === sensor && f.service?.id === 'telegram')!;
+    expect(sensorFinding.signals.map((s) => s.id)).toContain('external-source');
+    expect(sensorFinding.summary).toMatch(/^198\.51\.100\.10 \(an address outside the organisation's known ranges\)/);
+    const served = await detect({}, [...own, ...clients]);
+    expect(served.findings.filter((f) => f.source.ip?.startsWith('203.0.113.')).length).toBeGreaterThan(0);
   });
 
   it('has one short-baseline rule: too few hours for a baseline means no baseline, nothing established or new, and every finding says so', async () => {

@@ -32,11 +32,7 @@ SET VARIABLE rw_registry_host_regex = coalesce(getvariable('rw_registry_host_reg
 SET VARIABLE rw_esxi_self_ua_regex = coalesce(getvariable('rw_esxi_self_ua_regex'), '(esxupdate|VMware[ -]ESXi|vmware-(vpxa|hostd))');
 SET VARIABLE rw_vsphere_client_ua_regex = coalesce(getvariable('rw_vsphere_client_ua_regex'), '(VMware-client|VMware vim-java|pyvmomi|vSphere Client|govmomi)');
 
-CREATE OR REPLACE MACRO rw_ipv4_to_int(ip) AS
-  CASE WHEN regexp_full_match(ip, '(25[0-5]|2[0-4][0-9]|1[0-9][0-9]|[1-9]?[0-9])(\.(25[0-5]|2[0-4][0-9]|1[0-9][0-9]|[1-9]?[0-9])){3}')
-       THEN (CAST(split_part(ip, '.', 1) AS BIGINT) << 24) + (CAST(split_part(ip, '.', 2) AS BIGINT) << 16)
-          + (CAST(split_part(ip, '.', 3) AS BIGINT) << 8) + CAST(split_part(ip, '.', 4) AS BIGINT)
-  END;
+-- rw_ipv4_to_int is the shared vocabulary's (src/core/vocabulary.ts).
 
 DELETE FROM host_roles;
 INSERT INTO host_roles (src_ip, src_host, role, business_unit, owner, criticality, os, role_origin)
