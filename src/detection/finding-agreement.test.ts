@@ -53,5 +53,5 @@ describe('a finding agrees with its own log records', () => {
     engine.close();
     expect(disagreements).toEqual([]);
     expect(result.findings.some((f) => f.source.process), 'no process-level finding was checked').toBe(true);
-  }, 300_000);
+  }, 600_000);
 });
