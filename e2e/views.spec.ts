@@ -56,6 +56,13 @@ test('overview, host and service views drill down through deep links, and back/f
   await expect(page.getByTestId('overview-view')).toBeVisible();
   await page.goForward();
   await expect(page.getByTestId('host-view')).toBeVisible();
+
+  // The Hosts view and the finding count the pair's bytes the same way (the data is one detection window).
+  const [bytesOut, bytesIn] = await Promise.all([3, 4].map((i) => discord.locator('td').nth(i).textContent()));
+  await host.getByTestId('host-finding').getByRole('link').click();
+  const detail = page.getByTestId('finding-detail');
+  await expect(detail.locator('dt', { hasText: 'Bytes out / in' }).locator('xpath=following-sibling::dd')).toHaveText(`${bytesOut} / ${bytesIn}`);
+  await detail.screenshot({ path: 'test-results/screens/finding-bytes-as-host-view.png' });
 });
 
 test('hostile or unknown hashes fall back to a normal view', async ({ page }) => {
