@@ -138,6 +138,7 @@ test('a finding\'s detail explains it and draws its charts from SQL, with zoom a
   const periodogram = detail.getByTestId('chart-periodogram');
   const marked = Number(await periodogram.getAttribute('data-marked'));
   expect(Math.abs(marked - period) / period).toBeLessThan(0.05);
+  expect(await periodogram.getAttribute('data-tallest')).toBe(await periodogram.getAttribute('data-marked'));
   await expect(periodogram.getByText(/^detected /)).toBeVisible();
   await periodogram.screenshot({ path: 'test-results/screens/finding-periodogram.png' });
   await detail.getByTestId('chart-phase').screenshot({ path: 'test-results/screens/finding-phase.png' });

@@ -335,7 +335,7 @@ export interface Spectrum {
   threshold: number;
   /** Local maxima above the threshold that are not harmonics of a longer one, strongest first. */
   peaks: SpectrumPoint[];
-  /** The spectrum's peak at the detected period (climbed to from its bin, within 3 %), null when none was given. */
+  /** The spectrum's tallest point within 3 % of the detected period, null when none was given. */
   marked: SpectrumPoint | null;
   binS: number;
 }
@@ -391,14 +391,16 @@ function powerSpectrum(counts: ArrayLike<number>, size: number): Float64Array {
 export const HARMONICS = 4;
 
 /**
- * Power at frequency k plus its harmonics 2k … HARMONICS·k (the largest within ±h/2 bins of h·k, as a period that
- * does not divide the padded span puts its n-th harmonic between bins). A beacon's narrow pulses put nearly equal
- * power at P, P/2, P/3…; summed, the period itself stands tallest, its fractions and multiples lower.
+ * Where the power at frequency k clears `gate`, adds its harmonics 2k … HARMONICS·k (the largest within ±h/2 bins
+ * of h·k, as a period that does not divide the padded span puts its n-th harmonic between bins). A beacon's narrow
+ * pulses put power at P, P/2, P/3…; summed at P, the period itself stands tallest. A multiple of P (2P) has no
+ * power of its own, so it gathers nothing and cannot outgrow P as jitter thins P's higher harmonics.
  */
-function harmonicSum(power: Float64Array): Float64Array {
-  const summed = new Float64Array(power.length);
+function harmonicSum(power: Float64Array, gate: number): Float64Array {
+  const summed = Float64Array.from(power);
   for (let k = 1; k < power.length; k++) {
-    for (let h = 1; h <= HARMONICS && h * k < power.length; h++) {
+    if (power[k] <= gate) continue;
+    for (let h = 2; h <= HARMONICS && h * k < power.length; h++) {
       let best = 0;
       for (let j = h * k - (h >> 1); j <= h * k + (h >> 1) && j < power.length; j++) best = Math.max(best, power[j]);
       summed[k] += best;
@@ -410,7 +412,7 @@ function harmonicSum(power: Float64Array): Float64Array {
 /**
  * Periodogram of dense bin counts with a permutation threshold (BAYWATCH-style): the counts are shuffled
  * `permutations` times and the largest power any shuffle reaches is the bar a real period must clear. Given the
- * detected period, power is harmonic-summed (harmonicSum) in the data and in the shuffles alike. Periods shorter than two bins or longer than
+ * detected period, power that clears the bar is harmonic-summed (harmonicSum). Periods shorter than two bins or longer than
  * half the span are left out. `periodS`, the period detection found, is marked at the spectrum's local maximum within
  * one frequency bin of it.
  */
@@ -418,10 +420,6 @@ export function periodogram(counts: readonly number[], binS: number, permutation
   const n = counts.length;
   if (n < 8) return { points: [], threshold: 0, peaks: [], marked: null, binS };
   const size = 2 ** Math.ceil(Math.log2(n));
-  // Harmonics are summed only with a detected period: its bins (spectrumBinSeconds) put harmonics past the fourth
-  // beyond the Nyquist limit, so the sum favours the period; over span-sized bins every harmonic would tie.
-  const spectrum = periodS !== null && periodS > 0 ? harmonicSum : (p: Float64Array) => p;
-  const power = spectrum(powerSpectrum(counts, size));
   const usable = (k: number) => {
     const period = (size * binS) / k;
     return period >= 2 * binS && period <= (n * binS) / 2;
@@ -434,9 +432,15 @@ export function periodogram(counts: readonly number[], binS: number, permutation
       const j = Math.floor(random() * (i + 1));
       [shuffled[i], shuffled[j]] = [shuffled[j], shuffled[i]];
     }
-    const shuffledPower = spectrum(powerSpectrum(shuffled, size));
+    const shuffledPower = powerSpectrum(shuffled, size);
     for (let k = 1; k <= size / 2; k++) if (usable(k)) threshold = Math.max(threshold, shuffledPower[k]);
   }
+  // Harmonics are summed only with a detected period: its bins (spectrumBinSeconds) put harmonics past the fourth
+  // beyond the Nyquist limit, so the sum favours the period; over span-sized bins every harmonic would tie. Only
+  // frequencies above the threshold gather, so no shuffle would (the threshold stays the shuffles' plain maximum).
+  const summed = periodS !== null && periodS > 0;
+  const plain = powerSpectrum(counts, size);
+  const power = summed ? harmonicSum(plain, threshold) : plain;
   const points: SpectrumPoint[] = [];
   const peaks: SpectrumPoint[] = [];
   for (let k = 1; k <= size / 2; k++) {
@@ -448,13 +452,12 @@ export function periodogram(counts: readonly number[], binS: number, permutation
   }
   let marked: SpectrumPoint | null = null;
   if (periodS !== null && periodS > 0) {
-    // From the detected period's bin, up to its peak: a jittered beacon's peak can sit a few bins off.
-    let at = Math.round((size * binS) / periodS);
-    const near = (k: number) => usable(k) && Math.abs((size * binS) / k - periodS) / periodS < HARMONIC_TOLERANCE;
-    for (let step = power[at + 1] > power[at] ? 1 : -1; near(at + step) && power[at + step] > power[at]; ) at += step;
-    if (usable(at)) marked = { period_s: (size * binS) / at, power: power[at] };
+    // The tallest point within the tolerance of the detected period: a jittered beacon's peak can sit a few bins off.
+    for (const point of points) {
+      if (Math.abs(point.period_s - periodS) / periodS < HARMONIC_TOLERANCE && (!marked || point.power > marked.power)) marked = point;
+    }
   }
-  return { points, threshold, peaks: fundamentals(peaks, spectrum === harmonicSum).slice(0, 5), marked, binS };
+  return { points, threshold, peaks: fundamentals(peaks, summed).slice(0, 5), marked, binS };
 }
 
 /** Relative tolerance within which a peak counts as the same period, or as a harmonic (P/2, P/3, …) of a longer one. */
