@@ -1,0 +1,108 @@
+/**
+ * Flow logs that write one record per direction of a connection (AWS VPC Flow Logs, Google Cloud VPC Flow Logs)
+ * log the server's reply as a flow from the server to the client. Read alone, that record makes the server look
+ * like a source. Here the two records of one connection in one file become one event in the client's view: the
+ * client's record gives bytes_out, the reply's gives bytes_in. Both lines still count as loaded records.
+ */
+import type { EventRecord } from '../canonical.ts';
+import type { Sink } from '../ingest/adapter.ts';
+
+/** IANA's well-known service ports end here. */
+const WELL_KNOWN_MAX = 1023;
+/** Ephemeral (client) ports start here on Linux; IANA's dynamic range and Windows' start higher, at 49152. */
+const EPHEMERAL_MIN = 32768;
+/** AWS tcp-flags bits: SYN and SYN-ACK (SYN 2 + ACK 16; ACK alone is not logged). */
+const SYN = 2;
+const ACK = 16;
+
+/**
+ * Is this record the reply half of a connection? From the TCP flags where logged (the SYN-ACK is the responder's,
+ * a SYN alone the initiator's); else from the ports: a service port (well-known, or any port below the ephemeral
+ * range) answering an ephemeral one. A record neither rule decides is taken as the initiator's, as logged.
+ */
+export function isReply(srcPort: number | null, dstPort: number | null, tcpFlags: number | null = null): boolean {
+  if (tcpFlags !== null && tcpFlags & SYN) return (tcpFlags & ACK) !== 0;
+  if (srcPort === null || dstPort === null) return false;
+  return (srcPort <= WELL_KNOWN_MAX && dstPort > WELL_KNOWN_MAX) || (srcPort < EPHEMERAL_MIN && dstPort >= EPHEMERAL_MIN);
+}
+
+/** One direction's record, already in the client's view (a reply has its addresses and ports swapped back). */
+export interface FlowHalf {
+  reply: boolean;
+  /** The connection as the client sees it (interface, protocol, client and server address and port). */
+  key: string;
+  /** Start and end of the record's capture, in microseconds. */
+  start: number;
+  end: number;
+  /** The record's bytes and packets, sent by its own source. */
+  bytes: number | null;
+  packets: string | null;
+  /** The event in the client's view, without bytes; its `extra` (a JSON object or null) leaves out the packets. */
+  event: EventRecord;
+}
+
+/** Records waiting for their other half; beyond this many, the oldest is written alone. */
+const MAX_WAITING = 4096;
+
+/**
+ * Pairs the two halves of each connection within one file. Halves of one connection are written close together
+ * (the same capture window) but in no set order; a half whose partner is not among the last `MAX_WAITING`
+ * unpaired records, or whose capture does not overlap it (a later window of a long flow), is written alone.
+ */
+export class FlowPairs {
+  private waiting = new Map<string, FlowHalf>();
+
+  add(half: FlowHalf, sink: Sink): void {
+    const partner = this.waiting.get(half.key);
+    if (partner) this.waiting.delete(half.key);
+    if (partner && partner.reply !== half.reply && partner.start <= half.end && half.start <= partner.end) {
+      sink.event(half.reply ? connection(partner, half) : connection(half, partner));
+      return;
+    }
+    if (partner) sink.event(alone(partner));
+    this.waiting.set(half.key, half);
+    if (this.waiting.size > MAX_WAITING) {
+      const [oldestKey, oldest] = this.waiting.entries().next().value!;
+      this.waiting.delete(oldestKey);
+      sink.event(alone(oldest));
+    }
+  }
+
+  /** Writes every half still waiting (end of the file). */
+  flush(sink: Sink): void {
+    for (const half of this.waiting.values()) sink.event(alone(half));
+    this.waiting.clear();
+  }
+}
+
+/** `extra` (a JSON object or null) with more fields; null values are left out. */
+function withFields(extra: string | null | undefined, fields: Record<string, string | null>): string | null {
+  const added = Object.entries(fields).filter(([, value]) => value !== null);
+  if (added.length === 0) return extra ?? null;
+  const json = JSON.stringify(Object.fromEntries(added));
+  return extra && extra.length > 2 ? `${extra.slice(0, -1)},${json.slice(1)}` : json;
+}
+
+/** Both halves: the client's record with the reply's bytes as bytes_in, over both captures. */
+function connection(client: FlowHalf, reply: FlowHalf): EventRecord {
+  const start = Math.min(client.start, reply.start);
+  const end = Math.max(client.end, reply.end);
+  return {
+    ...client.event,
+    ts: start,
+    duration: (end - start) / 1e6,
+    bytes_out: client.bytes,
+    bytes_in: reply.bytes,
+    extra: withFields(client.event.extra, { packets: client.packets, packets_in: reply.packets }),
+  };
+}
+
+/** A half without its partner in this file: still the client's connection, with the bytes of its own direction. */
+function alone(half: FlowHalf): EventRecord {
+  if (!half.reply) return { ...half.event, bytes_out: half.bytes, extra: withFields(half.event.extra, { packets: half.packets }) };
+  return {
+    ...half.event,
+    bytes_in: half.bytes,
+    extra: withFields(half.event.extra, { packets_in: half.packets, logged_direction: 'reply' }),
+  };
+}
