@@ -7,7 +7,7 @@ import { extraOf, runAdapter } from './fixtures/run-adapter.ts';
 import { gcpVpcFlowAdapter } from './gcp-vpc-flow.ts';
 import { ALL_ADAPTERS } from './index.ts';
 import { netskopeCsvAdapter, netskopeJsonAdapter } from './netskope.ts';
-import { umbrellaAdapter } from './umbrella.ts';
+import { umbrellaAdapter, umbrellaIdentities } from './umbrella.ts';
 import { w3cElffAdapter } from './w3c-elff.ts';
 
 const fixture = (name: string) => readFileSync(new URL(`./fixtures/cloud/${name}`, import.meta.url), 'utf8').trimEnd();
@@ -211,8 +211,21 @@ describe('Cisco Umbrella', () => {
       action: 'allow',
       method: 'POST',
       content_type: 'application/json',
+      src_host: 'laptop-frank',
+      src_user: 'frank@example.com',
     });
     expect(extraOf(run.events[0]).get('column24')).toBe('101');
+  });
+
+  it('names the source only by an identity typed as a computer, never by its network or site', () => {
+    expect(umbrellaIdentities('frank@example.com,laptop-frank', 'AD Users,Roaming Computers')).toEqual({
+      host: 'laptop-frank',
+      user: 'frank@example.com',
+    });
+    // Every host behind one office network shares its identity: as a host name it would make them one source.
+    expect(umbrellaIdentities('Main Site,HQ Network', 'Sites,Networks')).toEqual({ host: null, user: null });
+    expect(umbrellaIdentities('edge-router', 'Network Devices')).toEqual({ host: null, user: null });
+    expect(umbrellaIdentities('laptop-frank', undefined)).toEqual({ host: null, user: null });
   });
 });
 

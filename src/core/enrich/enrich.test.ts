@@ -5,6 +5,7 @@ import { enrichEvents } from './enrich.ts';
 import { awsRoute53ResolverAdapter } from '../adapters/aws-route53-resolver.ts';
 import { awsVpcFlowAdapter } from '../adapters/aws-vpc-flow.ts';
 import { ecsNdjsonAdapter } from '../adapters/ecs.ts';
+import { umbrellaAdapter } from '../adapters/umbrella.ts';
 import { runAdapter } from '../adapters/fixtures/run-adapter.ts';
 import { readFileSync } from 'node:fs';
 
@@ -120,6 +121,27 @@ describe('enrichEvents', () => {
     expect(named).toEqual([
       { source: 'ecs', dst_host: 'api.telegram.org', dst_host_origin: 'uid-link' },
       { source: 'vpc', dst_host: 'api.telegram.org', dst_host_origin: 'passive-dns' },
+    ]);
+    engine.close();
+  });
+
+  it('leaves flows unnamed by Umbrella DNS logs, which hold no answers, while Route 53 answers still name theirs', async () => {
+    const events = (adapter: Parameters<typeof runAdapter>[0], fixture: string) =>
+      runAdapter(adapter, readFileSync(new URL(`../adapters/fixtures/${fixture}`, import.meta.url), 'utf8').trimEnd()).events;
+    const engine = await engineWith([
+      ...events(umbrellaAdapter, 'cloud/umbrella-dns.csv'),
+      // The Umbrella client (10.12.0.8 looked up api.telegram.org) connects to an address no log ties to a name.
+      { ts: Date.UTC(2024, 4, 6, 10, 30, 1) * 1000, kind: 'flow', src_ip: '10.12.0.8', dst_ip: '149.154.167.220' },
+      ...events(awsVpcFlowAdapter, 'aws/vpc-flow-v2-default.log'),
+      ...events(awsRoute53ResolverAdapter, 'aws/route53-resolver.ndjson'),
+    ]);
+    await enrichEvents(engine);
+    const flows = await engine.all<{ src_ip: string; dst_host: string | null }>(
+      `SELECT src_ip, dst_host FROM events WHERE kind = 'flow' AND dst_ip = '149.154.167.220' ORDER BY src_ip`,
+    );
+    expect(flows).toEqual([
+      { src_ip: '10.0.1.25', dst_host: 'api.telegram.org' },
+      { src_ip: '10.12.0.8', dst_host: null },
     ]);
     engine.close();
   });
