@@ -122,7 +122,7 @@ function emitFlow(row: Map<string, string | null>, pairs: FlowPairs, sink: Sink)
   pairs.add(
     {
       reply,
-      key: [row.get('interface-id'), protocol, client, clientPort, server, serverPort].join(' '),
+      key: `${row.get('interface-id')} ${protocol} ${client} ${clientPort} ${server} ${serverPort}`,
       start: ts,
       end: Math.max(ts, endTs ?? ts),
       bytes: intOrNull(row.get('bytes')),

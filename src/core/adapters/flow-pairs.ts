@@ -37,7 +37,8 @@ export interface FlowHalf {
   /** The record's bytes and packets, sent by its own source. */
   bytes: number | null;
   packets: string | null;
-  /** The event in the client's view, without bytes; its `extra` (a JSON object or null) leaves out the packets. */
+  /** The event in the client's view, without bytes; its `extra` (a JSON object or null) leaves out the packets.
+   * The pairing completes it in place. */
   event: EventRecord;
 }
 
@@ -75,34 +76,41 @@ export class FlowPairs {
   }
 }
 
-/** `extra` (a JSON object or null) with more fields; null values are left out. */
-function withFields(extra: string | null | undefined, fields: Record<string, string | null>): string | null {
-  const added = Object.entries(fields).filter(([, value]) => value !== null);
-  if (added.length === 0) return extra ?? null;
-  const json = JSON.stringify(Object.fromEntries(added));
-  return extra && extra.length > 2 ? `${extra.slice(0, -1)},${json.slice(1)}` : json;
+/** `extra` (a JSON object or null) with more text fields; null values are left out. */
+function withFields(extra: string | null | undefined, fields: readonly (readonly [string, string | null])[]): string | null {
+  let added = '';
+  for (const [name, value] of fields) if (value !== null) added += `,"${name}":${JSON.stringify(value)}`;
+  if (added === '') return extra ?? null;
+  return extra && extra.length > 2 ? `${extra.slice(0, -1)}${added}}` : `{${added.slice(1)}}`;
 }
 
 /** Both halves: the client's record with the reply's bytes as bytes_in, over both captures. */
 function connection(client: FlowHalf, reply: FlowHalf): EventRecord {
-  const start = Math.min(client.start, reply.start);
+  const event = client.event;
   const end = Math.max(client.end, reply.end);
-  return {
-    ...client.event,
-    ts: start,
-    duration: (end - start) / 1e6,
-    bytes_out: client.bytes,
-    bytes_in: reply.bytes,
-    extra: withFields(client.event.extra, { packets: client.packets, packets_in: reply.packets }),
-  };
+  event.ts = Math.min(client.start, reply.start);
+  event.duration = (end - event.ts) / 1e6;
+  event.bytes_out = client.bytes;
+  event.bytes_in = reply.bytes;
+  event.extra = withFields(event.extra, [
+    ['packets', client.packets],
+    ['packets_in', reply.packets],
+  ]);
+  return event;
 }
 
 /** A half without its partner in this file: still the client's connection, with the bytes of its own direction. */
 function alone(half: FlowHalf): EventRecord {
-  if (!half.reply) return { ...half.event, bytes_out: half.bytes, extra: withFields(half.event.extra, { packets: half.packets }) };
-  return {
-    ...half.event,
-    bytes_in: half.bytes,
-    extra: withFields(half.event.extra, { packets_in: half.packets, logged_direction: 'reply' }),
-  };
+  const event = half.event;
+  if (half.reply) {
+    event.bytes_in = half.bytes;
+    event.extra = withFields(event.extra, [
+      ['packets_in', half.packets],
+      ['logged_direction', 'reply'],
+    ]);
+  } else {
+    event.bytes_out = half.bytes;
+    event.extra = withFields(event.extra, [['packets', half.packets]]);
+  }
+  return event;
 }
