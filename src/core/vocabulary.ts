@@ -57,6 +57,9 @@ CREATE OR REPLACE MACRO rw_inbound(extra) AS
   coalesce(contains(extra, '"local_orig"')
            AND regexp_matches(extra, '"local_orig":\\s*("F"|false)')
            AND regexp_matches(extra, '"local_resp":\\s*("T"|true)'), false);
+-- Does this record continue a connection its log already reported (a flow log's report of a later capture window)?
+-- Its time is when a window began, not when a connection did, so it is no check-in of its own.
+CREATE OR REPLACE MACRO rw_continued(extra) AS coalesce(contains(extra, '"continued":"true"'), false);
 -- Is this an address of a private, loopback, link-local or carrier-grade NAT range (RFC 1918, 6598, 4193, 3927)?
 CREATE OR REPLACE MACRO rw_private_ip(ip) AS
   regexp_matches(ip, '^(10|127)\\.|^192\\.168\\.|^169\\.254\\.|^172\\.(1[6-9]|2[0-9]|3[01])\\.|^100\\.(6[4-9]|[7-9][0-9]|1[01][0-9]|12[0-7])\\.')

@@ -11,6 +11,7 @@ import type { EventRecord } from '../canonical.ts';
 import { LOADED, reject, type Adapter, type Outcome, type RecordParser, type Sink } from '../ingest/adapter.ts';
 import { epochMillisToMicros, epochSecondsToMicros } from '../ingest/time.ts';
 import { extraJson, intOrNull, ipProtocolName, portOrNull } from './csv-mapped.ts';
+import { withFields } from './flow-pairs.ts';
 import { cleanDocument, isJsonObject, own, parseJson, scalarText, splitJsonObjects, type JsonObject } from './endpoint-json.ts';
 
 const IP = /^(?:\d{1,3}(?:\.\d{1,3}){3}|[0-9a-f:]*:[0-9a-f:.]*)$/i;
@@ -92,12 +93,11 @@ const plus = (a: number | null | undefined, b: number | null | undefined) => (a 
 
 /** A report's event with its packet counts in `extra`. */
 function withPackets({ event, packetsOut, packetsIn }: Report): EventRecord {
-  const packets = extraJson([
+  event.extra = withFields(event.extra, [
     ['packets_out', packetsOut === null ? null : String(packetsOut)],
     ['packets_in', packetsIn === null ? null : String(packetsIn)],
   ]);
-  if (packets === null) return event;
-  return { ...event, extra: event.extra ? `${event.extra.slice(0, -1)},${packets.slice(1)}` : packets };
+  return event;
 }
 
 /** A later report added to a flow's earlier ones: the flow from its first report, the counters of both. */
@@ -124,12 +124,14 @@ export class FlowReports {
 
   /** `state` is the tuple's B, C or E; a denied flow, a version-1 tuple (no state) or another letter is one event. */
   add(key: string, report: Report, state: string | null, sink: Sink): void {
-    if (state === null || !'BCE'.includes(state)) return sink.event(withPackets(report));
+    if (state === null || !/^[BCE]$/.test(state)) return sink.event(withPackets(report));
     const earlier = this.open.get(key);
     this.open.delete(key);
     let current = report;
     if (earlier && state !== 'B') current = merged(earlier, report);
     else if (earlier) sink.event(withPackets(earlier)); // a new begin: the earlier flow's end was not logged
+    // A flow whose begin was in an earlier file: its time here is a report's, not the connection's start.
+    if (!earlier && state !== 'B') report.event.extra = withFields(report.event.extra, [['continued', 'true']]);
     if (state === 'E') sink.event(withPackets(current));
     else this.open.set(key, current);
   }

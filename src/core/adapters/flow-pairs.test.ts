@@ -69,6 +69,24 @@ describe('pairing the halves of a connection', () => {
       [200, '10.0.0.1', null, 900],
       [300, '10.0.0.1', 500, null],
     ]);
-    expect(JSON.parse(events[1].extra!)).toEqual({ 'interface-id': 'eni-1', packets_in: '9', logged_direction: 'reply' });
+    // The reply of a later capture window of the same connection is a later report of it.
+    expect(JSON.parse(events[1].extra!)).toEqual({ 'interface-id': 'eni-1', packets_in: '9', logged_direction: 'reply', continued: 'true' });
+  });
+
+  it('marks the reports of later capture windows of one connection, not a new connection on the same ports', () => {
+    const { events, sink } = collect();
+    const pairs = new FlowPairs();
+    for (const start of [0, 60, 120, 2000]) {
+      pairs.add(half(false, start, 100), sink);
+      pairs.add(half(true, start, 100), sink);
+    }
+    pairs.flush(sink);
+    // 0–10, 60–70, 120–130: one connection over three windows; 2000: idle longer than any capture window.
+    expect(events.map((e) => [e.ts / 1e6, JSON.parse(e.extra!).continued ?? null])).toEqual([
+      [0, null],
+      [60, 'true'],
+      [120, 'true'],
+      [2000, null],
+    ]);
   });
 });

@@ -3,6 +3,8 @@
  * log the server's reply as a flow from the server to the client. Read alone, that record makes the server look
  * like a source. Here the two records of one connection in one file become one event in the client's view: the
  * client's record gives bytes_out, the reply's gives bytes_in. Both lines still count as loaded records.
+ * A connection that lasts beyond one capture window is reported again in the next: such a later report says
+ * `"continued":"true"` in `extra`, as its time is when a window began, not when a connection did.
  */
 import type { EventRecord } from '../canonical.ts';
 import type { Sink } from '../ingest/adapter.ts';
@@ -44,6 +46,11 @@ export interface FlowHalf {
 
 /** Records waiting for their other half; beyond this many, the oldest is written alone. */
 const MAX_WAITING = 4096;
+/** Connections whose last report is remembered, to tell a later window's report of them. */
+const MAX_REPORTED = 65_536;
+/** The longest capture window of flow logs (GCP's 15 minutes; AWS's is at most 10): a connection's next report
+ * comes within one window of the last, else it is taken as a new connection on the same ports. */
+const MAX_WINDOW_US = 15 * 60 * 1e6;
 
 /**
  * Pairs the two halves of each connection within one file. Halves of one connection are written close together
@@ -52,32 +59,44 @@ const MAX_WAITING = 4096;
  */
 export class FlowPairs {
   private waiting = new Map<string, FlowHalf>();
+  /** Start and end (µs) of each connection's last report written. */
+  private reported = new Map<string, readonly [number, number]>();
 
   add(half: FlowHalf, sink: Sink): void {
     const partner = this.waiting.get(half.key);
     if (partner) this.waiting.delete(half.key);
     if (partner && partner.reply !== half.reply && partner.start <= half.end && half.start <= partner.end) {
-      sink.event(half.reply ? connection(partner, half) : connection(half, partner));
+      this.write(half.key, half.reply ? connection(partner, half) : connection(half, partner), Math.max(half.end, partner.end), sink);
       return;
     }
-    if (partner) sink.event(alone(partner));
+    if (partner) this.write(partner.key, alone(partner), partner.end, sink);
     this.waiting.set(half.key, half);
     if (this.waiting.size > MAX_WAITING) {
-      const [oldestKey, oldest] = this.waiting.entries().next().value!;
-      this.waiting.delete(oldestKey);
-      sink.event(alone(oldest));
+      const oldest: FlowHalf = this.waiting.values().next().value!;
+      this.waiting.delete(oldest.key);
+      this.write(oldest.key, alone(oldest), oldest.end, sink);
     }
   }
 
   /** Writes every half still waiting (end of the file). */
   flush(sink: Sink): void {
-    for (const half of this.waiting.values()) sink.event(alone(half));
+    for (const half of this.waiting.values()) this.write(half.key, alone(half), half.end, sink);
     this.waiting.clear();
+  }
+
+  /** Writes one event, marked when it is a later window's report of a connection already written. */
+  private write(key: string, event: EventRecord, end: number, sink: Sink): void {
+    const last = this.reported.get(key);
+    if (last && event.ts > last[0] && event.ts - last[1] <= MAX_WINDOW_US) event.extra = withFields(event.extra, [['continued', 'true']]);
+    this.reported.delete(key);
+    this.reported.set(key, [event.ts, end]);
+    if (this.reported.size > MAX_REPORTED) this.reported.delete(this.reported.keys().next().value!);
+    sink.event(event);
   }
 }
 
 /** `extra` (a JSON object or null) with more text fields; null values are left out. */
-function withFields(extra: string | null | undefined, fields: readonly (readonly [string, string | null])[]): string | null {
+export function withFields(extra: string | null | undefined, fields: readonly (readonly [string, string | null])[]): string | null {
   let added = '';
   for (const [name, value] of fields) if (value !== null) added += `,"${name}":${JSON.stringify(value)}`;
   if (added === '') return extra ?? null;

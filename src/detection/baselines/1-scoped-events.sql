@@ -85,7 +85,7 @@ WITH base AS (
     coalesce(rw_dst_name(e.dst_host), ipn.name, e.dst_ip) AS dst_name,
     e.dst_ip, e.dst_port, e.url_path, upper(e.method) AS method, e.status, e.user_agent,
     e.bytes_out, e.bytes_in, e.duration, e.conn_state, lower(e.action) AS action, e.tls_ja3,
-    e.source_file, e.source_line
+    rw_continued(e.extra) AS continued, e.source_file, e.source_line
   FROM events e
   LEFT JOIN rw_ip_hosts ih ON ih.src_ip = e.src_ip
   -- A plain equi-join (one row per IP): a dst_host test in ON turns it into a nested-loop join; coalesce() above
