@@ -143,6 +143,38 @@ FROM (
 ) AS started
 WHERE events.rowid = started.row_id`,
   },
+  {
+    // A network or DNS event learns its process's parent image from the process start (Sysmon 1) of the same
+    // ProcessGuid, else the latest start of the same ProcessId and image name on the same computer before it: a shell
+    // whose parent is a web server is how an exploited server runs commands. After 'process-start', which names them.
+    id: 'process-parent',
+    needs: [
+      "kind = 'process' AND parent_process IS NOT NULL",
+      "parent_process IS NULL AND process IS NOT NULL AND kind IN ('flow', 'dns', 'firewall')",
+    ],
+    sql: `
+UPDATE events SET parent_process = started.parent_process
+FROM (
+  WITH starts AS (
+    SELECT uid AS guid, lower(src_host) AS host, process_id, rw_process_name(process) AS name, ts, parent_process FROM events
+    WHERE kind = 'process' AND parent_process IS NOT NULL
+  ), orphans AS (
+    SELECT rowid AS row_id, json_extract_string(extra, '$.ProcessGuid') AS guid, process_id, rw_process_name(process) AS name, ts,
+      lower(coalesce(src_host, json_extract_string(extra, '$.Computer'))) AS host
+    FROM events WHERE parent_process IS NULL AND process IS NOT NULL AND kind IN ('flow', 'dns', 'firewall')
+  ), by_guid AS (
+    SELECT o.row_id, s.parent_process FROM orphans o
+    JOIN (SELECT guid, min(parent_process) AS parent_process FROM starts WHERE guid IS NOT NULL GROUP BY guid) s ON o.guid = s.guid
+  ), by_pid AS (
+    -- Process ids are reused: the start must be of the same image.
+    SELECT o.row_id, s.parent_process FROM orphans o
+    ASOF JOIN starts s ON o.host = s.host AND o.process_id = s.process_id AND o.name = s.name AND o.ts >= s.ts
+    WHERE o.row_id NOT IN (SELECT row_id FROM by_guid)
+  )
+  SELECT * FROM by_guid UNION ALL SELECT * FROM by_pid
+) AS started
+WHERE events.rowid = started.row_id`,
+  },
 ];
 
 async function stepApplies(engine: SqlEngine, step: EnrichStep): Promise<boolean> {

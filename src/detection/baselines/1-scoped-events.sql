@@ -82,6 +82,9 @@ WITH base AS (
     rw_source_key(e.src_host, ih.host, e.src_ip) AS src_key,
     e.src_ip, coalesce(rw_short_host(e.src_host), ih.host) AS src_host, e.src_user,
     e.process, e.process_id, rw_process_name(e.process) AS process_name,
+    e.parent_process, rw_process_name(e.parent_process) AS parent_name,
+    -- Endpoint events whose process start is known: the key that walks up the process tree.
+    CASE WHEN e.parent_process IS NOT NULL THEN json_extract_string(e.extra, '$.ProcessGuid') END AS process_guid,
     coalesce(rw_dst_name(e.dst_host), ipn.name, e.dst_ip) AS dst_name,
     e.dst_ip, e.dst_port, e.url_path, upper(e.method) AS method, e.status, e.user_agent,
     e.bytes_out, e.bytes_in, e.duration, e.conn_state, lower(e.action) AS action, e.tls_ja3,
