@@ -18,7 +18,7 @@ WITH RECURSIVE roles AS (
     -- Loopback never leaves the host.
     AND NOT rw_no_destination(e.dst_name, e.dst_port) AND NOT regexp_matches(e.dst_name, '^127\.|^::1$|^localhost$')
 ), starts AS (
-  SELECT uid AS guid, any_value(json_extract_string(extra, '$.ParentProcessGuid')) AS parent_guid,
+  SELECT uid AS guid, any_value(nullif(regexp_extract(extra, '"ParentProcessGuid":\s*"([^"]+)"', 1), '')) AS parent_guid,
     any_value(parent_process) AS parent_process
   FROM events
   WHERE kind = 'process' AND uid IS NOT NULL AND parent_process IS NOT NULL
