@@ -147,13 +147,41 @@ test('a saved workspace, and one made by the CLI, restore the same findings in a
   await fromCli.close();
 });
 
-test('after a reload the last session is offered, and resuming restores its findings', async ({ page }) => {
+/** The saved session's files in the origin-private file system: size and time of the workspace, the state document's text. */
+async function savedSessionFiles(page: Page): Promise<{ workspace: [number, number] | null; state: string | null }> {
+  return page.evaluate(async () => {
+    const root = await navigator.storage.getDirectory();
+    const file = async (name: string) => (await root.getFileHandle(name).catch(() => null))?.getFile() ?? null;
+    const [workspace, state] = [await file('last-session.rwz'), await file('last-session.state.json')];
+    return { workspace: workspace ? [workspace.size, workspace.lastModified] : null, state: state ? await state.text() : null };
+  });
+}
+
+test('after a reload the last session is offered, and resuming restores its findings and later verdicts', async ({ page }) => {
   const app = new WorkbenchPage(page);
   await app.open();
   await app.loadFiles([LOG]);
   const before = await exportedFindings(page);
   // The session is kept a few seconds after the last change.
   await page.waitForTimeout(6000);
+  const afterLoad = await savedSessionFiles(page);
+  expect(afterLoad.workspace).not.toBeNull();
+  expect(afterLoad.state).toBeNull();
+
+  // A verdict changes the state, not the data: only the small state document is written.
+  await page.evaluate(() => (location.hash = '#/findings'));
+  const top = page.getByTestId('finding-row').first();
+  const topId = (await top.getAttribute('data-finding-id'))!;
+  await top.click();
+  await page.getByTestId('triage-panel').getByText('benign', { exact: true }).click();
+  await page.getByTestId('triage-panel').getByTestId('triage-save').click();
+  await page.waitForTimeout(6000);
+  const afterVerdict = await savedSessionFiles(page);
+  expect(afterVerdict.workspace).toEqual(afterLoad.workspace);
+  expect(afterVerdict.state).toContain(topId);
+  // Settings, context (the catalog mostly) and verdicts: a fixed size, however big the loaded data.
+  expect(afterVerdict.state!.length).toBeLessThan(1024 * 1024);
+
   await page.reload();
   await app.waitFor(['idle']);
   await expect(page.getByTestId('resume-offer')).toBeVisible();
@@ -168,6 +196,8 @@ test('after a reload the last session is offered, and resuming restores its find
   await expect(page.getByTestId('resume-offer')).toHaveCount(0);
   const after = await exportedFindings(page);
   expect(after.findings.map((f) => f.id)).toEqual(before.findings.map((f) => f.id));
+  await page.evaluate(() => (location.hash = '#/findings'));
+  await expect(page.locator(`[data-testid="finding-row"][data-finding-id="${topId}"]`).getByTestId('finding-verdict')).toHaveText('benign');
 
   await page.reload();
   await app.waitFor(['idle']);

@@ -8,6 +8,7 @@ import type { AnalysisWorkerApi } from './analysis.worker.ts';
 import type { ExerciseWorkerApi, OpenedPackFiles } from './exercise.worker.ts';
 import type { IngestProgress, SourceSummary } from '../src/core/ingest/pipeline.ts';
 import type { PeriodicityAnalyzer } from '../src/detection/detect.ts';
+import { pooledAnalyzer } from '../src/detection/periodicity/pool.ts';
 import type { PackProgress, PackRequest, PackSummary } from '../src/exercise/pack.ts';
 
 /** Parsing happens in the ingest worker; inserts happen through the engine facade on the page. */
@@ -35,8 +36,18 @@ export class IngestClient {
   }
 }
 
-/** A PeriodicityAnalyzer that runs the timing maths in a worker, transferring the series as typed arrays. */
+/** Analysis workers: the timing maths runs while the DuckDB worker waits, so one per core (two at most) is free. */
+const ANALYSIS_WORKERS = Math.max(1, Math.min(2, navigator.hardwareConcurrency || 1));
+
+/**
+ * A PeriodicityAnalyzer that runs the timing maths in workers (the batch shared out between them), transferring
+ * the series as typed arrays.
+ */
 export function workerPeriodicityAnalyzer(): PeriodicityAnalyzer {
+  return pooledAnalyzer(Array.from({ length: ANALYSIS_WORKERS }, () => oneWorkerAnalyzer()));
+}
+
+function oneWorkerAnalyzer(): PeriodicityAnalyzer {
   let api: Comlink.Remote<AnalysisWorkerApi> | null = null;
   return async (series, options) => {
     api ??= Comlink.wrap<AnalysisWorkerApi>(new Worker(new URL('./analysis.worker.ts', import.meta.url), { type: 'module' }));

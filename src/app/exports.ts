@@ -16,7 +16,7 @@ import { collectReportData, detailed, type FindingTriage } from '../report/repor
 import { buildReportHtml } from '../report/report-html.ts';
 import { findingChartSvgs, TIMELINE_WIDTH_PX } from '../report/report-charts.ts';
 import type { WorkspaceState } from '../workspace/format.ts';
-import { readWorkspace, restoreWorkspace } from '../workspace/open.ts';
+import { checkStateJson, readWorkspace, restoreWorkspace } from '../workspace/open.ts';
 import { saveWorkspace } from '../workspace/save.ts';
 import { wasmWorkspaceEngine } from '../workspace/wasm-io.ts';
 import { catalogDigest } from '../context/catalog-digest.ts';
@@ -206,9 +206,12 @@ export async function openWorkspaceInto(
   workbench: Workbench,
   bytes: Uint8Array,
   restoreTriage: (entries: TriageEntry[]) => Promise<void>,
+  newerState: string | null = null,
 ): Promise<void> {
   const engine = engineOf(workbench);
   const checked = readWorkspace(bytes);
+  // A resumed session's settings, context and triage saved after its workspace; the data (and its sources) are the workspace's.
+  if (newerState !== null) checked.state = { ...checkStateJson(newerState), sources: checked.state.sources };
   workbench.status = 'ingesting';
   workbench.statusText = 'Opening workspace…';
   workbench.error = null;

@@ -1,43 +1,65 @@
 /**
  * The last session, kept in this browser so a reload can offer "Resume last session": the workspace bytes go to
  * the origin-private file system (OPFS) where the browser has it, else to IndexedDB. Saving is debounced, so a
- * burst of changes (load, analysis, several verdicts) writes once.
+ * burst of changes (load, analysis, several verdicts) writes once, and it writes what changed: the workspace
+ * (tables and all) only when the loaded data changed, else only the state (settings, context, triage) as a small
+ * JSON document that a resume applies over the workspace's own.
  */
 
 export interface SavedSession {
+  /** The workspace as saved when the loaded data last changed. */
   blob: Blob;
-  /** Epoch milliseconds of the save. */
+  /** The state saved since, as JSON (workspaceState), newer than the blob's own; null when the blob is current. */
+  state: string | null;
+  /** Epoch milliseconds of the latest save. */
   savedAt: number;
 }
 
 export interface SessionStore {
   load(): Promise<SavedSession | null>;
-  save(blob: Blob): Promise<void>;
+  /** Replaces the workspace; a state saved earlier is dropped (the new workspace holds the current state). */
+  saveWorkspace(blob: Blob): Promise<void>;
+  saveState(json: string): Promise<void>;
   discard(): Promise<void>;
 }
 
 const OPFS_FILE = 'last-session.rwz';
+const OPFS_STATE_FILE = 'last-session.state.json';
 const IDB_NAME = 'relaywatch-session';
 const IDB_STORE = 'session';
 const IDB_KEY = 'last';
+const IDB_STATE_KEY = 'last-state';
 
 /** Session store in the origin-private file system. */
 export function opfsSessionStore(root: FileSystemDirectoryHandle): SessionStore {
+  const fileOf = async (name: string) => {
+    try {
+      return await (await root.getFileHandle(name)).getFile();
+    } catch {
+      return null;
+    }
+  };
+  const write = async (name: string, data: Blob | string) => {
+    const writable = await (await root.getFileHandle(name, { create: true })).createWritable();
+    await writable.write(data);
+    await writable.close();
+  };
   return {
     async load() {
-      try {
-        const file = await (await root.getFileHandle(OPFS_FILE)).getFile();
-        return file.size ? { blob: file, savedAt: file.lastModified } : null;
-      } catch {
-        return null;
-      }
+      const file = await fileOf(OPFS_FILE);
+      if (!file?.size) return null;
+      const state = await fileOf(OPFS_STATE_FILE);
+      return { blob: file, state: state ? await state.text() : null, savedAt: Math.max(file.lastModified, state?.lastModified ?? 0) };
     },
-    async save(blob) {
-      const writable = await (await root.getFileHandle(OPFS_FILE, { create: true })).createWritable();
-      await writable.write(blob);
-      await writable.close();
+    async saveWorkspace(blob) {
+      await root.removeEntry(OPFS_STATE_FILE).catch(() => undefined);
+      await write(OPFS_FILE, blob);
+    },
+    async saveState(json) {
+      await write(OPFS_STATE_FILE, json);
     },
     async discard() {
+      await root.removeEntry(OPFS_STATE_FILE).catch(() => undefined);
       await root.removeEntry(OPFS_FILE).catch(() => undefined);
     },
   };
@@ -61,16 +83,28 @@ export function indexedDbSessionStore(): SessionStore {
     })();
     return (await db).transaction(IDB_STORE, mode).objectStore(IDB_STORE);
   };
+  type Saved<T> = { value: T; savedAt: number };
   return {
     async load() {
-      const value = (await request((await store('readonly')).get(IDB_KEY))) as SavedSession | undefined;
-      return value?.blob instanceof Blob ? value : null;
+      const objects = await store('readonly');
+      const workspace = (await request(objects.get(IDB_KEY))) as Saved<Blob> | undefined;
+      if (!(workspace?.value instanceof Blob)) return null;
+      const state = (await request(objects.get(IDB_STATE_KEY))) as Saved<string> | undefined;
+      const text = typeof state?.value === 'string' ? state.value : null;
+      return { blob: workspace.value, state: text, savedAt: Math.max(workspace.savedAt, text ? state!.savedAt : 0) };
     },
-    async save(blob) {
-      await request((await store('readwrite')).put({ blob, savedAt: Date.now() } satisfies SavedSession, IDB_KEY));
+    async saveWorkspace(blob) {
+      const objects = await store('readwrite');
+      await request(objects.delete(IDB_STATE_KEY));
+      await request(objects.put({ value: blob, savedAt: Date.now() } satisfies Saved<Blob>, IDB_KEY));
+    },
+    async saveState(json) {
+      await request((await store('readwrite')).put({ value: json, savedAt: Date.now() } satisfies Saved<string>, IDB_STATE_KEY));
     },
     async discard() {
-      await request((await store('readwrite')).delete(IDB_KEY));
+      const objects = await store('readwrite');
+      await request(objects.delete(IDB_STATE_KEY));
+      await request(objects.delete(IDB_KEY));
     },
   };
 }
@@ -98,23 +132,34 @@ export interface Autosave {
   cancel(): void;
 }
 
+/** What the autosave saves: the workspace, the state alone, and a value that changes whenever the loaded data does. */
+export interface SessionSource {
+  dataVersion(): unknown;
+  workspace(): Promise<Blob>;
+  state(): string;
+}
+
 /**
- * Debounced saving of the session: `snapshot` builds the workspace bytes, `store` keeps them. Failures go to
- * `onError` (a full disk must not break the analysis).
+ * Debounced saving of the session: the whole workspace when the loaded data changed since the last save, else
+ * only the state. Failures go to `onError` (a full disk must not break the analysis).
  */
-export function createAutosave(
-  snapshot: () => Promise<Blob>,
-  store: SessionStore,
-  onError: (error: unknown) => void,
-  delayMs = 4000,
-): Autosave {
+export function createAutosave(source: SessionSource, store: SessionStore, onError: (error: unknown) => void, delayMs = 4000): Autosave {
   let timer: ReturnType<typeof setTimeout> | null = null;
   let running: Promise<void> = Promise.resolve();
+  let savedVersion: unknown = undefined;
+  let saved = false;
   const run = () => {
     timer = null;
     running = running.then(async () => {
       try {
-        await store.save(await snapshot());
+        const version = source.dataVersion();
+        if (saved && version === savedVersion) {
+          await store.saveState(source.state());
+        } else {
+          await store.saveWorkspace(await source.workspace());
+          savedVersion = version;
+          saved = true;
+        }
       } catch (error) {
         onError(error);
       }
@@ -139,17 +184,22 @@ export function createAutosave(
   };
 }
 
-/** Store that lives only as long as the page (tests). */
-export function memorySessionStore(): SessionStore & { saves: number } {
+/** Store that lives only as long as the page (tests); counts what each save wrote. */
+export function memorySessionStore(): SessionStore & { workspaceSaves: number; stateSaves: number } {
   let saved: SavedSession | null = null;
   return {
-    saves: 0,
+    workspaceSaves: 0,
+    stateSaves: 0,
     async load() {
       return saved;
     },
-    async save(blob) {
-      this.saves++;
-      saved = { blob, savedAt: Date.now() };
+    async saveWorkspace(blob) {
+      this.workspaceSaves++;
+      saved = { blob, state: null, savedAt: Date.now() };
+    },
+    async saveState(json) {
+      this.stateSaves++;
+      if (saved) saved = { ...saved, state: json, savedAt: Date.now() };
     },
     async discard() {
       saved = null;

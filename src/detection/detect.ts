@@ -5,6 +5,7 @@
 import { setVariables, type SqlEngine, type SqlParam } from '../engine/sql-engine.ts';
 import { redactSecrets } from '../accounts/redact.ts';
 import { analyzePeriodicity, type PeriodicityOptions, type PeriodicityResult } from './periodicity/index.ts';
+import type { PeriodicityAnalyzer } from './periodicity/pool.ts';
 import { SIGNAL_COLUMNS, type DetectionPack, type ParamValue } from './manifest.ts';
 import {
   DEFAULT_SCORING,
@@ -23,12 +24,9 @@ import {
 
 /**
  * Timing analysis of many candidate series at once. The default runs ./periodicity in this thread; the browser passes
- * one that runs the same code in a Comlink worker so the page stays responsive.
+ * one that runs the same code in Comlink workers so the page stays responsive, the CLI one that adds worker threads.
  */
-export type PeriodicityAnalyzer = (
-  series: readonly (readonly number[])[],
-  options?: Partial<PeriodicityOptions>,
-) => Promise<PeriodicityResult[]>;
+export type { PeriodicityAnalyzer };
 
 /** Runs ./periodicity on every series in the calling thread. */
 export const analyzeInThread: PeriodicityAnalyzer = async (series, options) =>

@@ -38,6 +38,24 @@ describe('a second copy of the same logs', () => {
     for (const f of reference) expect(facts(again.get(f.id)!), f.id).toEqual(facts(f));
   }, 180_000);
 
+  it('changes nothing when a log comes rotated into consecutive files (Zeek conn and the proxy, split mid-day)', async () => {
+    const rotated = new Map(once.logs);
+    const splitAt = (lines: string[]) => Math.floor(lines.length / 2);
+    const proxy = rotated.get('proxy/access.log')!.trimEnd().split('\n');
+    rotated.delete('proxy/access.log');
+    rotated.set('proxy/access.1.log', proxy.slice(0, splitAt(proxy)).join('\n') + '\n');
+    rotated.set('proxy/access.2.log', proxy.slice(splitAt(proxy)).join('\n') + '\n');
+    const conn = rotated.get('zeek/conn.log')!.trimEnd().split('\n');
+    const header = conn.filter((line) => line.startsWith('#') && !line.startsWith('#close'));
+    const rows = conn.filter((line) => !line.startsWith('#'));
+    rotated.delete('zeek/conn.log');
+    rotated.set('zeek/conn.00.log', [...header, ...rows.slice(0, splitAt(rows))].join('\n') + '\n');
+    rotated.set('zeek/conn.12.log', [...header, ...rows.slice(splitAt(rows))].join('\n') + '\n');
+    const again = byId(await findingsOf(rotated, once.inventory));
+    expect(again.size).toBe(reference.length);
+    for (const f of reference) expect(facts(again.get(f.id)!), f.id).toEqual(facts(f));
+  }, 180_000);
+
   it('changes nothing when one sensor\'s Zeek logs are loaded as TSV and as JSON', async () => {
     const both = generateOrganisation({ ...SMALL_ORGANISATION, formats: [...ONE_COPY, 'zeek-json'] });
     const again = byId(await findingsOf(both.logs, both.inventory));

@@ -4,9 +4,14 @@
  */
 import { createReadStream } from 'node:fs';
 import { open, readdir, stat } from 'node:fs/promises';
+import { availableParallelism } from 'node:os';
 import { basename, join, relative } from 'node:path';
+import { Worker } from 'node:worker_threads';
 import { readContextSql } from '../context/sql-files-node.ts';
 import { loadNodeDetectionPack } from '../detection/manifest-node.ts';
+import { analyzeInThread, type PeriodicityAnalyzer } from '../detection/detect.ts';
+import { pooledAnalyzer } from '../detection/periodicity/pool.ts';
+import type { PeriodicityResult } from '../detection/periodicity/index.ts';
 import type { SqlEngine } from '../engine/sql-engine.ts';
 import { inProcessLoader, type AnalysisInput, type AnalyzeOptions, type LoadOptions } from './pipeline.ts';
 
@@ -67,8 +72,52 @@ export async function* fileChunks(path: string): AsyncGenerator<Uint8Array> {
 }
 
 /** The detection pack and context SQL, read from the repository's .sql files. */
-export function nodeAnalysis(): Pick<AnalyzeOptions, 'pack' | 'contextSql'> {
-  return { pack: loadNodeDetectionPack(), contextSql: readContextSql() };
+export function nodeAnalysis(): Pick<AnalyzeOptions, 'pack' | 'contextSql' | 'analyzePeriodicity'> {
+  return { pack: loadNodeDetectionPack(), contextSql: readContextSql(), analyzePeriodicity: nodePeriodicityAnalyzer };
+}
+
+/** Below this many timestamps in a batch, starting a thread costs more than it saves. */
+const THREADED_BATCH_POINTS = 200_000;
+
+/**
+ * The timing analysis on this thread and on one worker thread per further core (DuckDB waits meanwhile). The
+ * threads start on the first big batch, are shared by every analysis of the process, and never keep it alive.
+ */
+const nodePeriodicityAnalyzer: PeriodicityAnalyzer = (series, options) => {
+  const points = series.reduce((n, times) => n + times.length, 0);
+  if (points < THREADED_BATCH_POINTS) return analyzeInThread(series, options);
+  threadPool ??= pooledAnalyzer([analyzeInThread, ...Array.from({ length: Math.max(0, availableParallelism() - 1) }, threadAnalyzer)]);
+  return threadPool(series, options);
+};
+let threadPool: PeriodicityAnalyzer | null = null;
+
+function threadAnalyzer(): PeriodicityAnalyzer {
+  let worker: Worker | null = null;
+  let nextId = 0;
+  const pending = new Map<number, { done: (results: PeriodicityResult[]) => void; fail: (error: Error) => void }>();
+  return (series, options) => {
+    if (!worker) {
+      worker = new Worker(new URL('./periodicity-thread.mjs', import.meta.url));
+      worker.unref();
+      worker.on('message', ({ id, results, error }: { id: number; results?: PeriodicityResult[]; error?: string }) => {
+        const call = pending.get(id)!;
+        pending.delete(id);
+        if (error === undefined) call.done(results!);
+        else call.fail(new Error(`timing analysis thread: ${error}`));
+      });
+      worker.on('error', (error) => {
+        for (const call of pending.values()) call.fail(error);
+        pending.clear();
+        worker = null;
+      });
+    }
+    const id = nextId++;
+    const arrays = series.map((times) => Float64Array.from(times));
+    return new Promise((done, fail) => {
+      pending.set(id, { done, fail });
+      worker!.postMessage({ id, series: arrays, options }, arrays.map((a) => a.buffer));
+    });
+  };
 }
 
 /** How Node loads files on disk: DuckDB reads plain Zeek TSV from its path, this process parses the rest. */

@@ -80,9 +80,9 @@ function readEntry(bytes: Uint8Array, name: string): Uint8Array {
 }
 
 /** Parses JSON into plain data; keys that would reach an object's prototype are dropped. */
-function parseJson(bytes: Uint8Array): unknown {
+function parseJson(text: string): unknown {
   try {
-    return JSON.parse(new TextDecoder().decode(bytes), (key, value) => (key === '__proto__' || key === 'constructor' || key === 'prototype' ? undefined : value));
+    return JSON.parse(text, (key, value) => (key === '__proto__' || key === 'constructor' || key === 'prototype' ? undefined : value));
   } catch {
     return fail(`The workspace is damaged: ${WORKSPACE_JSON} is not valid JSON.`);
   }
@@ -203,7 +203,7 @@ export function readWorkspace(bytes: Uint8Array): CheckedWorkspace {
   const jsonSize = entries.get(WORKSPACE_JSON);
   if (jsonSize === undefined) fail(`This is not a Relaywatch workspace: it has no ${WORKSPACE_JSON}.`);
   if (jsonSize! > MAX_JSON_BYTES) fail(`The workspace's ${WORKSPACE_JSON} is larger than ${MAX_JSON_BYTES / 2 ** 20} MiB.`);
-  const doc = parseJson(readEntry(bytes, WORKSPACE_JSON));
+  const doc = parseJson(new TextDecoder().decode(readEntry(bytes, WORKSPACE_JSON)));
   if (!isObject(doc) || doc.format !== WORKSPACE_FORMAT) fail('This is not a Relaywatch workspace: its format is not relaywatch.workspace.');
   const d = doc as Json;
   const version = d.version;
@@ -213,13 +213,18 @@ export function readWorkspace(bytes: Uint8Array): CheckedWorkspace {
   }
   const tables = checkTables(d.manifest, entries);
   for (const name of CANONICAL_TABLES) if (!tables.some((t) => t.name === name)) fail(`The workspace has no ${name} table.`);
-  const state: WorkspaceState = {
-    settings: checkSettings(d.settings),
-    context: checkContext(d.context),
-    triage: checkTriage(d.triage),
-    sources: checkSources(d.sources),
-  };
-  return { tables, state, savedAt: text(d.saved_at, 64) ?? '' };
+  return { tables, state: checkState(d), savedAt: text(d.saved_at, 64) ?? '' };
+}
+
+/** A session's state document (settings, context, triage, sources as JSON), checked like a workspace's own. */
+export function checkStateJson(json: string): WorkspaceState {
+  return checkState(parseJson(json));
+}
+
+/** Settings, context, triage and source summaries as a workspace holds them. */
+function checkState(value: unknown): WorkspaceState {
+  const d = isObject(value) ? value : {};
+  return { settings: checkSettings(d.settings), context: checkContext(d.context), triage: checkTriage(d.triage), sources: checkSources(d.sources) };
 }
 
 /**

@@ -15,8 +15,12 @@ const DAY_S = 86_400;
 const START_S = 1_714_953_600;
 const WRITE_CHUNK_LINES = 2_000;
 
+/** `office`: conn + ssl + Squid lines; `conn`: the same traffic as one Zeek conn.log (every event a conn line). */
+export type DatasetShape = 'office' | 'conn';
+
 export interface DatasetManifest {
   version: number;
+  shape: DatasetShape;
   events: number;
   hosts: number;
   beacons: number;
@@ -149,10 +153,11 @@ const fixed6 = (seconds: number) => seconds.toFixed(6);
 const pad2 = (n: number) => (n < 10 ? '0' : '') + n;
 
 /**
- * Writes `events` records (conn + ssl + proxy lines; each TLS connection is one conn and one ssl line) into `dir`.
- * Returns the manifest, also saved as `dir/manifest.json`.
+ * Writes `events` records into `dir`: conn + ssl + proxy lines (each TLS connection is one conn and one ssl line), or
+ * for the `conn` shape only conn lines (proxied requests become their TLS connections). Returns the manifest, also
+ * saved as `dir/manifest.json`.
  */
-export async function writeDataset(dir: string, events: number, seed = 1): Promise<DatasetManifest> {
+export async function writeDataset(dir: string, events: number, shape: DatasetShape = 'office', seed = 1): Promise<DatasetManifest> {
   mkdirSync(dir, { recursive: true });
   const random = mulberry32(seed);
   const services = servicePool();
@@ -181,11 +186,12 @@ export async function writeDataset(dir: string, events: number, seed = 1): Promi
     });
   }
 
+  const connOnly = shape === 'conn';
   const conn = new LineWriter(join(dir, 'conn.log'));
-  const ssl = new LineWriter(join(dir, 'ssl.log'));
-  const squid = new LineWriter(join(dir, 'access.log'));
+  const ssl = connOnly ? null : new LineWriter(join(dir, 'ssl.log'));
+  const squid = connOnly ? null : new LineWriter(join(dir, 'access.log'));
   conn.write(zeekHeader('conn', CONN_FIELDS));
-  ssl.write(zeekHeader('ssl', SSL_FIELDS));
+  ssl?.write(zeekHeader('ssl', SSL_FIELDS));
 
   // Events arrive in time order; nights are quieter than office hours, so time steps are longer there. A step
   // writes 4/3 events on average (TLS connections write two lines); the mean step spreads them over two days.
@@ -209,6 +215,10 @@ export async function writeDataset(dir: string, events: number, seed = 1): Promi
     queue(conn.record(
       `${head}\ttcp\tssl\t${duration.toFixed(6)}\t${bytesOut}\t${bytesIn}\tSF\tT\tF\t0\tShADadFf\t${outPkts}\t${bytesOut + 40 * outPkts}\t${inPkts}\t${bytesIn + 40 * inPkts}\t-`,
     ));
+    if (!ssl) {
+      written += 1;
+      return;
+    }
     queue(ssl.record(
       `${head}\tTLSv13\tTLS_AES_128_GCM_SHA256\tx25519\t${service.host}\t${(uidCounter & 3) === 0 ? 'T' : 'F'}\t-\th2\tT\tCsiI\t(empty)\t(empty)\tT`,
     ));
@@ -224,6 +234,7 @@ export async function writeDataset(dir: string, events: number, seed = 1): Promi
     written += 1;
   };
   const emitSquid = (h: number, service: Service, path: string | null, bytesIn: number, method: string) => {
+    if (!squid) return emitTls(h, service, 400, bytesIn, 0.5);
     const elapsed = String(1 + Math.floor(random() * 900)).padStart(6);
     const line = path === null
       ? `${t.toFixed(3)} ${elapsed} ${hostIp(h)} TCP_TUNNEL/200 ${bytesIn} CONNECT ${service.host}:443 - HIER_DIRECT/${service.ip} -`
@@ -259,31 +270,39 @@ export async function writeDataset(dir: string, events: number, seed = 1): Promi
     if (waits.length) await Promise.all(waits.splice(0));
   }
   conn.write('#close\t2024-05-08-00-00-00');
-  ssl.write('#close\t2024-05-08-00-00-00');
-  await Promise.all([conn.close(), ssl.close(), squid.close()]);
+  ssl?.write('#close\t2024-05-08-00-00-00');
+  await Promise.all([conn.close(), ssl?.close(), squid?.close()]);
 
   const manifest: DatasetManifest = {
     version: DATASET_VERSION,
+    shape,
     events: written,
     hosts,
     beacons: beacons.length,
     files: [
       { name: 'conn.log', format: 'zeek-conn-tsv', records: conn.records, bytes: conn.bytes },
-      { name: 'ssl.log', format: 'zeek-ssl-tsv', records: ssl.records, bytes: ssl.bytes },
-      { name: 'access.log', format: 'squid-native', records: squid.records, bytes: squid.bytes },
+      ...(ssl ? [{ name: 'ssl.log', format: 'zeek-ssl-tsv', records: ssl.records, bytes: ssl.bytes }] : []),
+      ...(squid ? [{ name: 'access.log', format: 'squid-native', records: squid.records, bytes: squid.bytes }] : []),
     ],
   };
   writeFileSync(join(dir, 'manifest.json'), JSON.stringify(manifest, null, 2) + '\n');
   return manifest;
 }
 
-/** The dataset of `events` under `root/<label>`, written only when missing or from an older generator version. */
-export async function ensureDataset(root: string, label: string, events: number): Promise<{ dir: string; manifest: DatasetManifest }> {
-  const dir = join(root, label);
+/**
+ * The dataset of `events` under `root/<label>` (`root/conn-<label>` for the conn shape), written only when missing
+ * or from an older generator version.
+ */
+export async function ensureDataset(
+  root: string, label: string, events: number, shape: DatasetShape = 'office',
+): Promise<{ dir: string; manifest: DatasetManifest }> {
+  const dir = join(root, shape === 'office' ? label : `${shape}-${label}`);
   const manifestPath = join(dir, 'manifest.json');
   if (existsSync(manifestPath)) {
     const manifest = JSON.parse(readFileSync(manifestPath, 'utf8')) as DatasetManifest;
-    if (manifest.version === DATASET_VERSION && manifest.events >= events && manifest.events <= events + 1) return { dir, manifest };
+    if (manifest.version === DATASET_VERSION && (manifest.shape ?? 'office') === shape && manifest.events >= events && manifest.events <= events + 1) {
+      return { dir, manifest };
+    }
   }
-  return { dir, manifest: await writeDataset(dir, events) };
+  return { dir, manifest: await writeDataset(dir, events, shape) };
 }

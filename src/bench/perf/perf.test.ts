@@ -6,6 +6,8 @@ import { ensureDataset, parseSize, writeDataset } from './datasets.ts';
 import { measureHandWritten, measureNativeCli, profilePipeline } from './native.ts';
 import { formatTable, median, rate, ratio } from './stats.ts';
 import { measureReaders } from './readers.ts';
+import { measureBareRead, measureCliAnalyze } from './cli-scale.ts';
+import { targetRows, type TargetInputs } from './targets.ts';
 
 const dir = mkdtempSync(join(tmpdir(), 'rw-perf-'));
 afterAll(() => rmSync(dir, { recursive: true, force: true }));
@@ -19,7 +21,7 @@ describe('benchmark datasets', () => {
   });
 
   it('writes the requested number of records, every one of which the adapters load, with beacons for findings', async () => {
-    const manifest = await writeDataset(join(dir, '5k'), 5000, 7);
+    const manifest = await writeDataset(join(dir, '5k'), 5000, 'office', 7);
     expect(manifest.events).toBeGreaterThanOrEqual(5000);
     expect(manifest.events).toBeLessThanOrEqual(5001);
     expect(manifest.files.reduce((n, f) => n + f.records, 0)).toBe(manifest.events);
@@ -34,7 +36,7 @@ describe('benchmark datasets', () => {
   });
 
   it('times the Zeek, ECS and VPC readers on the same connections, every record loaded', async () => {
-    const manifest = await writeDataset(join(dir, 'readers'), 3000, 5);
+    const manifest = await writeDataset(join(dir, 'readers'), 3000, 'office', 5);
     const rates = await measureReaders(join(dir, 'readers'));
     expect(rates.map((r) => r.format)).toEqual(['zeek-conn-tsv', 'ecs-zeek-ndjson', 'aws-vpc-flow']);
     expect(new Set(rates.map((r) => r.records))).toEqual(new Set([manifest.files[0].records]));
@@ -81,5 +83,38 @@ describe('benchmark statistics', () => {
 
   it('prints aligned tables', () => {
     expect(formatTable(['a', 'bb'], [['1', null], ['100', '2']]).split('\n')).toEqual(['  a  bb', '---  --', '  1   –', '100   2']);
+  });
+});
+
+describe('the CLI at scale', () => {
+  it('runs relaywatch analyze as a child, in memory and on disk, and reads the same conn.log bare', async () => {
+    const { dir: data, manifest } = await ensureDataset(dir, '3k', 3000, 'conn');
+    expect(manifest.files.map((f) => f.name)).toEqual(['conn.log']);
+    expect(manifest.files[0].records).toBe(manifest.events);
+    const conn = join(data, 'conn.log');
+    const inMemory = await measureCliAnalyze([conn], false);
+    const onDisk = await measureCliAnalyze([conn], true);
+    expect(inMemory.findings).toBeGreaterThan(0);
+    expect(onDisk.findings).toBe(inMemory.findings);
+    expect(inMemory.peakRssBytes).toBeGreaterThan(10 * 2 ** 20);
+    expect((await measureBareRead(conn)).rows).toBe(manifest.events);
+  });
+});
+
+describe('performance targets', () => {
+  const none: TargetInputs = {
+    cliOverBare4m: null, cliGrowth4mOver1m: null, tabZeekRate1m: null, tabPackS1m: null, openFindingMs1m: null, tabOverCli1m: null,
+    tab10mS: null, tab10mState: null, cli100mS: null, curveGrowth10mOver1m: null, pcapCliMBps: null,
+  };
+
+  it('judges each measured figure against its goal and never counts a missing one as met', () => {
+    const rows = targetRows({ ...none, cliOverBare4m: 3.9, tabZeekRate1m: 250_000, openFindingMs1m: 300, tab10mState: 'error' });
+    const by = (prefix: string) => rows.find((r) => r.target.startsWith(prefix))!;
+    expect(by('CLI end to end')).toMatchObject({ measured: '3.90×', met: 'yes' });
+    expect(by('tab Zeek')).toMatchObject({ measured: '250k rec/s', met: 'NO' });
+    expect(by('open a finding')).toMatchObject({ met: 'yes' });
+    expect(by('tab loads and analyses 10 M')).toMatchObject({ measured: 'did not finish (error)', met: 'NO' });
+    expect(by('CLI --db, 100 M')).toMatchObject({ measured: 'not measured', met: 'not measured' });
+    expect(rows.filter((r) => r.met === 'yes')).toHaveLength(2);
   });
 });

@@ -4,8 +4,11 @@
  * pieces, plus a hand-written `read_csv` load of the Zeek files. Prints a table of medians with wasm/native ratios
  * and writes every run to bench-results/perf-<date>.json. Timings are measured and reported, never asserted.
  * Once per run it also times the Node readers on the same connections as Zeek TSV, ECS NDJSON and VPC Flow Logs.
+ * It ends with every performance target of the README against the figure this run measured.
  *
  *   --sizes 100k,1m,5m,10m   datasets to run (default all four; '' for none, e.g. to measure only the pcap ingest)
+ *   --cli-conn 1m,4m         conn.log sizes for `relaywatch analyze` end to end against a bare DuckDB read ('' skips)
+ *   --curve 1m,10m           event counts for the CLI curve with --db (time and peak memory); add 100m for that point
  *   --runs 3                 runs per measurement below 5 M events (--big-runs, default 1, at 5 M and above)
  *   --budget-min 90          stop starting new measurements after this many minutes
  *   --pcap-mb 100            size of the packet capture whose ingest is measured in MB/s (0 skips it)
@@ -24,6 +27,8 @@ import { measureCaptureIngest, measureHandWritten, measureNativeCli, profilePipe
 import { TabBench, type TabRun } from './browser.ts';
 import { measureReaders, type ReaderRate } from './readers.ts';
 import { fixed, formatTable, kRate, median, mib, rate, ratio } from './stats.ts';
+import { measureBareRead, measureCliAnalyze, type CliAnalyzeRun } from './cli-scale.ts';
+import { targetRows, type TargetInputs } from './targets.ts';
 
 const RESULTS = 'bench-results';
 const BUILD_DIR = 'dist-bench';
@@ -60,9 +65,12 @@ async function main(): Promise<void> {
       'skip-native': { type: 'boolean', default: false },
       'no-build': { type: 'boolean', default: false },
       'pcap-mb': { type: 'string', default: '100' },
+      'cli-conn': { type: 'string', default: '1m,4m' },
+      curve: { type: 'string', default: '1m,10m' },
     },
   });
-  const sizes = values.sizes.split(',').filter((label) => label.trim() !== '').map((label) => ({ label: label.trim().toLowerCase(), events: parseSize(label) }));
+  const labels = (list: string) => list.split(',').map((label) => label.trim().toLowerCase()).filter((label) => label !== '');
+  const sizes = labels(values.sizes).map((label) => ({ label, events: parseSize(label) }));
   const deadline = Date.now() + Number(values['budget-min']) * 60_000;
   const runsFor = (events: number) => Number(events >= BIG ? values['big-runs'] : values.runs);
   const timeLeft = () => deadline - Date.now();
@@ -83,6 +91,8 @@ async function main(): Promise<void> {
   const results: SizeResult[] = [];
   const capture: CaptureResult = { megabytes: 0, packets: 0, tabMs: [], cliMs: [], cliCpuMs: [] };
   let readers: ReaderRate[] = [];
+  const connRuns: ConnScaleResult[] = [];
+  const curve: CurvePoint[] = [];
   try {
     const captureMb = Number(values['pcap-mb']);
     if (captureMb > 0) {
@@ -132,6 +142,27 @@ async function main(): Promise<void> {
       }
       if (!values['skip-native'] && timeLeft() > 0) result.pipeline = await profilePipeline(dir, manifest);
       if (!values['skip-native'] && readers.length === 0 && timeLeft() > 0) readers = await measureReaders(dir);
+    }
+    for (const label of values['skip-native'] ? [] : labels(values['cli-conn'])) {
+      if (timeLeft() <= 0) break;
+      const { dir, manifest } = await ensureDataset(join(RESULTS, 'data'), label, parseSize(label), 'conn');
+      const conn = join(dir, 'conn.log');
+      const result: ConnScaleResult = { label, rows: manifest.events, cli: [], bareMs: [] };
+      for (let i = 0; i < runsFor(manifest.events) && timeLeft() > 0; i++) {
+        const cli = await measureCliAnalyze([conn], false);
+        const bare = await measureBareRead(conn);
+        log(`conn.log ${label} run ${i + 1}: relaywatch analyze ${fixed(cli.ms)} ms (peak ${mib(cli.peakRssBytes)} MiB), bare read ${fixed(bare.ms)} ms`);
+        result.cli.push(cli);
+        result.bareMs.push(bare.ms);
+      }
+      connRuns.push(result);
+    }
+    for (const label of values['skip-native'] ? [] : labels(values.curve)) {
+      if (timeLeft() <= 0) break;
+      const { dir, manifest } = await ensureDataset(join(RESULTS, 'data'), label, parseSize(label));
+      const run = await measureCliAnalyze(manifest.files.map((f) => join(dir, f.name)), true);
+      log(`curve ${label}: relaywatch analyze --db ${fixed(run.ms / 1000, 1)} s, peak ${mib(run.peakRssBytes)} MiB`);
+      curve.push({ label, events: manifest.events, run });
     }
   } finally {
     await tab?.close();
@@ -186,9 +217,65 @@ async function main(): Promise<void> {
     const rates = readers.map((r) => `${r.reader} ${kRate(rate(r.records, r.cpuMs))}`).join(', ');
     console.log(`Node readers, the same ${readers[0].records.toLocaleString('en-US')} connections parsed without a database (rec/s of CPU): ${rates}`);
   }
+  if (connRuns.length) {
+    console.log('\nrelaywatch analyze end to end on one Zeek conn.log (in memory) against a bare DuckDB read of it into a table (medians):\n');
+    console.log(formatTable(['conn rows', 'runs', 'analyze s', 'bare read s', 'analyze ÷ bare', 'peak MiB'], connRuns.map((c) => {
+      const cliMs = median(c.cli.map((r) => r.ms));
+      const bareMs = median(c.bareMs);
+      return [c.rows.toLocaleString('en-US'), String(c.cli.length), fixed(cliMs === null ? null : cliMs / 1000, 1), fixed(bareMs === null ? null : bareMs / 1000, 2),
+        fixed(ratio(cliMs, bareMs), 2), mib(median(c.cli.map((r) => r.peakRssBytes)))];
+    })));
+  }
+  if (curve.length) {
+    console.log('\nrelaywatch analyze --db FILE (database on disk), conn + ssl + proxy logs, one run per point:\n');
+    console.log(formatTable(['events', 'seconds', 'events/s', 'peak MiB', 'findings'], curve.map((p) => [
+      p.events.toLocaleString('en-US'), fixed(p.run.ms / 1000, 1), kRate(rate(p.events, p.run.ms)), mib(p.run.peakRssBytes), String(p.run.findings),
+    ])));
+  }
+  const targets = targetRows(targetInputs(summary, connRuns, curve, pcap?.cliMBps ?? null));
+  console.log('\nTargets (this run):\n');
+  console.log(formatTable(['target', 'goal', 'measured', 'met'], targets.map((t) => [t.target, t.goal, t.measured, t.met])));
   const file = join(RESULTS, `perf-${new Date().toISOString().slice(0, 10)}.json`);
-  writeFileSync(file, JSON.stringify({ generated: new Date().toISOString(), machine, summary, pcap, capture, results, readers }, null, 2) + '\n');
+  writeFileSync(
+    file,
+    JSON.stringify({ generated: new Date().toISOString(), machine, summary, pcap, capture, results, readers, connRuns, curve, targets }, null, 2) + '\n',
+  );
   log(`wrote ${file}`);
+}
+
+interface ConnScaleResult {
+  label: string;
+  rows: number;
+  cli: CliAnalyzeRun[];
+  bareMs: number[];
+}
+
+interface CurvePoint {
+  label: string;
+  events: number;
+  run: CliAnalyzeRun;
+}
+
+/** The figures the targets are judged on, from this run's medians (null where the run did not measure them). */
+function targetInputs(summary: ReturnType<typeof summarize>[], connRuns: ConnScaleResult[], curve: CurvePoint[], pcapCliMBps: number | null): TargetInputs {
+  const at = (events: number) => summary.find((s) => s.events >= events * 0.99 && s.events <= events * 1.01) ?? null;
+  const conn = (rows: number) => connRuns.find((c) => c.rows === rows) ?? null;
+  const cliMs = (c: ConnScaleResult | null) => (c ? median(c.cli.map((r) => r.ms)) : null);
+  const oneM = at(1e6);
+  const point = (events: number) => curve.find((p) => p.events >= events * 0.99 && p.events <= events * 1.01)?.run.ms ?? null;
+  return {
+    cliOverBare4m: ratio(cliMs(conn(4e6)), median(conn(4e6)?.bareMs ?? [])),
+    cliGrowth4mOver1m: ratio(cliMs(conn(4e6)), cliMs(conn(1e6))),
+    tabZeekRate1m: oneM?.tabZeekRate ?? null,
+    tabPackS1m: oneM?.tabPackS ?? null,
+    openFindingMs1m: oneM?.openFindingMs ?? null,
+    tabOverCli1m: oneM ? ratio(oneM.tabLoadAndAnalyseS, oneM.nativeLoadAndAnalyseS) : null,
+    tab10mS: at(1e7)?.tabLoadAndAnalyseS ?? null,
+    tab10mState: at(1e7)?.states ?? null,
+    cli100mS: (point(1e8) ?? NaN) / 1000 || null,
+    curveGrowth10mOver1m: ratio(point(1e7), point(1e6)),
+    pcapCliMBps,
+  };
 }
 
 async function nativeDescription(): Promise<string> {
@@ -221,6 +308,7 @@ function summarize(r: SizeResult) {
     nativePackS: nativePackMs === null ? null : nativePackMs / 1000,
     packRatio: ratio(tabPackMs, nativePackMs),
     tabLoadAndAnalyseS: tabIngestMs !== null && tabPackMs !== null ? (tabIngestMs + tabPackMs) / 1000 : null,
+    nativeLoadAndAnalyseS: nativeIngestMs !== null && nativePackMs !== null ? (nativeIngestMs + nativePackMs) / 1000 : null,
     openFindingMs: median(ok.map((t) => t.openFindingMs)),
     peakRssBytes: median(r.tab.map((t) => t.peakRendererRssBytes)),
     duckdbBytes: median(ok.map((t) => t.duckdbMemoryBytes)),

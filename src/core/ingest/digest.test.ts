@@ -4,7 +4,7 @@ import { describe, expect, it } from 'vitest';
 import { ALL_ADAPTERS } from '../adapters/index.ts';
 import { CheckingSink, chunked, loadSeeds } from './fuzz-support.ts';
 import { ingestFile } from './pipeline.ts';
-import { sha256OfBlob, sha256OfChunks } from './digest.ts';
+import { javascriptDigest, sha256OfBlob, sha256OfChunks } from './digest.ts';
 
 const utf8 = new TextEncoder();
 const SQUID = utf8.encode(loadSeeds().find((s) => s.name === 'squid/access.log')!.text);
@@ -16,6 +16,13 @@ describe('SHA-256 of every input, computed while it streams', () => {
     const bytes = new Uint8Array(300_001).map((_, i) => (i * 7) % 251);
     expect(await sha256OfChunks(chunked(bytes))).toBe(node(bytes));
     expect(await sha256OfBlob(new Blob([bytes]))).toBe(node(bytes));
+  });
+
+  it("the browser's JavaScript digest agrees with Node's native one", () => {
+    const bytes = new Uint8Array(300_001).map((_, i) => (i * 13) % 253);
+    const digest = javascriptDigest();
+    for (let at = 0; at < bytes.length; at += 65_536) digest.update(bytes.subarray(at, at + 65_536));
+    expect(digest.hex()).toBe(node(bytes));
   });
 
   it('hashes a plain file and a .gz file as supplied', async () => {

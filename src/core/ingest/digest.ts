@@ -1,9 +1,16 @@
 /**
  * SHA-256 of input bytes while they stream, so a report can be tied to its evidence without reading a file twice.
- * Pure JavaScript (@noble/hashes): Web Crypto has no incremental digest, and the browser and the CLI must agree.
+ * Web Crypto has no incremental digest, so the browser hashes in JavaScript (@noble/hashes); under Node (the CLI)
+ * the same digest comes from Node's native SHA-256, several times faster on multi-gigabyte logs.
  */
 import { sha256 } from '@noble/hashes/sha2.js';
 import { bytesToHex } from '@noble/hashes/utils.js';
+import type * as NodeCrypto from 'node:crypto';
+
+/** Node's crypto module when running under Node (looked up synchronously, so nothing changes for the browser bundle). */
+const nodeCrypto = (globalThis as { process?: { getBuiltinModule?: (id: string) => unknown } }).process?.getBuiltinModule?.('node:crypto') as
+  | typeof NodeCrypto
+  | undefined;
 
 export interface StreamDigest {
   update(chunk: Uint8Array): void;
@@ -12,6 +19,15 @@ export interface StreamDigest {
 }
 
 export function streamDigest(): StreamDigest {
+  if (nodeCrypto) {
+    const native = nodeCrypto.createHash('sha256');
+    return { update: (chunk) => native.update(chunk), hex: () => native.digest('hex') };
+  }
+  return javascriptDigest();
+}
+
+/** The browser's digest (exported so tests under Node check it too). */
+export function javascriptDigest(): StreamDigest {
   const hash = sha256.create();
   return { update: (chunk) => hash.update(chunk), hex: () => bytesToHex(hash.digest()) };
 }

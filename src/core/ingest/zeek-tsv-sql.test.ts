@@ -222,6 +222,34 @@ describe('loadZeekTsv matches the line parser', () => {
     expect(summary).toMatchObject({ name: 'ssl.log', format: 'zeek-ssl-tsv', rows_loaded: 3000, rows_rejected: 0 });
   });
 
+  it('numbers the lines of a file read in parallel (several reader ranges), with a refused line in the middle', async () => {
+    const conn = readFileSync(new URL('conn.log', FIXTURES), 'utf8');
+    const allLines = conn.split('\n');
+    const header = allLines.slice(0, allLines.findIndex((l) => !l.startsWith('#')));
+    // Each row names its own line in its uid; long enough lines make the file span several of DuckDB's 8 MB ranges.
+    const padding = 'x'.repeat(120);
+    const row = (line: number) => `C${line}\t${1714564800 + line}.000001\t10.1.2.3\t51000\t149.154.167.220\t443\ttcp\tssl\t1.5\t10\t20\tSF\tSh${padding}\t(empty)`;
+    const lines = [...header];
+    for (let i = 0; i < 200_000; i++) {
+      const line = lines.length + 1;
+      lines.push(i === 100_000 ? `C${line}\t1714564800.0\t10.1.2.3` : row(line));
+    }
+    const path = scratchFile('big-conn.log', lines.join('\n') + '\n');
+    const plan = planZeekTsv(lines.slice(0, 20).join('\n') + '\n')!;
+    const engine = await NativeEngine.open();
+    try {
+      await engine.exec(canonicalDdl());
+      const summary = await loadZeekTsv(engine, plan, { fileRef: path, sourceName: 'conn.log', bytes: 0, gzip: false });
+      expect(summary).toMatchObject({ rows_loaded: 199_999, rows_rejected: 1 });
+      const [check] = await engine.all<{ misnumbered: number; first: string }>(
+        `SELECT count(*) FILTER (WHERE uid <> 'C' || source_line) AS misnumbered, min_by(uid, source_line) AS first FROM events`,
+      );
+      expect(check).toEqual({ misnumbered: 0, first: `C${header.length + 1}` });
+    } finally {
+      engine.close();
+    }
+  });
+
   it('leaves a file with invalid UTF-8 to the line parser', async () => {
     const dns = readFileSync(new URL('dns.log', FIXTURES));
     const broken = Buffer.concat([dns.subarray(0, dns.indexOf('API.Telegram')), Buffer.from([0xff, 0xfe]), dns.subarray(dns.indexOf('API.Telegram'))]);

@@ -518,10 +518,14 @@ class LoadSql {
       THEN CAST(replace(${raw}, '.', '') AS BIGINT) ELSE zeek_time_micros(${decoded}) END`;
   }
 
-  /** Every row the reader accepted, numbered from 1, with its flags. */
-  numberedRows(): string {
-    return `SELECT row_number() OVER () AS rn, ${this.isMeta()} AS is_meta, ${this.tsMicros()} AS ts_us, ${this.record.plainFlag()}, *
-      FROM ${this.reader(false)}`;
+  /**
+   * Every row the reader accepted, with its flags; numbered from 1 unless `numbered` is false. Numbering with
+   * row_number() makes DuckDB read the file on one thread, so the insert of a file whose rows all load numbers them
+   * afterwards from their row ids instead (see `insertRows`).
+   */
+  numberedRows(numbered = true): string {
+    return `SELECT ${numbered ? 'row_number() OVER ()' : 'CAST(NULL AS BIGINT)'} AS rn, ${this.isMeta()} AS is_meta, ${this.tsMicros()} AS ts_us,
+      ${this.record.plainFlag()}, * FROM ${this.reader(false)}`;
   }
 
   /** Rows without a readable time that are rejected: only in logs that need one (zeek-common.ts needsTime). */
@@ -530,8 +534,8 @@ class LoadSql {
   }
 
   /** The loaded rows (not META, not untimed) with their decoded values. */
-  loadedRows(): string {
-    return `SELECT *, ${this.record.decodedColumns().join(', ')} FROM (${this.numberedRows()}) WHERE NOT is_meta AND NOT (${this.untimed()})`;
+  loadedRows(numbered: boolean): string {
+    return `SELECT *, ${this.record.decodedColumns().join(', ')} FROM (${this.numberedRows(numbered)}) WHERE NOT is_meta AND NOT (${this.untimed()})`;
   }
 }
 
@@ -559,11 +563,11 @@ export async function loadZeekTsv(engine: SqlEngine, plan: ZeekTsvPlan, options:
   await engine.exec(macroSql());
   await setVariables(engine, variables);
   try {
-    let counts: { rows: number; bad_time: number; directives: number };
+    let counts: { rows: number; bad_time: number; meta: number; directives: number };
     try {
       [counts] = await engine.all(
         `SELECT count(*) AS rows, count(*) FILTER (WHERE NOT is_meta AND ${sql.untimed()}) AS bad_time,
-           count(*) FILTER (WHERE is_meta AND starts_with(c0, '#')) AS directives
+           count(*) FILTER (WHERE is_meta) AS meta, count(*) FILTER (WHERE is_meta AND starts_with(c0, '#')) AS directives
          FROM (SELECT ${sql.isMeta()} AS is_meta, ${sql.tsMicros()} AS ts_us, c0 FROM ${sql.reader(true)})`,
         sql.params,
       );
@@ -582,7 +586,7 @@ export async function loadZeekTsv(engine: SqlEngine, plan: ZeekTsvPlan, options:
     const directiveLines = csvRejects.filter((r) => headerLike(r.csv_line)).map((r) => r.csv_line);
     if (counts.directives > 0) {
       const rows = await engine.all<{ line: string }>(
-        `SELECT DISTINCT ${record.lineText()} AS line FROM (${sql.numberedRows()}) WHERE is_meta AND starts_with(c0, '#')`,
+        `SELECT DISTINCT ${record.lineText()} AS line FROM (${sql.numberedRows(false)}) WHERE is_meta AND starts_with(c0, '#')`,
         sql.params,
       );
       directiveLines.push(...rows.map((r) => r.line));
@@ -590,7 +594,9 @@ export async function loadZeekTsv(engine: SqlEngine, plan: ZeekTsvPlan, options:
     if (!directiveLines.every((line) => isHarmlessLine(plan, line))) return null;
 
     const lines = await lineNumbering(engine, plan, marks, counts.rows, csvRejects.map((r) => r.line));
-    const loaded = await insertRows(engine, plan, record, sql, lines, keyVariables);
+    // Every row read is loaded: the n-th inserted row is the n-th row read.
+    const everyRowLoads = counts.meta === 0 && counts.bad_time === 0;
+    const loaded = await insertRows(engine, plan, record, sql, lines, keyVariables, everyRowLoads);
 
     // Rejected records: lines the reader refused (other than header and blank lines) and rows without a time.
     const refused = csvRejects.filter((r) => !headerLike(r.csv_line) && r.csv_line.trim() !== '');
@@ -599,7 +605,7 @@ export async function loadZeekTsv(engine: SqlEngine, plan: ZeekTsvPlan, options:
           ELSE 'unreadable ts "' || left(CASE WHEN ${record.raw('ts')} = getvariable('zeek_empty') THEN '' ELSE zeek_unescape(${record.raw('ts')}) END, 40) || '"' END`
       : `'no ts field'`;
     const timeRejections = counts.bad_time === 0 ? [] : await engine.all<Rejection>(
-      `SELECT ${lines.expr} AS line, ${badTime} AS reason, left(${record.lineText()}, 300) AS sample
+      `SELECT ${lines.of('rn')} AS line, ${badTime} AS reason, left(${record.lineText()}, 300) AS sample
        FROM (${sql.numberedRows()}) WHERE NOT is_meta AND ${sql.untimed()} ORDER BY rn LIMIT ${MAX_REJECTION_SAMPLES}`,
       sql.params,
     );
@@ -636,23 +642,27 @@ export async function loadZeekTsv(engine: SqlEngine, plan: ZeekTsvPlan, options:
  * are few; when all of them come after the last row (the #close footer, a cut-off last line) it is a sum.
  */
 async function lineNumbering(engine: SqlEngine, plan: ZeekTsvPlan, marks: string, rows: number, refusedLines: number[]): Promise<LineNumbers> {
-  const base = `(rn + ${plan.headerLines})`;
+  const base = (rn: string) => `(${rn} + ${plan.headerLines})`;
   // Rows read before the i-th refused line (0-based i): a row is shifted by the refused lines with fewer rows before.
   const rowsBefore = refusedLines.map((line, i) => line - plan.headerLines - 1 - i);
   const interior = rowsBefore.filter((n) => n < rows);
-  if (interior.length === 0) return { expr: base, joined: false };
+  if (interior.length === 0) return { of: base, joined: false };
   await engine.exec(`CREATE OR REPLACE TEMP TABLE ${marks} (rows_before BIGINT)`);
   await engine.append(marks, { rows_before: interior }, { rows_before: 'BIGINT' });
-  return { expr: `(${base} + (SELECT count(*) FROM ${marks} WHERE ${marks}.rows_before < rn))`, joined: true };
+  return { of: (rn) => `(${base(rn)} + (SELECT count(*) FROM ${marks} WHERE ${marks}.rows_before < ${rn}))`, joined: true };
 }
 
-/** A row's line number as SQL; `joined` when it needs a join (which does not keep row order by itself). */
+/** A row's line number as SQL over its row number `rn`; `joined` when it needs a join (which does not keep row order by itself). */
 interface LineNumbers {
-  expr: string;
+  of: (rn: string) => string;
   joined: boolean;
 }
 
-/** Inserts the loaded rows into `events` and/or the raw table; returns how many records were loaded. */
+/**
+ * Inserts the loaded rows into `events` and/or the raw table; returns how many records were loaded. When every row
+ * read loads (`everyRowLoads`), the rows go in unnumbered, in parallel, and are numbered afterwards from their row
+ * ids: DuckDB keeps insertion order, so the n-th new row id holds the n-th row read.
+ */
 async function insertRows(
   engine: SqlEngine,
   plan: ZeekTsvPlan,
@@ -660,10 +670,21 @@ async function insertRows(
   sql: LoadSql,
   lines: LineNumbers,
   keyVariables: Map<string, string>,
+  everyRowLoads: boolean,
 ): Promise<number> {
-  const lineOf = lines.expr;
+  const numberAfter = everyRowLoads && plan.path !== 'notice';
+  const lineOf = numberAfter ? 'CAST(NULL AS BIGINT)' : lines.of('rn');
   // Rows are inserted in file order; only the join of the line numbering needs an explicit sort to keep it.
-  const from = `FROM (${sql.loadedRows()})${lines.joined ? ' ORDER BY rn' : ''}`;
+  const from = `FROM (${sql.loadedRows(!numberAfter)})${lines.joined && !numberAfter ? ' ORDER BY rn' : ''}`;
+  const insert = async (table: string, columns: Record<string, string>, lineType: string): Promise<number> => {
+    const [{ first }] = await engine.all<{ first: number }>(`SELECT coalesce(max(rowid) + 1, 0) AS first FROM ${table}`);
+    const count = countOf(await engine.all(`INSERT INTO ${table} BY NAME SELECT ${selectList(columns)} ${from}`, sql.params));
+    if (numberAfter && count > 0) {
+      const rn = `(${table}.rowid - (SELECT min(rowid) FROM ${table} WHERE rowid >= ${first}) + 1)`;
+      await engine.exec(`UPDATE ${table} SET source_line = CAST(${lines.of(rn)} AS ${lineType}) WHERE rowid >= ${first}`);
+    }
+    return count;
+  };
   const pipelineColumns = {
     ts: 'make_timestamp(ts_us)',
     source_file: `getvariable('zeek_source_file')`,
@@ -674,7 +695,7 @@ async function insertRows(
   if (mapped) {
     const used = new Set([...ENDPOINT_FIELDS, ...MAPPED_FIELDS[mappingPath(plan.path)]]);
     const columns = { ...pipelineColumns, ...endpointColumns(record), ...mapped, extra: record.extra(used, keyVariables) };
-    return countOf(await engine.all(`INSERT INTO ${EVENTS_TABLE} BY NAME SELECT ${selectList(columns)} ${from}`, sql.params));
+    return insert(EVENTS_TABLE, columns, 'BIGINT');
   }
   const table = rawTableName(`zeek_${plan.path}`);
   // Same columns as the line parser's raw rows: later fields win a shared column name, ts is ISO-8601 text.
@@ -688,12 +709,10 @@ async function insertRows(
   for (const key of jsKeyOrder(record.keys)) rawColumns.set(rawColumnName(key), key === 'ts' ? tsText : record.rawText(key));
   const ddl = ensureTableSql({ table, columns: Object.fromEntries([...rawColumns.keys()].map((c) => [c, []])) });
   if (ddl) await engine.exec(ddl);
-  const loaded = countOf(
-    await engine.all(`INSERT INTO ${quoteIdent(table)} BY NAME SELECT ${selectList(Object.fromEntries(rawColumns))} ${from}`, sql.params),
-  );
+  const loaded = await insert(quoteIdent(table), Object.fromEntries(rawColumns), 'VARCHAR');
   if (plan.path === 'notice') {
     const columns = { ...pipelineColumns, ...noticeColumns(record), extra: record.extra(new Set(NOTICE_FIELDS), keyVariables) };
-    await engine.all(`INSERT INTO ${EVENTS_TABLE} BY NAME SELECT ${selectList(columns)} ${from}`, sql.params);
+    await insert(EVENTS_TABLE, columns, 'BIGINT');
   }
   return loaded;
 }

@@ -34,12 +34,18 @@ WITH first_contacts AS (
   WHERE fo.new_in_window <= getvariable('ddr_max_new')
 ), pairs AS (
   SELECT src_key, service_id, count(DISTINCT fetch_ts) AS sequences, min(fetch_ts) AS first_seen, max(first_ts) AS last_seen,
-    max(fetch_strength) AS fetch_strength, arg_max(fetch_kind, fetch_strength) AS fetch_kind,
-    arg_min(fetch_host, new_dst_hosts * 1e6 + delay_s) AS fetch_host, arg_min(new_dst, new_dst_hosts * 1e6 + delay_s) AS new_dst,
-    arg_min(delay_s, new_dst_hosts * 1e6 + delay_s) AS delay_s, min(new_dst_hosts) AS new_dst_hosts,
-    arg_min(left(url_path, 200), new_dst_hosts * 1e6 + delay_s) AS fetch_path,
+    max(fetch_strength) AS fetch_strength,
+    -- The sequence quoted: the strongest kind of fetch, then the rarest new destination, then the shortest delay; ties
+    -- broken by time and names, so the fetch, its path and the destination quoted are one real sequence on every run.
+    arg_min({fetch_host: fetch_host, fetch_kind: fetch_kind, new_dst: new_dst, delay_s: delay_s, fetch_path: left(url_path, 200)},
+            {strength: -fetch_strength, score: new_dst_hosts * 1e6 + delay_s, fetch_ts: fetch_ts, new_dst: new_dst, url_path: url_path}) AS quoted,
+    min(new_dst_hosts) AS new_dst_hosts,
     (SELECT count(*) FROM rw_sources) AS all_hosts
   FROM ranked GROUP BY src_key, service_id
+), chosen AS (
+  SELECT * EXCLUDE (quoted), quoted.fetch_host AS fetch_host, quoted.fetch_kind AS fetch_kind, quoted.new_dst AS new_dst, quoted.delay_s AS delay_s,
+    quoted.fetch_path AS fetch_path
+  FROM pairs
 )
 SELECT 'ddr-sequence' AS signal_id, p.src_key, s.src_ip, s.src_host, s.src_user, NULL::VARCHAR AS process,
   p.service_id, p.fetch_host AS dst_host,
@@ -52,5 +58,5 @@ SELECT 'ddr-sequence' AS signal_id, p.src_key, s.src_ip, s.src_host, s.src_user,
   p.new_dst AS evidence_new_destination, p.delay_s AS evidence_delay_s, p.sequences AS evidence_sequences,
   p.new_dst_hosts AS evidence_new_destination_sources, p.fetch_kind AS evidence_fetch_kind,
   coalesce(pc.familiar_only, false) AS evidence_familiar_clients_only
-FROM pairs p JOIN rw_sources s USING (src_key)
+FROM chosen p JOIN rw_sources s USING (src_key)
 LEFT JOIN rw_pair_clients pc ON pc.src_key = p.src_key AND pc.service_key = p.service_id

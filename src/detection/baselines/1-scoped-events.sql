@@ -99,15 +99,30 @@ WITH base AS (
   -- already prefers the event's own name.
   LEFT JOIN rw_ip_names ipn ON ipn.dst_ip = e.dst_ip
   WHERE rw_network_kind(e.kind) AND NOT rw_inbound(e.extra)
+), file_spans AS (
+  -- Copies of one observation share a kind and a second (rw_copy_key), so only files whose records of one kind
+  -- overlap in time can hold copies of each other. Every other record is an event as it is (rotated logs, one log
+  -- per sensor), without the two sorts below.
+  SELECT source_file, kind, date_trunc('second', min(ts)) AS first_second, date_trunc('second', max(ts)) AS last_second
+  FROM base GROUP BY ALL
+), overlapping AS (
+  SELECT DISTINCT a.source_file, a.kind FROM file_spans a JOIN file_spans b
+    ON a.kind = b.kind AND a.source_file IS DISTINCT FROM b.source_file
+   AND a.first_second <= b.last_second AND b.first_second <= a.last_second
+), flagged AS (
+  SELECT base.*, o.kind IS NOT NULL AS may_be_copy FROM base
+  LEFT JOIN overlapping o ON o.source_file IS NOT DISTINCT FROM base.source_file AND o.kind = base.kind
 ), numbered AS (
   SELECT *, row_number() OVER (PARTITION BY rw_copy_key(kind, src_key, dst_name, process, ts), source_file
                                ORDER BY ts, source_line) AS nth
-  FROM base
+  FROM flagged WHERE may_be_copy
 ), deduplicated AS (
+  SELECT * EXCLUDE (source_file, source_line, may_be_copy) FROM flagged WHERE NOT may_be_copy
+  UNION ALL
   -- A second copy of a log (one sensor's logs as Zeek JSON and as TSV, one proxy as Squid and as ProxySG) adds no
   -- event: the n-th record of a copy key in one file is the n-th in another, and the richest record speaks for it.
   -- Records of one file are never merged, so two real requests in one second stay two.
-  SELECT * EXCLUDE (source_file, source_line, nth) FROM numbered
+  SELECT * EXCLUDE (source_file, source_line, nth, may_be_copy) FROM numbered
   QUALIFY row_number() OVER (PARTITION BY rw_copy_key(kind, src_key, dst_name, process, ts), nth
                              ORDER BY rw_record_richness(url_path, method, user_agent, bytes_out, bytes_in) DESC,
                                       source_file, source_line) = 1
