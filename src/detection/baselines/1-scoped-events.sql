@@ -76,7 +76,9 @@ FROM host_roles h LEFT JOIN rw_ip_hosts ih ON ih.src_ip = h.src_ip
 WHERE coalesce(h.src_host, h.src_ip) IS NOT NULL
 GROUP BY 1;
 
-CREATE OR REPLACE TEMP TABLE rw_events AS
+-- Not a TEMP table: in the tab the current database is DuckDB's compressed one (temp tables are stored
+-- uncompressed), and with the CLI's --db FILE it can spill to that file; the runner drops it after the pack.
+CREATE OR REPLACE TABLE rw_events AS
 WITH base AS (
   SELECT e.ts, e.kind,
     rw_source_key(e.src_host, ih.host, e.src_ip) AS src_key,
