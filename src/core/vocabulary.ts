@@ -50,6 +50,9 @@ CREATE OR REPLACE MACRO rw_process_name(p) AS lower(regexp_extract(p, '([^\\\\/]
 CREATE OR REPLACE MACRO rw_dst_name(h) AS lower(rtrim(h, '.'));
 -- Does this event kind describe network use?
 CREATE OR REPLACE MACRO rw_network_kind(k) AS k IN (${list(NETWORK_KINDS)});
+-- Did this record go nowhere? The unspecified address and port 0 are sockets that never connected anywhere.
+CREATE OR REPLACE MACRO rw_no_destination(dst_name, dst_port) AS
+  dst_name IN ('0.0.0.0', '::', '0:0:0:0:0:0:0:0') OR coalesce(dst_port, -1) = 0;
 -- Was this record a connection from outside in? Zeek says so where its site is configured (local_orig false,
 -- local_resp true): the originator is not one of the organisation's hosts, so it is no source of outbound use.
 -- (Matched as text: extra may be cut short by the pipeline's bound, and a missing field means "not known".)

@@ -84,9 +84,16 @@ WITH base AS (
     rw_source_key(e.src_host, ih.host, e.src_ip) AS src_key,
     e.src_ip, coalesce(rw_short_host(e.src_host), ih.host) AS src_host, e.src_user,
     e.process, e.process_id, rw_process_name(e.process) AS process_name,
+    e.parent_process, rw_process_name(e.parent_process) AS parent_name,
+    -- Endpoint events whose process start is known: the key that walks up the process tree (read as text: the
+    -- browser's DuckDB has no JSON functions).
+    CASE WHEN e.parent_process IS NOT NULL THEN nullif(regexp_extract(e.extra, '"ProcessGuid":\s*"([^"]+)"', 1), '') END AS process_guid,
     coalesce(rw_dst_name(e.dst_host), ipn.name, e.dst_ip) AS dst_name,
     e.dst_ip, e.dst_port, e.url_path, upper(e.method) AS method, e.status, e.user_agent,
     e.bytes_out, e.bytes_in, e.duration, e.conn_state, lower(e.action) AS action, e.tls_ja3,
+    -- Zeek's word (or the enrichment's, for older Zeek) that the server's certificate does not name the SNI.
+    CASE WHEN e.kind = 'tls' AND contains(e.extra, '"sni_matches_cert"')
+         THEN regexp_matches(e.extra, '"sni_matches_cert":\s*("F"|false)') ELSE false END AS sni_mismatch,
     rw_continued(e.extra) AS continued, e.source_file, e.source_line
   FROM events e
   LEFT JOIN rw_ip_hosts ih ON ih.src_ip = e.src_ip
