@@ -54,6 +54,7 @@ describe('shipped catalog', () => {
       ...rows.catalog_paths.columns.path_regex,
       ...rows.catalog_clients.columns.process_regex,
       ...rows.catalog_clients.columns.ua_regex,
+      ...rows.catalog_process_roles.columns.process_regex,
     ].filter((r): r is string => typeof r === 'string');
     await engine.exec('CREATE TABLE regexes (re VARCHAR)');
     await engine.append('regexes', { re: regexes }, { re: 'VARCHAR' });
@@ -101,6 +102,16 @@ describe('validateCatalog', () => {
     expect(issues).toHaveLength(expected.length);
   });
 
+  it('checks process roles: a known role, a regex that compiles, a known source', () => {
+    const roles = (process_roles: unknown[]) => validateCatalog({ ...tiny(service()), process_roles });
+    expect(roles([{ role: 'server', process: '^w3wp\\.exe$', sources: ['misp-lots'] }])).toEqual([]);
+    expect(roles([{ role: 'parent', process: '^(', sources: ['nowhere'] }])).toEqual([
+      "process_roles[0]: role 'parent' is not one of server, launcher",
+      expect.stringMatching(/^process_roles\[0\] process: regex "\^\(" does not compile/),
+      "process_roles[0]: unknown source 'nowhere'",
+    ]);
+  });
+
   it('allows a host pattern in several services only when every occurrence is shared', () => {
     const shared = { pattern: 'apis.example.com', shared: true, sources: ['misp-lots'] };
     expect(validateCatalog(tiny(service({ id: 'a', hosts: [shared] }), service({ id: 'b', hosts: [shared] })))).toEqual([]);
@@ -131,6 +142,7 @@ describe('catalog CSV', () => {
     expect(issues).toEqual([]);
     expect(back.services).toEqual(catalog.services);
     expect(back.common_clients).toEqual(catalog.common_clients);
+    expect(back.process_roles).toEqual(catalog.process_roles);
   });
 
   it('merges extra rows into the shipped catalog without touching it', () => {

@@ -10,6 +10,7 @@ export { regexProblem };
 /** Service categories and path uses, taken from the JSON Schema so the two never disagree. */
 export const CATEGORIES: readonly string[] = schema.$defs.service.properties.category.enum;
 export const PATH_USES: readonly string[] = schema.$defs.service.properties.paths.items.properties.use.enum;
+export const PROCESS_ROLES: readonly string[] = schema.$defs.process_role.properties.role.enum;
 
 export interface CatalogHost {
   pattern: string;
@@ -39,6 +40,15 @@ export interface CatalogClient {
   sources: string[];
 }
 
+/** A process image name's role in process-lineage rules: a launcher started by a server is exploitation evidence. */
+export interface CatalogProcessRole {
+  role: 'server' | 'launcher';
+  /** Case-insensitive regex over the process image name (not the path). */
+  process: string;
+  note?: string;
+  sources: string[];
+}
+
 export interface CatalogService {
   id: string;
   name: string;
@@ -58,6 +68,8 @@ export interface Catalog {
   source_definitions?: Record<string, string>;
   /** Clients valid for every service (browsers); loaded with service_id '*'. */
   common_clients?: CatalogClient[];
+  /** Server and launcher image names (process-lineage rules). */
+  process_roles?: CatalogProcessRole[];
   services: CatalogService[];
   /** Patterns that read the adversary's account from a request (account-patterns.ts). */
   accounts?: AccountPattern[];
@@ -99,6 +111,14 @@ export function validateCatalog(value: unknown): string[] {
     checkSources(where, client.sources);
   };
   (Array.isArray(value.common_clients) ? value.common_clients : []).forEach((c, i) => checkClient(`common_clients[${i}]`, c));
+  (Array.isArray(value.process_roles) ? value.process_roles : []).forEach((r, i) => {
+    const where = `process_roles[${i}]`;
+    if (!isObject(r)) return issues.push(`${where}: not an object`);
+    if (typeof r.role !== 'string' || !PROCESS_ROLES.includes(r.role))
+      issues.push(`${where}: role '${String(r.role)}' is not one of ${PROCESS_ROLES.join(', ')}`);
+    checkRegex(`${where} process`, r.process);
+    checkSources(where, r.sources);
+  });
 
   const serviceIds = new Set<string>();
   const hostOwners = new Map<string, { ids: string[]; allShared: boolean }>();
@@ -192,16 +212,17 @@ function pushRow(table: TableRows, row: Record<string, unknown>): void {
   for (const name of Object.keys(table.types)) table.columns[name].push(row[name] ?? null);
 }
 
-/** Columnar rows for catalog_services, catalog_hosts, catalog_paths and catalog_clients (src/core/context-schema.ts). */
+/** Columnar rows for the catalog_* tables (src/core/context-schema.ts). */
 export function catalogToRows(
   catalog: Catalog,
-): Record<'catalog_services' | 'catalog_hosts' | 'catalog_paths' | 'catalog_clients' | 'catalog_accounts', TableRows> {
+): Record<'catalog_services' | 'catalog_hosts' | 'catalog_paths' | 'catalog_clients' | 'catalog_accounts' | 'catalog_process_roles', TableRows> {
   const V = 'VARCHAR';
   const services = tableRows({ service_id: V, name: V, category: V, subtechniques: V, consumer: 'BOOLEAN', description: V, sources: V });
   const hosts = tableRows({ service_id: V, pattern: V, note: V });
   const paths = tableRows({ service_id: V, host_pattern: V, path_regex: V, use: V, note: V });
   const clients = tableRows({ service_id: V, process_regex: V, ua_regex: V, signer: V, note: V });
   const accounts = tableRows({ service_id: V, kind: V, account_regex: V, note: V });
+  const processRoles = tableRows({ role: V, process_regex: V, note: V });
   const addClient = (serviceId: string, c: CatalogClient) =>
     pushRow(clients, { service_id: serviceId, process_regex: c.process, ua_regex: c.user_agent, signer: c.signer, note: c.note });
   for (const s of catalog.services) {
@@ -212,7 +233,11 @@ export function catalogToRows(
   }
   for (const c of catalog.common_clients ?? []) addClient('*', c);
   for (const a of catalog.accounts ?? []) pushRow(accounts, { service_id: a.service_id, kind: a.kind, account_regex: a.regex, note: a.note });
-  return { catalog_services: services, catalog_hosts: hosts, catalog_paths: paths, catalog_clients: clients, catalog_accounts: accounts };
+  for (const r of catalog.process_roles ?? []) pushRow(processRoles, { role: r.role, process_regex: r.process, note: r.note });
+  return {
+    catalog_services: services, catalog_hosts: hosts, catalog_paths: paths, catalog_clients: clients, catalog_accounts: accounts,
+    catalog_process_roles: processRoles,
+  };
 }
 
 /** Columns of the flat CSV form: one row per host, path or client, with the service columns repeated. */
@@ -234,7 +259,8 @@ export function unescapeFormula(cell: string): string {
 }
 
 /**
- * The catalog as flat CSV (entry = host | path | client; service_id '*' rows are the common clients).
+ * The catalog as flat CSV (entry = host | path | client | process-role; service_id '*' rows are the common clients and
+ * the process roles, whose role is in the `use` column).
  * Lists use ';'. Cells that a spreadsheet would run as a formula are escaped.
  */
 export function catalogToCsv(catalog: Catalog): string {
@@ -255,6 +281,8 @@ export function catalogToCsv(catalog: Catalog): string {
     for (const c of s.clients) rows.push(clientRow(base, c));
   }
   for (const c of catalog.common_clients ?? []) rows.push(clientRow({ ...blank, service_id: '*' }, c));
+  for (const r of catalog.process_roles ?? [])
+    rows.push({ ...blank, service_id: '*', entry: 'process-role', pattern: r.process, use: r.role, note: r.note ?? '', sources: r.sources.join(LIST_SEPARATOR) });
   return Papa.unparse({ fields: [...CATALOG_CSV_COLUMNS], data: rows.map((r) => CATALOG_CSV_COLUMNS.map((c) => r[c])) }, { escapeFormulae: true });
 }
 
@@ -287,8 +315,14 @@ export function catalogFromCsv(text: string, base: Catalog = shippedCatalog()): 
     const entry = cell('entry');
     const sources = splitList(cell('sources')).length ? splitList(cell('sources')) : ['user'];
     const note = cell('note') || undefined;
+    if (id === '*' && entry === 'process-role') {
+      const roles = (catalog.process_roles ??= []);
+      const role = cell('use') as CatalogProcessRole['role'];
+      if (!roles.some((r) => r.role === role && r.process === cell('pattern'))) roles.push({ role, process: cell('pattern'), ...(note ? { note } : {}), sources });
+      return;
+    }
     if (id === '*') {
-      if (entry !== 'client') return issues.push(`CSV line ${line}: service_id '*' is only for client rows`);
+      if (entry !== 'client') return issues.push(`CSV line ${line}: service_id '*' is only for client and process-role rows`);
       (catalog.common_clients ??= []).push({ process: cell('pattern') || null, user_agent: cell('user_agent') || null, signer: cell('signer') || null, note, sources });
       return;
     }

@@ -39,6 +39,13 @@ CREATE TABLE IF NOT EXISTS catalog_accounts (
   account_regex VARCHAR NOT NULL,   -- RE2 regex, one capture group: the account id
   note VARCHAR
 );
+-- Process image names by role for process-lineage rules: a 'launcher' (shell, script host, download tool) started by a
+-- 'server' (web, application or database server) that reaches the network.
+CREATE TABLE IF NOT EXISTS catalog_process_roles (
+  role VARCHAR NOT NULL,            -- 'server' | 'launcher'
+  process_regex VARCHAR NOT NULL,   -- case-insensitive regex over the process image name (not path)
+  note VARCHAR
+);
 -- One row per known source (by IP and/or host name): role and business unit from the inventory, else inferred.
 CREATE TABLE IF NOT EXISTS host_roles (
   src_ip VARCHAR,

@@ -69,6 +69,16 @@ describe('rw_inbound', () => {
   });
 });
 
+describe('rw_continued', () => {
+  it.each([
+    ['{"interface-id":"eni-1","continued":"true"}', true],
+    ['{"interface-id":"eni-1"}', false],
+    [null, false],
+  ])('%s → %s', async (extra, continued) => {
+    expect(await one('rw_continued(CAST(? AS VARCHAR))', [extra])).toBe(continued);
+  });
+});
+
 describe('rw_private_ip', () => {
   it.each([
     ['10.1.2.3', true], ['172.16.0.1', true], ['172.32.0.1', false], ['192.168.1.1', true], ['100.64.0.1', true],

@@ -61,6 +61,9 @@ CREATE OR REPLACE MACRO rw_process_name(p) AS lower(regexp_extract(p, '([^\\\\/]
 CREATE OR REPLACE MACRO rw_dst_name(h) AS lower(rtrim(h, '.'));
 -- Does this event kind describe network use?
 CREATE OR REPLACE MACRO rw_network_kind(k) AS k IN (${list(NETWORK_KINDS)});
+-- Did this record go nowhere? The unspecified address and port 0 are sockets that never connected anywhere.
+CREATE OR REPLACE MACRO rw_no_destination(dst_name, dst_port) AS
+  dst_name IN ('0.0.0.0', '::', '0:0:0:0:0:0:0:0') OR coalesce(dst_port, -1) = 0;
 -- Was this record a connection from outside in? Zeek says so where its site is configured (local_orig false,
 -- local_resp true): the originator is not one of the organisation's hosts, so it is no source of outbound use.
 -- (Matched as text: extra may be cut short by the pipeline's bound, and a missing field means "not known".)
@@ -68,6 +71,9 @@ CREATE OR REPLACE MACRO rw_inbound(extra) AS
   coalesce(contains(extra, '"local_orig"')
            AND regexp_matches(extra, '"local_orig":\\s*("F"|false)')
            AND regexp_matches(extra, '"local_resp":\\s*("T"|true)'), false);
+-- Does this record continue a connection its log already reported (a flow log's report of a later capture window)?
+-- Its time is when a window began, not when a connection did, so it is no check-in of its own.
+CREATE OR REPLACE MACRO rw_continued(extra) AS coalesce(contains(extra, '"continued":"true"'), false);
 -- Is this an address of a private, loopback, link-local or carrier-grade NAT range (RFC 1918, 6598, 4193, 3927)?
 CREATE OR REPLACE MACRO rw_private_ip(ip) AS
   regexp_matches(ip, '^(10|127)\\.|^192\\.168\\.|^169\\.254\\.|^172\\.(1[6-9]|2[0-9]|3[01])\\.|^100\\.(6[4-9]|[7-9][0-9]|1[01][0-9]|12[0-7])\\.')
@@ -188,10 +194,17 @@ base AS (
     rw_source_key(e.src_host, ih.host, e.src_ip) AS src_key,
     e.src_ip, coalesce(rw_short_host(e.src_host), ih.host) AS src_host, e.src_user,
     e.process, e.process_id, rw_process_name(e.process) AS process_name,
+    e.parent_process, rw_process_name(e.parent_process) AS parent_name,
+    -- Endpoint events whose process start is known: the key that walks up the process tree (read as text: the
+    -- browser's DuckDB has no JSON functions).
+    CASE WHEN e.parent_process IS NOT NULL THEN nullif(regexp_extract(e.extra, '"ProcessGuid":\\s*"([^"]+)"', 1), '') END AS process_guid,
     coalesce(rw_dst_name(e.dst_host), ipn.name, e.dst_ip) AS dst_name,
     e.dst_ip, e.dst_port, e.url_path, upper(e.method) AS method, e.status, e.user_agent,
     e.bytes_out, e.bytes_in, e.duration, e.conn_state, lower(e.action) AS action, e.tls_ja3,
-    e.source_file, e.source_line
+    -- Zeek's word (or the enrichment's, for older Zeek) that the server's certificate does not name the SNI.
+    CASE WHEN e.kind = 'tls' AND contains(e.extra, '"sni_matches_cert"')
+         THEN regexp_matches(e.extra, '"sni_matches_cert":\\s*("F"|false)') ELSE false END AS sni_mismatch,
+    rw_continued(e.extra) AS continued, e.source_file, e.source_line
   FROM events e
   LEFT JOIN ip_hosts ih ON ih.src_ip = e.src_ip
   -- A plain equi-join (one row per IP): a dst_host test in ON turns it into a nested-loop join; coalesce() above

@@ -82,4 +82,19 @@ describe('short captures and C2 outside the catalog', () => {
     expect(beacon.periodicity!.period_s).toBeCloseTo(5.1, 1);
     expect(beacon.signals.find((s) => s.id === 'periodic-beacon')!.explanation).toMatch(/every 5 s/);
   });
+
+  it('does not take a long connection reported once per flow-log capture window for a check-in every window', async () => {
+    // One connection to a bare address, reported by a flow log every 60 s for an hour (its later windows marked
+    // "continued"), and a real beacon with the same rhythm to another address.
+    const events: FixtureEvent[] = [];
+    for (let i = 0; i < 60; i++) {
+      const extra = i === 0 ? null : '{"continued":"true"}';
+      events.push(flow(T0 + i * 60_000, '10.66.0.7', 5000, { src_port: 50500, bytes_out: 2000, bytes_in: 9000, extra }));
+      events.push(flow(T0 + i * 60_000 + 20_000, '10.66.0.8', 5000, { src_port: 51000 + i, bytes_out: 300, bytes_in: 900 }));
+    }
+    const result = await detectOnly(events);
+    const signals = (dst: string) => result.findings.filter((f) => f.destination.domain === dst).flatMap((f) => f.signals.map((s) => s.id));
+    expect(signals('10.66.0.8')).toContain('periodic-beacon');
+    expect(signals('10.66.0.7')).not.toContain('periodic-beacon');
+  });
 });

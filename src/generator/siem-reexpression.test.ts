@@ -82,20 +82,15 @@ describe('the generated organisation re-expressed as SIEM and cloud exports', ()
     expect(ecs.summaries.reduce((n, s) => n + s.rows_loaded, 0)).toBe(zeek.summaries.reduce((n, s) => n + s.rows_loaded, 0));
   });
 
-  // Known gap (issue #18 stays open): since the real-capture timing rules (issue #15) judge shorter series, the
-  // upload incident's whole-second VPC records also read as periodic and it ranks first instead of fifth, and the
-  // responder halves of VPC connections (one record per direction) surface as external sources. `it.fails` keeps
-  // the check running: it turns red the day the order matches again, so the marker cannot outlive the fix.
-  it.fails(
-    'VPC Flow Logs + Route 53 Resolver give the incidents that Zeek conn + dns give, in the same order',
-    { timeout: 120_000 },
-    async () => {
-      const zeek = await analyseFiles(zeekLogs('conn', 'dns'));
-      const aws = await analyseFiles(files('aws/'));
-      expectEveryRecordLoaded(aws, /^aws-(vpc-flow|route53-resolver)$/);
-      const expected = incidentOrder(zeek.findings, scenario.answerKey);
-      expect(expected.length).toBeGreaterThan(1);
-      expect(incidentOrder(aws.findings, scenario.answerKey)).toEqual(expected);
-    },
-  );
+  // VPC writes one record per direction and keeps whole seconds: the server's reply must not become a source of its
+  // own, and whole-second times must not make the upload burst read as a beacon.
+  it('VPC Flow Logs + Route 53 Resolver give the incidents that Zeek conn + dns give, in the same order', { timeout: 120_000 }, async () => {
+    const zeek = await analyseFiles(zeekLogs('conn', 'dns'));
+    const aws = await analyseFiles(files('aws/'));
+    expectEveryRecordLoaded(aws, /^aws-(vpc-flow|route53-resolver)$/);
+    const expected = incidentOrder(zeek.findings, scenario.answerKey);
+    expect(expected.length).toBeGreaterThan(1);
+    expect(incidentOrder(aws.findings, scenario.answerKey)).toEqual(expected);
+    expect(aws.findings.filter((f) => f.signals.some((s) => s.id === 'external-source')).map((f) => f.source.ip)).toEqual([]);
+  });
 });

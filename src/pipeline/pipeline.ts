@@ -177,11 +177,14 @@ async function loadInput<I extends AnalysisInput>(engine: SqlEngine, input: I, o
       const sourceName = zeekSourceName(input.name, prefix);
       options.onProgress?.({ name: sourceName, bytesRead: 0, bytesTotal: input.size, records: 0, elapsedMs: 0 });
       const file = await options.openInEngine(input, gzip);
+      // DuckDB reads the file itself: hash it as supplied (as the line parser does while it reads) meanwhile, on
+      // this thread while DuckDB works in its own.
+      const hashing = sha256OfChunks(input.chunks());
+      hashing.catch(() => undefined);
       try {
         const loaded = await loadZeekTsv(engine, plan, { fileRef: file.ref, sourceName, bytes: input.size, gzip });
         if (loaded) {
-          // DuckDB read the file itself: hash it as supplied, as the line parser does while it reads.
-          loaded.sha256 = await sha256OfChunks(input.chunks());
+          loaded.sha256 = await hashing;
           return [loaded];
         }
       } finally {

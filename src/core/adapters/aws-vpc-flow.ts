@@ -3,10 +3,12 @@
  * fields after a header line naming them (`version account-id interface-id srcaddr dstaddr …`). Without a header
  * only the default version-2 layout can be read. Lines exported from CloudWatch Logs may start with the
  * ingestion time, which is dropped. Each record is one direction of a flow: its `bytes` were sent by `srcaddr`.
- * NODATA / SKIPDATA records (no addresses) are kept in the raw table `aws_vpc_flow_status`.
+ * The two records of one connection load as one event in the client's view (flow-pairs.ts): the reply is told by
+ * its SYN-ACK where `tcp-flags` is logged, else by its ports. NODATA / SKIPDATA records (no addresses) are kept in
+ * the raw table `aws_vpc_flow_status`.
  */
-import type { EventRecord } from '../canonical.ts';
 import { LOADED, META, reject, type Adapter, type Outcome, type RecordParser, type Sink } from '../ingest/adapter.ts';
+import { FlowPairs, isReply } from './flow-pairs.ts';
 import { epochSecondsToMicros } from '../ingest/time.ts';
 import {
   confidenceFromShare,
@@ -40,7 +42,7 @@ export const DEFAULT_V2_FIELDS = [
 /** Raw table for records that describe no traffic (NODATA, SKIPDATA). */
 export const VPC_STATUS_TABLE = 'aws_vpc_flow_status';
 
-const MAPPED = new Set(['srcaddr', 'dstaddr', 'srcport', 'dstport', 'protocol', 'bytes', 'start', 'end', 'action']);
+const MAPPED = new Set(['srcaddr', 'dstaddr', 'srcport', 'dstport', 'protocol', 'bytes', 'packets', 'start', 'end', 'action']);
 
 /** "2024-05-06T08:00:00.000Z " that a CloudWatch Logs export puts before each message. */
 const CLOUDWATCH_PREFIX = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}(?:\.\d+)?Z /;
@@ -71,6 +73,7 @@ const splitFields = (line: string) => withoutCloudWatchPrefix(line.trim()).split
 class VpcFlowParser implements RecordParser {
   readonly format = 'aws-vpc-flow';
   private names: readonly string[] | null = null;
+  private pairs = new FlowPairs();
 
   line(text: string, _lineNo: number, sink: Sink): Outcome {
     const fields = splitFields(text);
@@ -88,11 +91,15 @@ class VpcFlowParser implements RecordParser {
     }
     if (fields.length !== this.names.length) return reject(`expected ${this.names.length} fields, got ${fields.length}`);
     const row = new Map<string, string | null>(this.names.map((name, i) => [name, textOrNull(fields[i])]));
-    return emitFlow(row, sink);
+    return emitFlow(row, this.pairs, sink);
+  }
+
+  end(sink: Sink): void {
+    this.pairs.flush(sink);
   }
 }
 
-function emitFlow(row: Map<string, string | null>, sink: Sink): Outcome {
+function emitFlow(row: Map<string, string | null>, pairs: FlowPairs, sink: Sink): Outcome {
   const src = row.get('srcaddr') ?? null;
   const dst = row.get('dstaddr') ?? null;
   const start = row.get('start') ?? null;
@@ -106,22 +113,35 @@ function emitFlow(row: Map<string, string | null>, sink: Sink): Outcome {
     return LOADED;
   }
   if (!IPV4_OR_6.test(src) || !IPV4_OR_6.test(dst)) return reject(`not an address: "${(IPV4_OR_6.test(src) ? dst : src).slice(0, 40)}"`);
-  const startSeconds = intOrNull(start);
-  const endSeconds = intOrNull(end);
-  const event: EventRecord = {
-    ts,
-    kind: 'flow',
-    src_ip: src,
-    src_port: portOrNull(row.get('srcport')),
-    dst_ip: dst,
-    dst_port: portOrNull(row.get('dstport')),
-    protocol: ipProtocolName(row.get('protocol')),
-    bytes_out: intOrNull(row.get('bytes')),
-    duration: startSeconds !== null && endSeconds !== null && endSeconds >= startSeconds ? endSeconds - startSeconds : null,
-    action: normaliseAction(row.get('action')),
-    extra: extraJson([...row].filter(([name]) => !MAPPED.has(name))),
-  };
-  sink.event(event);
+  const srcPort = portOrNull(row.get('srcport'));
+  const dstPort = portOrNull(row.get('dstport'));
+  const reply = isReply(srcPort, dstPort, intOrNull(row.get('tcp-flags')));
+  const [client, clientPort, server, serverPort] = reply ? [dst, dstPort, src, srcPort] : [src, srcPort, dst, dstPort];
+  const protocol = ipProtocolName(row.get('protocol'));
+  const endTs = epochSecondsToMicros(end ?? '');
+  pairs.add(
+    {
+      reply,
+      key: `${row.get('interface-id')} ${protocol} ${client} ${clientPort} ${server} ${serverPort}`,
+      start: ts,
+      end: Math.max(ts, endTs ?? ts),
+      bytes: intOrNull(row.get('bytes')),
+      packets: row.get('packets') ?? null,
+      event: {
+        ts,
+        kind: 'flow',
+        src_ip: client,
+        src_port: clientPort,
+        dst_ip: server,
+        dst_port: serverPort,
+        protocol,
+        duration: endTs !== null && endTs >= ts ? (endTs - ts) / 1e6 : null,
+        action: normaliseAction(row.get('action')),
+        extra: extraJson([...row].filter(([name]) => !MAPPED.has(name))),
+      },
+    },
+    sink,
+  );
   return LOADED;
 }
 

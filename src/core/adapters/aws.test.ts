@@ -34,6 +34,8 @@ describe('VPC Flow Logs', () => {
       { recordNo: 6, reason: 'expected 14 fields, got 11' },
       { recordNo: 7, reason: 'not an address: "not-an-ip"' },
     ]);
+    // The client's record and the server's reply (443 → 51544) are one connection: one event in the client's view.
+    expect(run.events).toHaveLength(2);
     expect(run.events[0]).toMatchObject({
       kind: 'flow',
       ts: utc('2024-05-06T12:53:20Z'),
@@ -43,26 +45,30 @@ describe('VPC Flow Logs', () => {
       dst_port: 443,
       protocol: 'tcp',
       bytes_out: 1820,
+      bytes_in: 5400,
       duration: 60,
       action: 'allow',
     });
     expect(extraOf(run.events[0]).get('interface-id')).toBe('eni-0a1b2c3d4e5f60001');
     expect(extraOf(run.events[0]).get('packets')).toBe('12');
-    // Each direction is its own record: the reply was sent by the server.
-    expect(run.events[1]).toMatchObject({ src_ip: '149.154.167.220', src_port: 443, bytes_out: 5400 });
-    expect(run.events[2].action).toBe('deny');
+    expect(extraOf(run.events[0]).get('packets_in')).toBe('10');
+    // An outside scanner's connection attempt is its own: from an ephemeral port to a service port.
+    expect(run.events[1]).toMatchObject({ src_ip: '198.51.100.7', dst_port: 22, action: 'deny', bytes_out: 40 });
+    expect(run.events[1].bytes_in ?? null).toBeNull();
     expect(run.raw).toEqual([{ table: VPC_STATUS_TABLE, row: expect.objectContaining({ 'log-status': 'NODATA', srcaddr: null }) }]);
   });
 
-  it('reads a version-5 custom field list by its header', () => {
+  it('reads a version-5 custom field list by its header, and tells the reply by its SYN-ACK', () => {
     const run = runAdapter(awsVpcFlowAdapter, fixture('vpc-flow-v5-custom.log'));
     expect(run.rejected).toEqual([]);
+    expect(run.loaded).toBe(2);
     expect(run.events).toHaveLength(1);
     expect(run.events[0]).toMatchObject({
       src_ip: '10.0.2.40',
       dst_ip: '162.159.135.232',
       dst_port: 443,
       bytes_out: 2048,
+      bytes_in: 6120,
       protocol: 'tcp',
     });
     expect(extraOf(run.events[0]).get('flow-direction')).toBe('egress');

@@ -7,7 +7,7 @@ import { extraOf, runAdapter } from './fixtures/run-adapter.ts';
 import { gcpVpcFlowAdapter } from './gcp-vpc-flow.ts';
 import { ALL_ADAPTERS } from './index.ts';
 import { netskopeCsvAdapter, netskopeJsonAdapter } from './netskope.ts';
-import { umbrellaAdapter } from './umbrella.ts';
+import { umbrellaAdapter, umbrellaIdentities } from './umbrella.ts';
 import { w3cElffAdapter } from './w3c-elff.ts';
 
 const fixture = (name: string) => readFileSync(new URL(`./fixtures/cloud/${name}`, import.meta.url), 'utf8').trimEnd();
@@ -31,7 +31,7 @@ describe('cloud and security-service format recognition', () => {
 });
 
 describe('Azure flow logs', () => {
-  it('reads NSG version-2 tuples, each one a record', () => {
+  it('reads NSG version-2 tuples, each one a record, and the begin and end reports of a flow as one event', () => {
     const run = runAdapter(azureFlowAdapter, fixture('azure-nsg-flow.json'));
     expect(run.format).toBe('azure-nsg-flow');
     expect(run.loaded).toBe(3);
@@ -39,21 +39,52 @@ describe('Azure flow logs', () => {
       { recordNo: 3, reason: 'flow tuple has 4 fields, expected 8 or 13' },
       { recordNo: 4, reason: 'unreadable flow time "yesterday"' },
     ]);
-    const [begin, end, denied] = run.events;
-    expect(begin).toMatchObject({
+    // One tuple holds both directions; the begin (B) and end (E) reports are one connection, as Zeek logs it once.
+    expect(run.events).toHaveLength(2);
+    const [connection, denied] = run.events;
+    expect(connection).toMatchObject({
       kind: 'flow',
       ts: utc('2024-05-06T10:00:00Z'),
       src_ip: '10.8.0.4',
+      dst_ip: '149.154.167.220',
       dst_port: 443,
       protocol: 'tcp',
       action: 'allow',
-      conn_state: 'begin',
-      bytes_out: null,
+      conn_state: 'end',
+      duration: 60,
+      bytes_out: 1800,
+      bytes_in: 5400,
     });
-    expect(end).toMatchObject({ conn_state: 'end', bytes_out: 1800, bytes_in: 5400 });
-    expect(extraOf(end).get('rule')).toBe('DefaultRule_AllowInternetOutBound');
-    expect(extraOf(end).get('direction')).toBe('outbound');
+    expect(extraOf(connection).get('rule')).toBe('DefaultRule_AllowInternetOutBound');
+    expect(extraOf(connection).get('direction')).toBe('outbound');
+    expect(extraOf(connection).get('packets_in')).toBe('10');
     expect(denied).toMatchObject({ src_ip: '198.51.100.3', dst_port: 22, action: 'deny' });
+  });
+
+  it('adds up the continue reports of a flow, and loads a flow still open at the end of the file', () => {
+    const tuples = [
+      '1714989600,10.8.0.4,149.154.167.220,50100,443,T,O,A,B,,,,',
+      '1714989900,10.8.0.4,149.154.167.220,50100,443,T,O,A,C,5,700,4,2000',
+      '1714990200,10.8.0.4,149.154.167.220,50100,443,T,O,A,E,2,100,3,300',
+      '1714990300,10.8.0.4,149.154.167.220,50102,443,T,O,A,B,,,,',
+      '1714990400,10.8.0.4,149.154.167.220,50102,443,T,O,A,C,1,60,1,90',
+    ];
+    const doc = {
+      records: [
+        {
+          category: 'NetworkSecurityGroupFlowEvent',
+          resourceId: 'NSG',
+          properties: { Version: 2, flows: [{ rule: 'R', flows: [{ mac: 'M', flowTuples: tuples }] }] },
+        },
+      ],
+    };
+    const run = runAdapter(azureFlowAdapter, JSON.stringify(doc));
+    expect(run.loaded).toBe(5);
+    expect(run.events.map((e) => [e.src_port, e.ts / 1e6, e.duration, e.conn_state, e.bytes_out, e.bytes_in])).toEqual([
+      [50100, 1714989600, 600, 'end', 800, 2300],
+      [50102, 1714990300, 100, 'continue', 60, 90],
+    ]);
+    expect(extraOf(run.events[0]).get('packets_out')).toBe('7');
   });
 
   it('reads VNet flow log tuples (milliseconds, protocol numbers, denied state)', () => {
@@ -69,6 +100,8 @@ describe('Azure flow logs', () => {
       action: 'allow',
     });
     expect(extraOf(run.events[0]).get('encryption')).toBe('NX');
+    // An end report without its begin in this file: the flow began in an earlier one, so its time is no connection's start.
+    expect(extraOf(run.events[0]).get('continued')).toBe('true');
     expect(run.events[1]).toMatchObject({ dst_port: 8443, action: 'deny', conn_state: 'denied' });
   });
 });
@@ -76,9 +109,11 @@ describe('Azure flow logs', () => {
 describe('GCP VPC flow logs', () => {
   it('maps flow entries, keeps other log entries raw and rejects a bad time', () => {
     const run = runAdapter(gcpVpcFlowAdapter, fixture('gcp-vpc-flows.json'));
-    expect(run.loaded).toBe(2);
-    expect(run.rejected).toEqual([{ recordNo: 3, reason: 'unreadable time "not-a-time"' }]);
+    expect(run.loaded).toBe(3);
+    expect(run.rejected).toEqual([{ recordNo: 4, reason: 'unreadable time "not-a-time"' }]);
     expect(run.raw.map((r) => r.table)).toEqual(['gcp_log_other']);
+    // The server's answer (443 → 52000, reported by the VM receiving it) is the same connection's other direction.
+    expect(run.events).toHaveLength(1);
     expect(run.events[0]).toMatchObject({
       kind: 'flow',
       ts: utc('2024-05-06T10:10:00.100Z'),
@@ -88,9 +123,11 @@ describe('GCP VPC flow logs', () => {
       dst_port: 443,
       protocol: 'tcp',
       bytes_out: 4200,
+      bytes_in: 51000,
       duration: 5,
       src_host: 'app-1',
     });
+    expect(extraOf(run.events[0]).get('packets_in')).toBe('40');
     expect(extraOf(run.events[0]).get('jsonPayload.reporter')).toBe('SRC');
   });
 });
@@ -176,8 +213,21 @@ describe('Cisco Umbrella', () => {
       action: 'allow',
       method: 'POST',
       content_type: 'application/json',
+      src_host: 'laptop-frank',
+      src_user: 'frank@example.com',
     });
     expect(extraOf(run.events[0]).get('column24')).toBe('101');
+  });
+
+  it('names the source only by an identity typed as a computer, never by its network or site', () => {
+    expect(umbrellaIdentities('frank@example.com,laptop-frank', 'AD Users,Roaming Computers')).toEqual({
+      host: 'laptop-frank',
+      user: 'frank@example.com',
+    });
+    // Every host behind one office network shares its identity: as a host name it would make them one source.
+    expect(umbrellaIdentities('Main Site,HQ Network', 'Sites,Networks')).toEqual({ host: null, user: null });
+    expect(umbrellaIdentities('edge-router', 'Network Devices')).toEqual({ host: null, user: null });
+    expect(umbrellaIdentities('laptop-frank', undefined)).toEqual({ host: null, user: null });
   });
 });
 

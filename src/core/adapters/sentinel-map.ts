@@ -414,7 +414,7 @@ const TABLES = new Map<string, TableHandler>([
     'syslog',
     (row, _ts, sink) => {
       const message = text(row, 'SyslogMessage');
-      const xml = message ? /<Event[\s>][\s\S]*<\/Event>/.exec(message)?.[0] : undefined;
+      const xml = message ? (/<Event[\s>][\s\S]*<\/Event>/.exec(message)?.[0] ?? closeCutEvent(message)) : undefined;
       // Sysmon for Linux writes some values unescaped ("&lt unknown process&gt"): a stray '&' is text, not an entity.
       return xml && /Linux-Sysmon/.test(xml)
         ? emitEventXml(xml.replace(/&(?![A-Za-z]{2,6};|#\d{1,7};|#x[0-9A-Fa-f]{1,6};)/g, '&amp;'), sink)
@@ -425,6 +425,19 @@ const TABLES = new Map<string, TableHandler>([
   ['event', (row, ts, sink) => sysmonFromEventData(row, ts, sink, text(row, 'Source'))],
   ['devicenetworkevents', (row, _ts, sink, offset) => emitMdeRow(row, offset, sink)],
 ]);
+
+/**
+ * A Sysmon event a syslog relay cut short (messages are often cut at 1 or 2 KiB; a long parent command line is
+ * enough): its complete `<Data>` elements before the cut, closed, so the fields it still holds are read and the
+ * rest stays absent. Undefined when not even one element of EventData is whole.
+ */
+function closeCutEvent(message: string): string | undefined {
+  const start = message.search(/<Event[\s>]/);
+  const data = message.indexOf('<EventData>', start);
+  const lastData = message.lastIndexOf('</Data>');
+  if (start < 0 || data < 0 || lastData < data) return undefined;
+  return `${message.slice(start, lastData + '</Data>'.length)}</EventData></Event>`;
+}
 
 /** Sysmon rows of the WindowsEvent table (EventData as JSON) or the legacy Event table (EventData as XML). */
 function sysmonFromEventData(row: SentinelRow, ts: number, sink: Sink, provider: string | null): Outcome | null {

@@ -140,6 +140,27 @@ describe('VMConnection from the query API and the portal CSV', () => {
   });
 });
 
+describe('Sysmon for Linux in the Syslog table', () => {
+  const data = (fields: Record<string, string>) => Object.entries(fields).map(([k, v]) => `<Data Name="${k}">${v}</Data>`).join('');
+  const syslogRow = (message: string) => JSON.stringify({ TimeGenerated: '2022-05-11T18:10:22.003Z', Computer: 'UBUNTU5', Type: 'Syslog', SyslogMessage: message });
+  const event = (fields: Record<string, string>) =>
+    '<Event><System><Provider Name="Linux-Sysmon"/><EventID>1</EventID><Computer>UBUNTU5</Computer></System><EventData>' + data(fields);
+  const start = { UtcTime: '2022-05-11 18:10:21.998', ProcessGuid: '{p-1}', ProcessId: '17790', Image: '/bin/bash', CommandLine: 'bash -c x', ParentProcessGuid: '{java}', ParentImage: '/usr/lib/jvm/bin/java' };
+
+  it('reads an event the syslog relay cut short from its complete elements, and keeps a message with none as raw', () => {
+    const cut = event(start) + '<Data Name="ParentCommandLine">/usr/lib/jvm/bin/java -Dcatalina.base=/opt/tom';
+    const whole = event({ ...start, ProcessGuid: '{p-2}' }) + '</EventData></Event>';
+    const run = runAdapter(sentinelJsonAdapter, [syslogRow(cut), syslogRow(whole), syslogRow('<Event><System><Provider Name="Linux-Sysmon"/><EventID>1</EvID')].join('\n'));
+    expect(run.rejected).toEqual([]);
+    expect(run.events.map((e) => [e.kind, e.uid, e.process, e.parent_process])).toEqual([
+      ['process', '{p-1}', '/bin/bash', '/usr/lib/jvm/bin/java'],
+      ['process', '{p-2}', '/bin/bash', '/usr/lib/jvm/bin/java'],
+    ]);
+    expect(extraOf(run.events[0]).get('ParentProcessGuid')).toBe('{java}');
+    expect(run.raw).toHaveLength(1);
+  });
+});
+
 describe('OTRF Log4Shell Sentinel export (real sample)', () => {
   const dir = sampleDir('real-labelled/otrf-log4shell-sentinel');
   it.skipIf(!dir)('every record of every table loads, network tables as events and the rest as raw rows', () => {
@@ -155,6 +176,7 @@ describe('OTRF Log4Shell Sentinel export (real sample)', () => {
       for (const e of run.events) kinds.set(e.kind, (kinds.get(e.kind) ?? 0) + 1);
     }
     // SecurityEvent 5156, Sysmon 3 (Windows and Linux) and VMConnection give flows; Sysmon 22 DNS; Sysmon 1 processes.
-    expect(Object.fromEntries(kinds)).toEqual({ flow: 21, dns: 2, process: 32 });
+    // One Sysmon 1 (bash -c under Tomcat's java) was cut by the syslog relay inside ParentCommandLine: a process all the same.
+    expect(Object.fromEntries(kinds)).toEqual({ flow: 21, dns: 2, process: 33 });
   });
 });

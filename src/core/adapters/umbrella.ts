@@ -81,14 +81,35 @@ function extras(fields: readonly string[], names: readonly string[], used: Reado
   return extraJson(fields.flatMap((value, i): [string, string][] => (used.has(i) ? [] : [[names[i] ?? `column${i + 1}`, value]])));
 }
 
+/**
+ * The computer and the user among a record's identities. Umbrella lists every identity a request matched (a user,
+ * a computer, the network or site it came from…) with their types in a parallel column; a network or site name is
+ * no host, so only identities typed as computers or devices name the source, and users its user. Without the
+ * types (older schemas) nothing is guessed: the source is its internal IP.
+ */
+export function umbrellaIdentities(names: string | undefined, types: string | undefined): { host: string | null; user: string | null } {
+  const kinds = (types ?? '').split(',').map((t) => t.trim());
+  let host: string | null = null;
+  let user: string | null = null;
+  (names ?? '').split(',').forEach((raw, i) => {
+    const name = textOrNull(raw.trim());
+    if (name === null) return;
+    if (/user/i.test(kinds[i] ?? '')) user ??= name;
+    else if (/computer|device/i.test(kinds[i] ?? '') && !/network device/i.test(kinds[i])) host ??= name;
+  });
+  return { host, user };
+}
+
 function emitDns(f: readonly string[], ts: number, sink: Sink): Outcome {
   const query = textOrNull(f[8])?.replace(/\.$/, '') ?? null;
   if (!query) return reject('no Domain');
+  const identity = umbrellaIdentities(f[2], f[11]);
   sink.event({
     ts,
     kind: 'dns',
     app_protocol: 'dns',
-    src_host: textOrNull(f[1]),
+    src_host: identity.host,
+    src_user: identity.user,
     src_ip: textOrNull(f[3]),
     dns_query: query,
     dst_host: hostName(query),
@@ -96,7 +117,7 @@ function emitDns(f: readonly string[], ts: number, sink: Sink): Outcome {
     dns_qtype: /\(([\w*]+)\)/.exec(f[6])?.[1] ?? textOrNull(f[6]),
     dns_rcode: textOrNull(f[7]),
     action: normaliseAction(f[5]),
-    extra: extras(f, DNS_COLUMNS, new Set([0, 1, 3, 5, 6, 7, 8])),
+    extra: extras(f, DNS_COLUMNS, new Set([0, 3, 5, 6, 7, 8])),
   });
   return LOADED;
 }
@@ -104,10 +125,12 @@ function emitDns(f: readonly string[], ts: number, sink: Sink): Outcome {
 function emitProxy(f: readonly string[], ts: number, sink: Sink): Outcome {
   const parts = splitUrl(f[7]);
   const methodAt = f.findIndex((v, i) => i >= PROXY_COLUMNS.length && HTTP_METHOD.test(v));
+  const identity = umbrellaIdentities(f[1], f[21]);
   const event: EventRecord = {
     ts,
     kind: 'proxy',
-    src_host: textOrNull(f[1]?.split(',')[0]),
+    src_host: identity.host,
+    src_user: identity.user,
     src_ip: textOrNull(f[2]),
     dst_ip: textOrNull(f[4]),
     content_type: textOrNull(f[5]),

@@ -5,6 +5,7 @@ import { enrichEvents } from './enrich.ts';
 import { awsRoute53ResolverAdapter } from '../adapters/aws-route53-resolver.ts';
 import { awsVpcFlowAdapter } from '../adapters/aws-vpc-flow.ts';
 import { ecsNdjsonAdapter } from '../adapters/ecs.ts';
+import { umbrellaAdapter } from '../adapters/umbrella.ts';
 import { runAdapter } from '../adapters/fixtures/run-adapter.ts';
 import { readFileSync } from 'node:fs';
 
@@ -39,7 +40,7 @@ describe('enrichEvents', () => {
       { ts: s(60), kind: 'proxy', src_ip: '10.0.0.9', dst_host: 'discord.com', duration: 0 },
     ]);
     const changed = await enrichEvents(engine);
-    expect(changed).toEqual({ 'windows-local-time': 0, 'uid-link': 1, 'passive-dns': 1, 'endpoint-process': 1, 'process-start': 0 });
+    expect(changed).toEqual({ 'windows-local-time': 0, 'uid-link': 1, 'passive-dns': 1, 'endpoint-process': 1, 'process-start': 0, 'sni-certificate': 0, 'process-parent': 0 });
     const rows = await engine.all<{ kind: string; src_ip: string; dst_host: string | null; dst_host_origin: string | null; process: string | null; process_origin: string | null; src_user: string | null }>(
       'SELECT kind, src_ip, dst_host, dst_host_origin, process, process_origin, src_user FROM events ORDER BY ts, src_ip',
     );
@@ -54,7 +55,7 @@ describe('enrichEvents', () => {
     // A request a minute after the endpoint connection is not attributed to it.
     expect(proxy[2]).toMatchObject({ src_ip: '10.0.0.9', process: null });
     // A second run finds nothing left to do.
-    expect(await enrichEvents(engine)).toEqual({ 'windows-local-time': 0, 'uid-link': 0, 'passive-dns': 0, 'endpoint-process': 0, 'process-start': 0 });
+    expect(await enrichEvents(engine)).toEqual({ 'windows-local-time': 0, 'uid-link': 0, 'passive-dns': 0, 'endpoint-process': 0, 'process-start': 0, 'sni-certificate': 0, 'process-parent': 0 });
     engine.close();
   });
 
@@ -80,6 +81,59 @@ describe('enrichEvents', () => {
       ['C:\\Tools\\agent.exe', 'process-start'],
       ['C:\\Windows\\notepad.exe', 'process-start'],
       ['<unknown process>', null],
+    ]);
+    engine.close();
+  });
+
+  it('judges whether the server certificate names the SNI from the x509 log, as newer Zeek writes sni_matches_cert', async () => {
+    const tls = (at: number, sni: string, extra: Record<string, unknown>): EventRecord => ({
+      ts: s(at), kind: 'tls', src_ip: '10.0.2.15', dst_ip: '198.51.100.7', dst_host: sni, dst_host_origin: 'sni', extra: JSON.stringify(extra),
+    });
+    const engine = await engineWith([
+      // The Slips test9 shape: a Microsoft certificate served for netflix.com.
+      tls(0, 'www.netflix.com', { cert_chain_fuids: ['F-ms', 'F-ca'] }),
+      // A wildcard covers one label; TSV logs keep the chain as text.
+      tls(1, 'ssl.gstatic.com', { cert_chain_fuids: 'F-google,F-ca' }),
+      tls(2, 'a.b.gstatic.com', { cert_chain_fuids: ['F-google'] }),
+      // Zeek already said so; a bare-address SNI and a certificate the x509 log lacks are not judged.
+      tls(3, 'api.example.org', { cert_chain_fuids: ['F-ms'], sni_matches_cert: 'T' }),
+      tls(4, '198.51.100.7', { cert_chain_fuids: ['F-ms'] }),
+      tls(5, 'cdn.example.net', { cert_chain_fuids: ['F-unknown'] }),
+    ]);
+    await engine.exec(`CREATE TABLE raw_zeek_x509 (id VARCHAR, certificate_subject VARCHAR, san_dns VARCHAR);
+      INSERT INTO raw_zeek_x509 VALUES ('F-ms', 'CN=www.microsoft.com,O=Microsoft Corporation', 'www.microsoft.com,microsoft.com'),
+        ('F-google', 'CN=*.google.com,O=Google LLC', '*.google.com,*.gstatic.com'), ('F-ca', 'CN=Some CA', NULL)`);
+    expect((await enrichEvents(engine))['sni-certificate']).toBe(3);
+    const rows = await engine.all<{ matches: string | null }>("SELECT json_extract_string(extra, '$.sni_matches_cert') AS matches FROM events ORDER BY ts");
+    expect(rows.map((r) => r.matches)).toEqual(['false', 'true', 'false', 'T', null, null]);
+    engine.close();
+  });
+
+  it('gives Sysmon and Security network events their parent image from the process start of the same ProcessGuid, else ProcessId and image', async () => {
+    // The Log4Shell case (OTRF Security Datasets): Tomcat starts PowerShell, whose Sysmon 3 and Security 5156 name no parent.
+    const tomcat = 'C:\\ProgramData\\chocolatey\\lib\\Tomcat\\tools\\apache-tomcat-9.0.62\\bin\\tomcat9.exe';
+    const powershell = 'C:\\Windows\\System32\\WindowsPowerShell\\v1.0\\powershell.exe';
+    const guid = '{f3329a35-1cb0-627e-f916-000000000600}';
+    const engine = await engineWith([
+      { ts: s(0), kind: 'process', src_host: 'WORKSTATION5', process: powershell, process_id: 2084, parent_process: tomcat, uid: guid },
+      { ts: s(1), kind: 'flow', src_host: 'WORKSTATION5', process: powershell, process_id: 2084, dst_ip: '192.168.3.5', extra: JSON.stringify({ ProcessGuid: guid }) },
+      // Security 5156: no guid, the application as a device path; the same ProcessId and image name on the same computer.
+      { ts: s(1), kind: 'firewall', src_host: 'workstation5', process: '\\device\\harddiskvolume2\\windows\\system32\\windowspowershell\\v1.0\\powershell.exe', process_id: 2084, dst_ip: '192.168.3.5' },
+      // The same ProcessId reused by another image, another computer, and a connection before the start learn nothing.
+      { ts: s(2), kind: 'flow', src_host: 'WORKSTATION5', process: 'C:\\Windows\\notepad.exe', process_id: 2084, dst_ip: '192.168.3.5' },
+      { ts: s(2), kind: 'flow', src_host: 'WORKSTATION6', process: powershell, process_id: 2084, dst_ip: '192.168.3.5' },
+      { ts: s(-1), kind: 'flow', src_host: 'WORKSTATION5', process: powershell, process_id: 2084, dst_ip: '169.254.169.254' },
+    ]);
+    expect((await enrichEvents(engine))['process-parent']).toBe(2);
+    const rows = await engine.all<{ kind: string; parent_process: string | null }>(
+      "SELECT kind, parent_process FROM events WHERE kind <> 'process' ORDER BY ts, kind, src_host, process",
+    );
+    expect(rows.map((r) => [r.kind, r.parent_process])).toEqual([
+      ['flow', null],
+      ['firewall', tomcat],
+      ['flow', tomcat],
+      ['flow', null],
+      ['flow', null],
     ]);
     engine.close();
   });
@@ -120,6 +174,27 @@ describe('enrichEvents', () => {
     expect(named).toEqual([
       { source: 'ecs', dst_host: 'api.telegram.org', dst_host_origin: 'uid-link' },
       { source: 'vpc', dst_host: 'api.telegram.org', dst_host_origin: 'passive-dns' },
+    ]);
+    engine.close();
+  });
+
+  it('leaves flows unnamed by Umbrella DNS logs, which hold no answers, while Route 53 answers still name theirs', async () => {
+    const events = (adapter: Parameters<typeof runAdapter>[0], fixture: string) =>
+      runAdapter(adapter, readFileSync(new URL(`../adapters/fixtures/${fixture}`, import.meta.url), 'utf8').trimEnd()).events;
+    const engine = await engineWith([
+      ...events(umbrellaAdapter, 'cloud/umbrella-dns.csv'),
+      // The Umbrella client (10.12.0.8 looked up api.telegram.org) connects to an address no log ties to a name.
+      { ts: Date.UTC(2024, 4, 6, 10, 30, 1) * 1000, kind: 'flow', src_ip: '10.12.0.8', dst_ip: '149.154.167.220' },
+      ...events(awsVpcFlowAdapter, 'aws/vpc-flow-v2-default.log'),
+      ...events(awsRoute53ResolverAdapter, 'aws/route53-resolver.ndjson'),
+    ]);
+    await enrichEvents(engine);
+    const flows = await engine.all<{ src_ip: string; dst_host: string | null }>(
+      `SELECT src_ip, dst_host FROM events WHERE kind = 'flow' AND dst_ip = '149.154.167.220' ORDER BY src_ip`,
+    );
+    expect(flows).toEqual([
+      { src_ip: '10.0.1.25', dst_host: 'api.telegram.org' },
+      { src_ip: '10.12.0.8', dst_host: null },
     ]);
     engine.close();
   });

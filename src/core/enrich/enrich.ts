@@ -8,12 +8,15 @@ import type { SqlEngine } from '../../engine/sql-engine.ts';
 export interface EnrichStep {
   id: string;
   needs: readonly string[];
+  /** Raw tables (and their columns) the UPDATE reads; the step is skipped when one is missing. */
+  tables?: Readonly<Record<string, readonly string[]>>;
   sql: string;
 }
 
 /**
  * Joins between sources that make each record say more, run after every load and before the analysis.
- * Each step only fills values that are missing, so running it again changes nothing.
+ * Each step only fills values that are missing, so running it again changes nothing. `extra` is read and written as
+ * text (regexp_extract), never with JSON functions: the browser's DuckDB has no JSON extension.
  */
 export const ENRICH_STEPS: readonly EnrichStep[] = [
   {
@@ -26,8 +29,8 @@ export const ENRICH_STEPS: readonly EnrichStep[] = [
 UPDATE events SET ts = events.ts + to_microseconds(fix.shift_us)
 FROM (
   WITH stamped AS (
-    SELECT rowid AS row_id, source_file, ts, lower(coalesce(src_host, json_extract_string(extra, '$.Computer'))) AS host,
-      epoch_us(ts) - epoch_us(CAST(json_extract_string(extra, '$.EnvelopeLocalTime') AS TIMESTAMP)) AS gap_us
+    SELECT rowid AS row_id, source_file, ts, lower(coalesce(src_host, nullif(regexp_extract(extra, '"Computer":\\s*"([^"]+)"', 1), ''))) AS host,
+      epoch_us(ts) - epoch_us(CAST(nullif(regexp_extract(extra, '"EnvelopeLocalTime":\\s*"([^"]+)"', 1), '') AS TIMESTAMP)) AS gap_us
     FROM events WHERE extra LIKE '%"EnvelopeLocalTime"%'
   ), learnt AS (
     -- Events timed by their own UTC clock differ from their envelope; those timed by the envelope do not (yet).
@@ -128,8 +131,8 @@ FROM (
     SELECT uid AS guid, lower(src_host) AS host, process_id, ts, process FROM events
     WHERE kind = 'process' AND process IS NOT NULL AND process <> '<unknown process>'
   ), unknown AS (
-    SELECT rowid AS row_id, json_extract_string(extra, '$.ProcessGuid') AS guid, process_id, ts,
-      lower(coalesce(src_host, json_extract_string(extra, '$.Computer'))) AS host
+    SELECT rowid AS row_id, nullif(regexp_extract(extra, '"ProcessGuid":\\s*"([^"]+)"', 1), '') AS guid, process_id, ts,
+      lower(coalesce(src_host, nullif(regexp_extract(extra, '"Computer":\\s*"([^"]+)"', 1), ''))) AS host
     FROM events WHERE process = '<unknown process>' AND kind IN ('flow', 'dns', 'firewall')
   ), by_guid AS (
     SELECT u.row_id, s.process FROM unknown u
@@ -143,9 +146,76 @@ FROM (
 ) AS started
 WHERE events.rowid = started.row_id`,
   },
+  {
+    // A TLS record of an older Zeek, which did not yet say whether the server's certificate names the server the
+    // client asked for, learns it as newer Zeek writes it (sni_matches_cert) from the x509 record of its first
+    // certificate: subject CN and DNS SANs, a '*.' name covering one label. A C2 server behind a borrowed popular
+    // name rarely holds that name's certificate.
+    id: 'sni-certificate',
+    tables: { raw_zeek_x509: ['id', 'san_dns', 'certificate_subject'] },
+    needs: [`kind = 'tls' AND dst_host_origin = 'sni' AND extra LIKE '%"cert_chain_fuids"%' AND extra NOT LIKE '%"sni_matches_cert"%'`],
+    sql: `
+-- The object with one more member.
+UPDATE events SET extra = left(events.extra, length(events.extra) - 1) || ',"sni_matches_cert":' || CAST(judged.matches AS VARCHAR) || '}'
+FROM (
+  WITH leaf AS (
+    SELECT rowid AS row_id, rw_dst_name(dst_host) AS sni, regexp_extract(extra, '"cert_chain_fuids":\\s*\\[?"([^",\\]]+)', 1) AS fuid
+    FROM events
+    WHERE kind = 'tls' AND dst_host_origin = 'sni' AND extra LIKE '%"cert_chain_fuids"%' AND extra NOT LIKE '%"sni_matches_cert"%'
+      -- extra cut short by the pipeline's bound does not end its object.
+      AND extra LIKE '{%}' AND NOT regexp_matches(dst_host, '^[0-9.]+$|:')
+  ), certs AS (
+    SELECT id AS fuid, list_distinct(flatten(list(
+      list_transform(string_split(coalesce(san_dns, ''), ',') || regexp_extract_all(coalesce(certificate_subject, ''), 'CN=([^,]+)', 1),
+                     n -> lower(trim(n)))))) AS names
+    FROM raw_zeek_x509 WHERE id IS NOT NULL GROUP BY id
+  )
+  SELECT l.row_id, list_contains(c.names, l.sni) OR list_contains(c.names, '*.' || substr(l.sni, strpos(l.sni, '.') + 1)) AS matches
+  FROM leaf l JOIN certs c USING (fuid)
+) AS judged
+WHERE events.rowid = judged.row_id`,
+  },
+  {
+    // A network or DNS event learns its process's parent image from the process start (Sysmon 1) of the same
+    // ProcessGuid, else the latest start of the same ProcessId and image name on the same computer before it: a shell
+    // whose parent is a web server is how an exploited server runs commands. After 'process-start', which names them.
+    id: 'process-parent',
+    needs: [
+      "kind = 'process' AND parent_process IS NOT NULL",
+      "parent_process IS NULL AND process IS NOT NULL AND kind IN ('flow', 'dns', 'firewall')",
+    ],
+    sql: `
+UPDATE events SET parent_process = started.parent_process
+FROM (
+  WITH starts AS (
+    SELECT uid AS guid, lower(src_host) AS host, process_id, rw_process_name(process) AS name, ts, parent_process FROM events
+    WHERE kind = 'process' AND parent_process IS NOT NULL
+  ), orphans AS (
+    SELECT rowid AS row_id, nullif(regexp_extract(extra, '"ProcessGuid":\\s*"([^"]+)"', 1), '') AS guid, process_id,
+      rw_process_name(process) AS name, ts, lower(coalesce(src_host, nullif(regexp_extract(extra, '"Computer":\\s*"([^"]+)"', 1), ''))) AS host
+    FROM events WHERE parent_process IS NULL AND process IS NOT NULL AND kind IN ('flow', 'dns', 'firewall')
+  ), by_guid AS (
+    SELECT o.row_id, s.parent_process FROM orphans o
+    JOIN (SELECT guid, min(parent_process) AS parent_process FROM starts WHERE guid IS NOT NULL GROUP BY guid) s ON o.guid = s.guid
+  ), by_pid AS (
+    -- Process ids are reused: the start must be of the same image.
+    SELECT o.row_id, s.parent_process FROM orphans o
+    ASOF JOIN starts s ON o.host = s.host AND o.process_id = s.process_id AND o.name = s.name AND o.ts >= s.ts
+    WHERE o.row_id NOT IN (SELECT row_id FROM by_guid)
+  )
+  SELECT * FROM by_guid UNION ALL SELECT * FROM by_pid
+) AS started
+WHERE events.rowid = started.row_id`,
+  },
 ];
 
 async function stepApplies(engine: SqlEngine, step: EnrichStep): Promise<boolean> {
+  for (const [table, columns] of Object.entries(step.tables ?? {})) {
+    const found = await engine.all<{ column_name: string }>(
+      `SELECT column_name FROM information_schema.columns WHERE table_name = '${table}'`,
+    );
+    if (!columns.every((c) => found.some((f) => f.column_name === c))) return false;
+  }
   for (const condition of step.needs) {
     if ((await engine.all(`SELECT 1 FROM events WHERE ${condition} LIMIT 1`)).length === 0) return false;
   }

@@ -23,8 +23,7 @@ WITH conns AS (
       OR list_contains(string_split(getvariable('failed_conn_states'), ','), conn_state) AS failed
   FROM rw_events
   WHERE in_detection AND service_id IS NULL AND kind IN ('flow', 'firewall', 'tls', 'http', 'proxy')
-    -- The unspecified address and port 0 are sockets that never connected anywhere.
-    AND dst_name NOT IN ('0.0.0.0', '::', '0:0:0:0:0:0:0:0') AND coalesce(dst_port, -1) <> 0
+    AND NOT rw_no_destination(dst_name, dst_port)
     AND NOT coalesce(list_contains(string_split(getvariable('name_resolution_ports'), ','), CAST(dst_port AS VARCHAR)), false)
 ), pairs AS (
   SELECT src_key, dst_name, count(*) AS events, min(ts) AS first_seen, max(ts) AS last_seen,

@@ -39,22 +39,25 @@ function buildShape(tolerance: number): CombShape {
   return { tolerance, toothHalfWidths: widths, lower, upper, nullRatio: worstCaseRatio(widths, lower, upper) };
 }
 
-/** max over x = λT of P(gap on a tooth | gap in region) for exponential gaps, including the uniform limit x → 0. */
-function worstCaseRatio(widths: readonly number[], lower: number, upper: number): number {
-  let toothWidth = 0;
-  for (const h of widths) toothWidth += 2 * h;
-  let best = toothWidth / (upper - lower);
-  for (let i = 0; i <= 400; i++) {
+/**
+ * max over x = λT of P(gap on a tooth | gap in region) for exponential gaps, including the uniform limit x → 0.
+ * `blur` (in units of T) is how far a gap read off a coarse clock can be from the true one: a tooth then catches
+ * true gaps up to `blur` beyond it on each side, and the region holds for sure only those `blur` inside it, so the
+ * ratio is bounded from above (1 when the blur swallows the region).
+ */
+function worstCaseRatio(widths: readonly number[], lower: number, upper: number, blur = 0): number {
+  const teeth = widths.map((h, index) => [Math.max(0, index + 1 - h - blur), index + 1 + h + blur] as const);
+  const [from, to] = [lower + blur, upper - blur];
+  if (to <= from) return 1;
+  let best = teeth.reduce((sum, [a, b]) => sum + b - a, 0) / (to - from);
+  for (let i = 0; i <= 400 && best < 1; i++) {
     const x = 1e-3 * Math.pow(10, i / 80); // 0.001 … 100
     let onTeeth = 0;
-    widths.forEach((h, index) => {
-      const k = index + 1;
-      onTeeth += Math.exp(-x * (k - h)) - Math.exp(-x * (k + h));
-    });
-    const inRegion = Math.exp(-x * lower) - Math.exp(-x * upper);
+    for (const [a, b] of teeth) onTeeth += Math.exp(-x * a) - Math.exp(-x * b);
+    const inRegion = Math.exp(-x * from) - Math.exp(-x * to);
     if (inRegion > 1e-300) best = Math.max(best, onTeeth / inRegion);
   }
-  return best;
+  return Math.min(1, best);
 }
 
 /** Jitter tolerances tried, from clock-precise schedulers to Empire/PoshC2 sleeps at ±50 %. */
@@ -92,6 +95,26 @@ export function lowerBound(sorted: Float64Array, x: number, strict: boolean): nu
   return lo;
 }
 
+/** Blurs are rounded up to steps of 2^(1/16) (4.4 %), so the ratios of a few dozen steps are computed once. */
+const BLUR_STEPS_PER_DOUBLING = 16;
+const blurredRatios = new Map<string, number>();
+
+/**
+ * The null ratio of `shape` at `period` for gaps between times read off a clock that ticks every `resolution`
+ * seconds: a gap so read is within one tick of the true gap, so the comb cannot claim more precision than that.
+ */
+export function nullRatioAt(shape: CombShape, period: number, resolution: number): number {
+  if (!(resolution > 0)) return shape.nullRatio;
+  const step = Math.ceil(Math.log2(resolution / period) * BLUR_STEPS_PER_DOUBLING);
+  const key = `${shape.tolerance} ${step}`;
+  let ratio = blurredRatios.get(key);
+  if (ratio === undefined) {
+    ratio = worstCaseRatio(shape.toothHalfWidths, shape.lower, shape.upper, 2 ** (step / BLUR_STEPS_PER_DOUBLING));
+    blurredRatios.set(key, ratio);
+  }
+  return ratio;
+}
+
 /** The outcome of one comb at one period. */
 export interface CombFit {
   readonly shape: CombShape;
@@ -100,19 +123,22 @@ export interface CombFit {
   readonly hits: number;
   /** Gaps inside the comb's region (teeth plus side bands). */
   readonly inRegion: number;
+  /** Largest chance that a random stream's gap in the region lands on a tooth (the clock's resolution included). */
+  readonly nullRatio: number;
   /** Natural log of the single-hypothesis p-value. */
   readonly logP: number;
 }
 
-/** Scores one comb at one period against the sorted gaps. */
-export function fitComb(sortedGaps: Float64Array, shape: CombShape, period: number): CombFit {
+/** Scores one comb at one period against the sorted gaps, read off a clock of `resolution` seconds (0: exact). */
+export function fitComb(sortedGaps: Float64Array, shape: CombShape, period: number, resolution = 0): CombFit {
   const inRegion = countBetween(sortedGaps, shape.lower * period, shape.upper * period);
   let hits = 0;
   shape.toothHalfWidths.forEach((h, index) => {
     const k = index + 1;
     hits += countBetween(sortedGaps, (k - h) * period, (k + h) * period);
   });
-  return { shape, period, hits, inRegion, logP: logBinomialUpperTail(hits, inRegion, shape.nullRatio) };
+  const nullRatio = nullRatioAt(shape, period, resolution);
+  return { shape, period, hits, inRegion, nullRatio, logP: logBinomialUpperTail(hits, inRegion, nullRatio) };
 }
 
 /**

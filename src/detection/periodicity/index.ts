@@ -66,6 +66,7 @@ export const DEFAULT_PERIODICITY_OPTIONS: Readonly<PeriodicityOptions> = {
 
 export const PERIODICITY_METHOD = 'interval-comb/1';
 
+
 /** The strongest period found in one stream, with its corrected p-value. */
 interface PeriodFinding {
   readonly fit: CombFit;
@@ -89,7 +90,9 @@ const HARMONIC_KEEP_EVIDENCE = 0.5;
  */
 export function analyzePeriodicity(times: readonly number[], options?: Partial<PeriodicityOptions>): PeriodicityResult {
   const opts = { ...DEFAULT_PERIODICITY_OPTIONS, ...options };
-  const events = mergeBursts(sortedFinite(times, opts.maxEvents), opts.burstWindowS);
+  const sorted = sortedFinite(times, opts.maxEvents);
+  const resolution = clockResolution(sorted);
+  const events = mergeBursts(sorted, opts.burstWindowS);
   const needed = opts.minCycles + 2;
   if (events.length < needed) {
     return {
@@ -104,7 +107,7 @@ export function analyzePeriodicity(times: readonly number[], options?: Partial<P
     };
   }
 
-  const primary = strongestPeriod(events, opts);
+  const primary = strongestPeriod(events, resolution, opts);
   if (!primary) {
     return {
       periodic: false,
@@ -126,7 +129,7 @@ export function analyzePeriodicity(times: readonly number[], options?: Partial<P
     while (others.length + 1 < opts.maxPeriods) {
       remaining = traceChains(remaining, current.period, current.fit.shape).unclaimed;
       if (remaining.length < needed) break;
-      const next = strongestPeriod(remaining, opts);
+      const next = strongestPeriod(remaining, resolution, opts);
       if (!next || next.logPAdjusted > logAlpha) break;
       others.push(next);
       current = next;
@@ -142,7 +145,7 @@ export function analyzePeriodicity(times: readonly number[], options?: Partial<P
     other_periods_s: others.map((o) => roundPeriod(o.period)),
     score: round(Math.min(1, Math.max(0, -primary.logPAdjusted / Math.LN10 / 12)), 3),
     method: PERIODICITY_METHOD,
-    explanation: explain(primary, periodic, others, events.length),
+    explanation: explain(primary, periodic, others, events.length, resolution),
   };
 }
 
@@ -150,6 +153,16 @@ export function analyzePeriodicity(times: readonly number[], options?: Partial<P
 function sortedFinite(times: readonly number[], maxEvents: number): Float64Array {
   const finite = Float64Array.from(times.filter((t) => Number.isFinite(t))).sort();
   return finite.length > maxEvents ? finite.subarray(finite.length - maxEvents) : finite;
+}
+
+/**
+ * The tick of the clock the times were read off: 1 s when every time is a whole second (VPC Flow Logs, firewall
+ * syslog and most CSV exports keep whole seconds), else 0 (fine enough not to matter). Gaps between such times
+ * are each up to a second off the truth, so the test allows for that (comb.ts, nullRatioAt). Whole minutes are not
+ * taken for a coarser clock: a scheduler that fires on the minute, logged to the second, looks the same.
+ */
+function clockResolution(sorted: Float64Array): number {
+  return sorted.length > 0 && sorted.every((t) => Number.isInteger(t)) ? 1 : 0;
 }
 
 /** Keeps an event only if it comes more than `window` seconds after the previous kept one. */
@@ -162,7 +175,7 @@ function mergeBursts(sorted: Float64Array, window: number): Float64Array {
 }
 
 /** Searches every comb shape over the period grid; returns the best fit, refined, with its corrected p-value. */
-function strongestPeriod(events: Float64Array, opts: PeriodicityOptions): PeriodFinding | null {
+function strongestPeriod(events: Float64Array, resolution: number, opts: PeriodicityOptions): PeriodFinding | null {
   const span = events[events.length - 1] - events[0];
   const minPeriod = opts.minPeriodS;
   const maxPeriod = Math.min(opts.maxPeriodS, span / opts.minCycles);
@@ -176,19 +189,19 @@ function strongestPeriod(events: Float64Array, opts: PeriodicityOptions): Period
   for (const shape of COMB_SHAPES) {
     const ratio = gridRatio(shape);
     for (let period = minPeriod; period <= maxPeriod * (1 + 1e-9); period *= ratio) {
-      const fit = fitComb(gaps, shape, period);
+      const fit = fitComb(gaps, shape, period, resolution);
       if (fit.hits >= opts.minCycles && isBetter(fit, best)) best = fit;
     }
   }
-  if (!best) best = fitComb(gaps, COMB_SHAPES[0], minPeriod);
-  const fit = fundamental(gaps, refined(gaps, best, opts.minCycles), opts.minCycles);
+  if (!best) best = fitComb(gaps, COMB_SHAPES[0], minPeriod, resolution);
+  const fit = fundamental(gaps, refined(gaps, best, resolution, opts.minCycles), resolution, opts.minCycles);
   const logPAdjusted = Math.min(0, fit.logP + Math.log(hypotheses));
   return { fit, hypotheses, logPAdjusted, ...chainEstimate(events, fit) };
 }
 
 /** The comb re-centred on the gaps it caught, unless that makes it worse. */
-function refined(gaps: Float64Array, fit: CombFit, minCycles: number): CombFit {
-  const candidate = fitComb(gaps, fit.shape, refinePeriod(gaps, fit.shape, fit.period));
+function refined(gaps: Float64Array, fit: CombFit, resolution: number, minCycles: number): CombFit {
+  const candidate = fitComb(gaps, fit.shape, refinePeriod(gaps, fit.shape, fit.period), resolution);
   return candidate.hits >= minCycles && candidate.logP <= fit.logP ? candidate : fit;
 }
 
@@ -196,9 +209,9 @@ function refined(gaps: Float64Array, fit: CombFit, minCycles: number): CombFit {
  * A comb at T/m also catches every gap of T (on its m-th tooth), so the search can land on a fraction of
  * the true period. Take the largest multiple that still catches nearly all the same gaps.
  */
-function fundamental(gaps: Float64Array, fit: CombFit, minCycles: number): CombFit {
+function fundamental(gaps: Float64Array, fit: CombFit, resolution: number, minCycles: number): CombFit {
   for (let m = fit.shape.toothHalfWidths.length; m >= 2; m--) {
-    const multiple = refined(gaps, fitComb(gaps, fit.shape, fit.period * m), minCycles);
+    const multiple = refined(gaps, fitComb(gaps, fit.shape, fit.period * m, resolution), resolution, minCycles);
     const keepsGaps = multiple.hits >= HARMONIC_KEEP_SHARE * fit.hits && multiple.hits >= minCycles;
     if (keepsGaps && multiple.logP <= HARMONIC_KEEP_EVIDENCE * fit.logP) return multiple;
   }
@@ -235,11 +248,12 @@ function chainEstimate(events: Float64Array, fit: CombFit): { period: number; ji
   return { period, jitter: Math.min(1, Math.max(0, (at(0.95) - at(0.05)) / 2 / period)) };
 }
 
-function explain(primary: PeriodFinding, periodic: boolean, others: readonly PeriodFinding[], events: number): string {
+function explain(primary: PeriodFinding, periodic: boolean, others: readonly PeriodFinding[], events: number, resolution: number): string {
   const { fit } = primary;
   const period = formatSeconds(primary.period);
   const share = `${fit.hits} of ${fit.inRegion} gaps near it (${percent(fit.hits / Math.max(1, fit.inRegion))})`;
-  const expected = `${percent(fit.shape.nullRatio)} expected from a random stream`;
+  const clock = resolution > 0 ? ', allowing for times kept in whole seconds' : '';
+  const expected = `${percent(fit.nullRatio)} expected from a random stream${clock}`;
   const p = `p ${formatLogP(primary.logPAdjusted)} over ${primary.hypotheses} candidate periods`;
   if (!periodic) {
     return `Not periodic: across ${events} events the best candidate, ${period}, holds ${share} against ${expected} (${p}).`;

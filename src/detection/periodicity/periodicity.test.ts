@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { analyzePeriodicity } from './index.ts';
 import { logBinomialUpperTail } from './binomial.ts';
-import { COMB_SHAPES } from './comb.ts';
+import { COMB_SHAPES, nullRatioAt } from './comb.ts';
 
 /** Tiny seeded generator local to the tests (Park–Miller), so fixtures do not depend on the bench code. */
 function lcg(seed: number): () => number {
@@ -170,6 +170,55 @@ describe('determinism and statistics', () => {
       const teeth = shape.toothHalfWidths.reduce((sum, h) => sum + 2 * h, 0);
       expect(shape.nullRatio).toBeGreaterThanOrEqual(teeth / (shape.upper - shape.lower) - 1e-12);
       expect(shape.nullRatio).toBeLessThan(0.6);
+    }
+  });
+});
+
+describe('times kept in whole seconds (VPC Flow Logs, firewall syslog, most CSV exports)', () => {
+  it('never reads times cut to whole seconds as more regular than the exact times', () => {
+    // Transfers one after another (gaps of 2–6 s, as an upload tool's chunks) and random streams: cut to the second,
+    // their gaps fall on a lattice whose points sit inside or outside a comb's teeth by chance, which could raise the
+    // evidence above what the exact times show (a VPC export of Zeek's upload burst read as a 3.7 s beacon).
+    const streams: number[][] = [];
+    for (let seed = 1; seed <= 12; seed++) {
+      const next = lcg(seed);
+      const times: number[] = [];
+      for (let t = START + next(); times.length < 44; t += 2 + 4 * next()) times.push(t);
+      streams.push(times);
+    }
+    for (const [seed, meanGap] of [[41, 3], [42, 4], [43, 6], [44, 8]]) streams.push(poisson(meanGap, 400 * meanGap, lcg(seed)));
+    streams.forEach((times, i) => {
+      const exact = analyzePeriodicity(times);
+      const cut = analyzePeriodicity(times.map(Math.floor));
+      expect(cut.score, `stream ${i}: ${cut.explanation}`).toBeLessThanOrEqual(exact.score);
+    });
+  });
+
+  it('still finds a beacon in whole-second times, and says it allowed for them', () => {
+    const next = lcg(45);
+    const times = beacon(30, 6 * 3600, () => 0.9 + 0.2 * next()).map(Math.floor);
+    const r = analyzePeriodicity(times);
+    expect(r.periodic).toBe(true);
+    expect(within(r.period_s, 30)).toBe(true);
+    expect(r.p_value).toBeLessThan(1e-12);
+    expect(r.explanation).toMatch(/allowing for times kept in whole seconds/);
+    expect(analyzePeriodicity(times.map((t) => t + 0.25)).explanation).not.toMatch(/whole seconds/);
+  });
+
+  it('still finds a scheduler that fires on the minute: whole minutes are not taken for a minute clock', () => {
+    const r = analyzePeriodicity(beacon(300, 86_400, () => 1));
+    expect(r.periodic).toBe(true);
+    expect(r.p_value).toBeLessThan(1e-50);
+    expect(r.score).toBe(1);
+  });
+
+  it('bounds the null ratio higher the coarser the clock is against the period, up to 1', () => {
+    for (const shape of COMB_SHAPES) {
+      expect(nullRatioAt(shape, 300, 0)).toBe(shape.nullRatio);
+      const ratios = [0.001, 0.01, 0.05, 0.2, 1].map((tick) => nullRatioAt(shape, 1, tick));
+      expect(ratios[0]).toBeGreaterThanOrEqual(shape.nullRatio);
+      for (let i = 1; i < ratios.length; i++) expect(ratios[i]).toBeGreaterThanOrEqual(ratios[i - 1]);
+      expect(ratios[ratios.length - 1]).toBe(1);
     }
   });
 });

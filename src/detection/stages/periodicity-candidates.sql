@@ -10,8 +10,9 @@
 -- param: periodic_dedupe_s | double | 1 | event times closer than this to the previous kept one are one request seen by several logs (applied before timing analysis)
 WITH timed AS NOT MATERIALIZED (
   -- Read twice below, straight from rw_events: a materialized copy of every event would double the memory peak.
+  -- A flow log's report of a later capture window is no new connection: its time is the window's.
   SELECT src_key, dst_name, kind, service_id, service_key, ts, process_id FROM rw_events
-  WHERE in_detection AND list_contains(string_split(getvariable('periodicity_kinds'), ','), kind)
+  WHERE in_detection AND NOT continued AND list_contains(string_split(getvariable('periodicity_kinds'), ','), kind)
     AND NOT coalesce(list_contains(string_split(getvariable('name_resolution_ports'), ','), CAST(dst_port AS VARCHAR)), false)
 ), seconds AS (
   -- One row per pair, kind and second: cheaper than count(DISTINCT second) and a sorted list(ts) over every pair;
