@@ -98,10 +98,11 @@ function threadAnalyzer(): PeriodicityAnalyzer {
   return (series, options) => {
     if (!worker) {
       worker = new Worker(new URL('./periodicity-thread.mjs', import.meta.url));
-      worker.unref();
       worker.on('message', ({ id, results, error }: { id: number; results?: PeriodicityResult[]; error?: string }) => {
         const call = pending.get(id)!;
         pending.delete(id);
+        // An idle thread must not keep the process alive (a 'message' listener refs it again, so unref here).
+        if (pending.size === 0) worker?.unref();
         if (error === undefined) call.done(results!);
         else call.fail(new Error(`timing analysis thread: ${error}`));
       });
@@ -115,6 +116,7 @@ function threadAnalyzer(): PeriodicityAnalyzer {
     const arrays = series.map((times) => Float64Array.from(times));
     return new Promise((done, fail) => {
       pending.set(id, { done, fail });
+      worker!.ref();
       worker!.postMessage({ id, series: arrays, options }, arrays.map((a) => a.buffer));
     });
   };
