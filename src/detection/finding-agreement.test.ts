@@ -1,11 +1,11 @@
 /**
  * One number per fact: for every finding of the demo and of another generated organisation, the header (events, first
- * and last seen, bytes) agrees with what its log-record table and charts are queried from (src/queries), and the
+ * and last seen, bytes, period) agrees with what its log-record table and charts are queried from (src/queries), and the
  * rarity signal's peer share with rw_peer_share() (what the playbook and Hosts view state), so an investigator can
  * quote the header without the table below contradicting it.
  */
 import { describe, expect, it } from 'vitest';
-import { bytesQuery, eventCountQuery, pairSpanQuery } from '../queries/finding-charts.ts';
+import { bytesQuery, eventCountQuery, findingPeriodogram, pairSpanQuery } from '../queries/finding-charts.ts';
 import { findingServiceKey, findingSourceKey } from '../queries/finding-events.ts';
 import { PRESETS } from '../generator/index.ts';
 import { SMALL_ORGANISATION, analyse, generateOrganisation, loadLogs } from './fixtures/generated-org.ts';
@@ -20,6 +20,7 @@ describe('a finding agrees with its own log records', () => {
     const result = await analyse(engine, org.inventory);
     expect(result.findings.length).toBeGreaterThan(20);
     const disagreements: string[] = [];
+    let periodsChecked = 0;
     await engine.exec('CREATE TEMP TABLE peer_shares AS SELECT * FROM rw_peer_share()');
     for (const f of result.findings) {
       const count = eventCountQuery(f);
@@ -45,6 +46,17 @@ describe('a finding agrees with its own log records', () => {
           disagreements.push(`${f.id}: signal ${rare.evidence.peers_using} of ${rare.evidence.peers} peers, rw_peer_share ${share?.peers_using} of ${share?.peers}`);
         }
       }
+      // Period: the header's period is the one the timing signal quotes, and the periodogram marks it (the tallest
+      // point within 3 % of it, labelled with the quoted number).
+      if (f.periodicity) {
+        const beacon = f.signals.find((s) => s.id === 'periodic-beacon');
+        const quoted = beacon ? beacon.evidence.period_s : f.periodicity.period_s;
+        const marked = (await findingPeriodogram(engine, f)).marked;
+        if (quoted !== f.periodicity.period_s || !marked || Math.abs(marked.period_s - f.periodicity.period_s) > 0.03 * f.periodicity.period_s) {
+          disagreements.push(`${f.id}: header period ${f.periodicity.period_s} s, signal ${String(quoted)} s, periodogram marks ${marked?.period_s ?? 'nothing'}`);
+        }
+        periodsChecked++;
+      }
       if (events !== header.events || !near(start_ms, header.first) || !near(end_ms, header.last) || n < events) {
         disagreements.push(`${f.id} ${f.source.hostname ?? f.source.ip} → ${f.service?.id ?? f.destination.domain} ${f.source.process ?? ''}: ` +
           `header ${header.events} events ${f.first_seen}..${f.last_seen}; records ${n} = ${events} events ${new Date(start_ms).toISOString()}..${new Date(end_ms).toISOString()}`);
@@ -53,5 +65,6 @@ describe('a finding agrees with its own log records', () => {
     engine.close();
     expect(disagreements).toEqual([]);
     expect(result.findings.some((f) => f.source.process), 'no process-level finding was checked').toBe(true);
+    expect(periodsChecked, 'no periodic finding was checked').toBeGreaterThan(0);
   }, 600_000);
 });

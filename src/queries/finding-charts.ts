@@ -4,7 +4,7 @@
  * events come a page at a time. Spectral maths runs here on the few thousand bin counts SQL returns.
  */
 import { EVENT_COLUMNS } from '../core/canonical.ts';
-import type { Query, SqlParam } from '../engine/sql-engine.ts';
+import type { Query, SqlEngine, SqlParam } from '../engine/sql-engine.ts';
 import type { Finding } from '../detection/detect.ts';
 import { findingEventFilter, findingSourceFilter, type FindingKey } from './finding-events.ts';
 import { mulberry32 } from '../core/prng.ts';
@@ -338,6 +338,19 @@ export interface Spectrum {
   /** The spectrum's tallest point within 3 % of the detected period, null when none was given. */
   marked: SpectrumPoint | null;
   binS: number;
+}
+
+/**
+ * The finding's periodogram as its chart draws it: the pair's span decides the bin width (fine enough for the
+ * detected period), the counts come binned from SQL, and the detected period is marked.
+ */
+export async function findingPeriodogram(engine: Pick<SqlEngine, 'all'>, finding: FindingKey & Pick<Finding, 'periodicity'>): Promise<Spectrum> {
+  const period = finding.periodicity?.period_s ?? null;
+  const span = pairSpanQuery(finding);
+  const [row] = await engine.all<{ start_ms: number | null; end_ms: number | null }>(span.sql, span.params);
+  const binS = spectrumBinSeconds(((row?.end_ms ?? 0) - (row?.start_ms ?? 0)) / 1000, period);
+  const counts = spectrumCountsQuery(finding, binS);
+  return periodogram(denseCounts(await engine.all<{ bin: number; n: number }>(counts.sql, counts.params)), binS, undefined, undefined, period);
 }
 
 /** In-place iterative radix-2 FFT; `re` and `im` have the same power-of-two length. */
