@@ -119,14 +119,22 @@ CREATE OR REPLACE MACRO rw_bin_ms(span_ms, bins) AS
  * observation in other files (one sensor's logs as Zeek JSON and TSV, one proxy as Squid and ProxySG) merged into
  * the copy that tells most. Where Zeek does not say, direction comes from the inventory (a public address it does
  * not list connecting to one it lists is coming in) and from fan-in (a public address connecting to one of our hosts
- * that many times more addresses connect to than it reaches, SERVER_FAN_IN, is a scanner or a client of our server). Detection materialises it once per run (rw_events); the Hosts and Services views read it.
+ * that many times more addresses connect to than it reaches, SERVER_FAN_IN, is a scanner or a client of our server).
+ * Detection materialises it once per run (rw_events) and keeps a slim copy, rw_view_events, that the Hosts and
+ * Services views and rw_peer_share() read after the pack.
  *
  * rw_source_roles(): each source key's role, business unit and role origin (the inventory's word over an inference).
  *
  * rw_peer_share(): for each source and each service its peer group used, how many of its peers (the other sources of
  * its role × business unit that used the network) used the service: the one peer share the rarity signal, the
- * playbook and the Hosts view state.
+ * playbook and the Hosts view state (over rw_view_events, so after an analysis).
  */
+/** The columns of rw_view_events: rw_source_events() slimmed to what the views and rw_peer_share() read. */
+export const VIEW_EVENT_COLUMNS: readonly (readonly [string, string])[] = [
+  ['ts', 'TIMESTAMP'], ['kind', 'VARCHAR'], ['src_key', 'VARCHAR'], ['service_id', 'VARCHAR'], ['service_key', 'VARCHAR'],
+  ['dst_name', 'VARCHAR'], ['bytes_out', 'BIGINT'], ['bytes_in', 'BIGINT'],
+];
+
 export const IP_HOST_MAP_DDL = `
 CREATE OR REPLACE MACRO rw_ip_host_map() AS TABLE
 SELECT src_ip, arg_max(host, weight) AS host FROM (
@@ -261,10 +269,13 @@ FROM host_roles h LEFT JOIN rw_ip_host_map() ih ON ih.src_ip = h.src_ip
 WHERE coalesce(h.src_host, h.src_ip) IS NOT NULL
 GROUP BY 1;
 
+-- Filled by each analysis (baselines/1-scoped-events.sql); empty until the first.
+CREATE TABLE IF NOT EXISTS rw_view_events (${VIEW_EVENT_COLUMNS.map(([name, type]) => `${name} ${type}`).join(', ')});
+
 CREATE OR REPLACE MACRO rw_peer_share() AS TABLE
 WITH used AS (
   SELECT DISTINCT e.src_key, e.service_key, coalesce(r.role, 'unknown') || ' / ' || coalesce(r.business_unit, 'unknown') AS peer_group
-  FROM rw_source_events() e LEFT JOIN rw_source_roles() r ON r.src_key = e.src_key
+  FROM rw_view_events e LEFT JOIN rw_source_roles() r ON r.src_key = e.src_key
 ), sources AS (SELECT DISTINCT src_key, peer_group FROM used),
 groups AS (SELECT peer_group, count(*) AS group_hosts FROM sources GROUP BY peer_group),
 pairs AS (SELECT peer_group, service_key, count(*) AS hosts_using FROM used GROUP BY ALL)

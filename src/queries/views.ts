@@ -9,14 +9,15 @@ import type { Query } from '../engine/sql-engine.ts';
 /**
  * ip_hosts (IP → host name), host_info (host key → role, business unit) and net (every network event a source
  * used, copies merged and inbound connections left out, with host key, catalogued service and destination name):
- * the vocabulary's rw_source_events() and rw_source_roles(), which detection reads too. Appended after the query's
+ * the vocabulary's rw_source_events() as the last analysis kept it (rw_view_events) and rw_source_roles(), which
+ * detection reads too. Appended after the query's
  * own leading CTEs.
  */
 const KEYED_EVENTS = `
 ip_hosts AS (SELECT * FROM rw_ip_host_map()),
 host_info AS (SELECT src_key AS host_key, role, business_unit FROM rw_source_roles()),
 net AS (
-  SELECT ts, kind, src_key AS host_key, service_id, dst_name, bytes_out, bytes_in FROM rw_source_events()
+  SELECT ts, kind, src_key AS host_key, service_id, dst_name, bytes_out, bytes_in FROM rw_view_events
 )`;
 
 /** The chosen host, its role and business unit, and its peers: other hosts with the same role × business unit. */
