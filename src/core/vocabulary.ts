@@ -148,12 +148,16 @@ SELECT src_ip, arg_max(host, weight) AS host FROM (
   WHERE src_ip IS NOT NULL AND src_host IS NOT NULL GROUP BY ALL
 ) GROUP BY src_ip;
 
--- Is this events row from the source known by key (rw_source_key, its IP mapped through rw_ip_host_map())? Written
--- with uncorrelated subqueries, so a filter over events computes the map once.
+-- rw_ip_host_map() as the last analysis computed it (baselines/1-scoped-events.sql fills it; empty until the first):
+-- what a finding's tables, charts and the views key sources by, without a pass over every event per query.
+CREATE TABLE IF NOT EXISTS rw_ip_hosts (src_ip VARCHAR, host VARCHAR);
+
+-- Is this events row from the source known by key (rw_source_key, its IP mapped through rw_ip_hosts)? Written
+-- with uncorrelated subqueries, so a filter over events reads the map once.
 CREATE OR REPLACE MACRO rw_is_source(host, ip, key) AS
   coalesce(rw_short_host(host) = key,
-           ip IN (SELECT m.src_ip FROM rw_ip_host_map() m WHERE m.host = key)
-             OR (ip = key AND ip NOT IN (SELECT m.src_ip FROM rw_ip_host_map() m)),
+           ip IN (SELECT m.src_ip FROM rw_ip_hosts m WHERE m.host = key)
+             OR (ip = key AND ip NOT IN (SELECT m.src_ip FROM rw_ip_hosts m)),
            false);
 
 CREATE OR REPLACE MACRO rw_source_events() AS TABLE

@@ -3,7 +3,7 @@ import type { NativeEngine } from '../engine/native-engine.ts';
 import type { Finding, FindingSignal } from '../detection/detect.ts';
 import { D0, DAY, appendWorldEvents, applyWorldContext, openWorld, type WorldEvent } from '../test-support/readiness-world.ts';
 import { evaluatePlaybook } from './evidence.ts';
-import { refreshViewEvents } from '../test-support/view-events.ts';
+import { keepAnalysisTables } from '../test-support/view-events.ts';
 import { EVIDENCE_IDS, exportPlaybooks, importPlaybooks, parsePlaybook, selectPlaybook, shippedPlaybooks } from './playbook.ts';
 
 const HOUR = 3_600_000;
@@ -42,7 +42,7 @@ beforeAll(async () => {
   }
   await appendWorldEvents(engine, events);
   await applyWorldContext(engine);
-  await refreshViewEvents(engine);
+  await keepAnalysisTables(engine);
 });
 afterAll(() => engine.close());
 

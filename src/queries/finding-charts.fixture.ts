@@ -6,6 +6,7 @@
 import type { SqlEngine } from '../engine/sql-engine.ts';
 import type { Finding } from '../detection/detect.ts';
 import { appendEvents, createSchema, type FixtureEvent } from '../detection/fixtures/world.ts';
+import { keepAnalysisTables } from '../test-support/view-events.ts';
 
 /** 2024-05-01T00:00Z, a Wednesday (ISO day 3); a multiple of 300 s, so the beacon's phase is 0. */
 export const DAY0 = Date.UTC(2024, 4, 1);
@@ -56,6 +57,7 @@ export async function loadFixture(engine: SqlEngine): Promise<void> {
     },
     { src_ip: 'VARCHAR', src_host: 'VARCHAR', role: 'VARCHAR', business_unit: 'VARCHAR', role_origin: 'VARCHAR' },
   );
+  await keepAnalysisTables(engine);
 }
 
 /** The WS01 → Telegram finding as the detection pack would report it. */

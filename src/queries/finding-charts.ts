@@ -211,7 +211,7 @@ export function peerHourOfWeekQuery(finding: Pick<Finding, 'source'>): Query | n
     sql: `WITH peers AS (
   SELECT DISTINCT src_ip AS peer_ip, src_host AS peer_host FROM host_roles WHERE lower(role) = lower(?)
 ), ip_hosts AS (
-  SELECT src_ip AS mapped_ip, host AS mapped_host FROM rw_ip_host_map()
+  SELECT src_ip AS mapped_ip, host AS mapped_host FROM rw_ip_hosts
 ), peer_events AS (
   SELECT e.ts, rw_source_key(e.src_host, ih.mapped_host, e.src_ip) AS peer
   FROM events e JOIN peers p ON p.peer_ip IS NOT DISTINCT FROM e.src_ip AND p.peer_host IS NOT DISTINCT FROM e.src_host

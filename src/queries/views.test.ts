@@ -3,7 +3,7 @@ import { NativeEngine } from '../engine/native-engine.ts';
 import type { Query } from '../engine/sql-engine.ts';
 import { binsForWidth } from '../core/vocabulary.ts';
 import { appendEvents, createSchema, type FixtureEvent } from '../detection/fixtures/world.ts';
-import { refreshViewEvents } from '../test-support/view-events.ts';
+import { keepAnalysisTables } from '../test-support/view-events.ts';
 import {
   dataWindowQuery, hostHourProfileQuery, hostListQuery, hostServicesQuery, hostSummaryQuery,
   serviceHostsQuery, serviceListQuery, serviceSummaryQuery, sourcesQuery, serviceTimelineQuery, serviceUsersByGroupQuery,
@@ -53,7 +53,7 @@ beforeAll(async () => {
       ('10.0.0.4', null, 'workstation', 'finance', null, null, null, 'inventory'),
       ('10.0.9.1', null, 'server', 'it', null, null, null, 'inventory');`);
   await appendEvents(engine, world());
-  await refreshViewEvents(engine);
+  await keepAnalysisTables(engine);
 });
 afterAll(() => engine.close());
 
@@ -73,7 +73,7 @@ describe('host queries', () => {
     await engine.exec(`INSERT INTO inventory (match, match_kind, role, business_unit, source, hostname)
       VALUES ('10.0.9.1', 'ip', 'server', 'it', 'inventory.csv:2', 'APP01.corp.local')`);
     // A context change re-runs the analysis in the app, which keys the events again.
-    await refreshViewEvents(engine);
+    await keepAnalysisTables(engine);
     try {
       const byName = await run<{ host_key: string; events: number }>(hostListQuery('app01', 50));
       expect(byName.map((h) => [h.host_key, h.events])).toEqual([['app01', 3]]);
@@ -84,7 +84,7 @@ describe('host queries', () => {
       expect(summary).toMatchObject({ events: 3, mapped_ips: ['10.0.9.1'] });
     } finally {
       await engine.exec(`DELETE FROM inventory`);
-      await refreshViewEvents(engine);
+      await keepAnalysisTables(engine);
     }
   });
 

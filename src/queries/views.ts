@@ -14,7 +14,7 @@ import type { Query } from '../engine/sql-engine.ts';
  * own leading CTEs.
  */
 const KEYED_EVENTS = `
-ip_hosts AS (SELECT * FROM rw_ip_host_map()),
+ip_hosts AS (SELECT * FROM rw_ip_hosts),
 host_info AS (SELECT src_key AS host_key, role, business_unit FROM rw_source_roles()),
 net AS (
   SELECT ts, kind, src_key AS host_key, service_id, dst_name, bytes_out, bytes_in FROM rw_view_events

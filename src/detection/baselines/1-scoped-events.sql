@@ -53,7 +53,8 @@ SELECT data_start, data_end, baseline_start,
 FROM judged;
 
 -- IP -> host name, materialised once for the joins below.
-CREATE OR REPLACE TEMP TABLE rw_ip_hosts AS SELECT * FROM rw_ip_host_map();
+DELETE FROM rw_ip_hosts;
+INSERT INTO rw_ip_hosts BY NAME SELECT src_ip, host FROM rw_ip_host_map();
 
 CREATE OR REPLACE TEMP TABLE rw_roles AS SELECT * FROM rw_source_roles();
 
