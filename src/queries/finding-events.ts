@@ -63,7 +63,7 @@ export function findingDestinationFilter(finding: Pick<Finding, 'service' | 'des
 export function findingEventFilter(finding: FindingKey): SqlFilter {
   const source = findingSourceFilter(finding);
   const destination = findingDestinationFilter(finding);
-  const parts = ['rw_network_kind(kind) AND NOT rw_inbound(extra)', source.where, destination.where];
+  const parts = [source.where, destination.where];
   const params = [...source.params, ...destination.params];
   if (finding.source.process) {
     // Ends with the process at a path boundary: C:\x\rclone.exe matches rclone.exe, notrclone.exe does not.
@@ -71,6 +71,8 @@ export function findingEventFilter(finding: FindingKey): SqlFilter {
     const name = finding.source.process.toLowerCase();
     params.push(name, name.replaceAll('\\', '/'));
   }
-  return { where: parts.join(' AND '), params };
+  // CASE makes DuckDB test the few rows of this pair only for direction: as a plain AND it read every row's extra
+  // (rw_inbound) first, ~0.45 s per query at a million events, and a finding opens with about ten queries.
+  return { where: `CASE WHEN ${parts.join(' AND ')} THEN rw_network_kind(kind) AND NOT rw_inbound(extra) ELSE false END`, params };
 }
 
