@@ -101,6 +101,17 @@ describe('rw_copy_key and rw_record_richness', () => {
   });
 });
 
+describe('rw_event_count', () => {
+  it('counts the records of the log type that saw most, so one connection in two logs is one event', async () => {
+    const count = async (where: string) => (await engine.all<{ n: number }>(
+      `SELECT rw_event_count(CASE WHEN ${where} THEN kind END) AS n FROM (VALUES ('flow', 1), ('tls', 1), ('flow', 2), ('tls', 2), ('flow', 3), ('dns', 3)) t(kind, id)`))[0].n;
+    expect(await count('true')).toBe(3);
+    expect(await count('id = 1')).toBe(1);
+    expect(await count('id = 3')).toBe(1);
+    expect(await count('false')).toBe(0);
+  });
+});
+
 describe('time-bin ladder', () => {
   it('picks the smallest readable bin that fits the budget, in SQL as in JS', async () => {
     expect(niceBinMs(86_400_000, 180)).toBe(10 * 60_000);

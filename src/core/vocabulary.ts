@@ -95,6 +95,11 @@ CREATE OR REPLACE MACRO rw_api_direction(uses, method) AS
   CASE WHEN list_has_any(uses, [${list(API_READ_USES)}]) AND NOT list_has_any(uses, [${list(API_WRITE_USES)}]) THEN 'read'
        WHEN upper(method) IN ('GET', 'HEAD') THEN 'read'
        WHEN list_has_any(uses, [${list(API_WRITE_USES)}]) OR upper(method) IN ('POST', 'PUT', 'PATCH', 'DELETE') THEN 'write' END;
+-- How many events a set of log records is (an aggregate: pass the records' kind). One connection is logged by
+-- several log types (Zeek conn and ssl, the proxy and the firewall), each its own kind, so the kind that recorded most
+-- speaks for the set: a finding's header, every signal's counts and its log-record table count events this way.
+-- Count a subset by passing NULL for the records outside it (CASE WHEN … THEN kind END).
+CREATE OR REPLACE MACRO rw_event_count(kind) AS CAST(coalesce(list_max(map_values(histogram(kind))), 0) AS BIGINT);
 -- How much a record tells (the copy that speaks for an event is the one that tells most).
 CREATE OR REPLACE MACRO rw_record_richness(url_path, method, user_agent, bytes_out, bytes_in) AS
   (url_path IS NOT NULL)::INTEGER + (method IS NOT NULL)::INTEGER + (user_agent IS NOT NULL)::INTEGER

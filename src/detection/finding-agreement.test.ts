@@ -1,14 +1,55 @@
 /**
  * One number per fact: for every finding of the demo and of another generated organisation, the header (events, first
- * and last seen, bytes, period) agrees with what its log-record table and charts are queried from (src/queries), and the
- * rarity signal's peer share with rw_peer_share() (what the playbook and Hosts view state), so an investigator can
- * quote the header without the table below contradicting it.
+ * and last seen, bytes, period) agrees with what its log-record table and charts are queried from (src/queries), the
+ * rarity signal's peer share with rw_peer_share() (what the playbook and Hosts view state), and every event count a
+ * signal's evidence carries with the header's events (signalCountDisagreements), so an investigator can quote the
+ * header without a signal or the table below contradicting it.
  */
 import { describe, expect, it } from 'vitest';
 import { bytesQuery, eventCountQuery, findingPeriodogram, pairSpanQuery } from '../queries/finding-charts.ts';
 import { findingServiceKey, findingSourceKey } from '../queries/finding-events.ts';
 import { PRESETS } from '../generator/index.ts';
 import { SMALL_ORGANISATION, analyse, generateOrganisation, loadLogs } from './fixtures/generated-org.ts';
+import type { Finding } from './detect.ts';
+
+/**
+ * Evidence fields that count events of the finding's own source and service (all of them or a subset: those in the
+ * baseline, after it, in quiet hours, of one user agent, failed, read or write calls, handshakes, dead-drop fetches).
+ */
+const EVENT_COUNT_FIELDS = [
+  'events', 'baseline_events', 'process_baseline_events', 'post_baseline_events', 'quiet_events', 'reads', 'writes',
+  'handshakes', 'mismatched_handshakes', 'sequences', 'failures', 'attempts', 'long_lived_connections',
+] as const;
+
+/** Signals whose `events` is every event of the pair (not a subset), so they state the header's number exactly. */
+const wholePair = (s: Finding['signals'][number]) =>
+  s.id === 'rare-service-for-peer-group' || (s.id === 'first-seen-after-baseline' && s.evidence.new === 'service');
+
+/**
+ * What we assert, counted as the header counts (rw_event_count): each event count in a signal's evidence is a whole
+ * number at most the header's events (a subset of the pair's events, within the detection window, which here is all
+ * the data); an API signal's reads plus writes are at most its calls; a signal about all of the pair's events states
+ * exactly the header's number.
+ */
+function signalCountDisagreements(f: Finding): string[] {
+  const found: string[] = [];
+  for (const s of f.signals) {
+    for (const field of EVENT_COUNT_FIELDS) {
+      const n = s.evidence[field];
+      if (n === undefined || n === null) continue;
+      if (typeof n !== 'number' || !Number.isInteger(n) || n < 0 || n > f.events) {
+        found.push(`${f.id} ${f.source.hostname ?? f.source.ip} → ${f.service?.id ?? f.destination.domain}: header ${f.events} events, ${s.id} ${field} ${String(n)}`);
+      }
+    }
+    if (s.id === 'api-endpoint' && Number(s.evidence.reads) + Number(s.evidence.writes) > Number(s.evidence.events)) {
+      found.push(`${f.id}: api-endpoint ${String(s.evidence.reads)} reads + ${String(s.evidence.writes)} writes > ${String(s.evidence.events)} calls`);
+    }
+    if (wholePair(s) && s.evidence.events !== f.events) {
+      found.push(`${f.id}: header ${f.events} events, ${s.id} states ${String(s.evidence.events)} for the whole pair`);
+    }
+  }
+  return found;
+}
 
 describe('a finding agrees with its own log records', () => {
   it.each([
@@ -57,6 +98,7 @@ describe('a finding agrees with its own log records', () => {
         }
         periodsChecked++;
       }
+      disagreements.push(...signalCountDisagreements(f));
       if (events !== header.events || !near(start_ms, header.first) || !near(end_ms, header.last) || n < events) {
         disagreements.push(`${f.id} ${f.source.hostname ?? f.source.ip} → ${f.service?.id ?? f.destination.domain} ${f.source.process ?? ''}: ` +
           `header ${header.events} events ${f.first_seen}..${f.last_seen}; records ${n} = ${events} events ${new Date(start_ms).toISOString()}..${new Date(end_ms).toISOString()}`);
@@ -66,5 +108,7 @@ describe('a finding agrees with its own log records', () => {
     expect(disagreements).toEqual([]);
     expect(result.findings.some((f) => f.source.process), 'no process-level finding was checked').toBe(true);
     expect(periodsChecked, 'no periodic finding was checked').toBeGreaterThan(0);
+    const counted = result.findings.flatMap((f) => f.signals).filter((s) => EVENT_COUNT_FIELDS.some((k) => typeof s.evidence[k] === 'number'));
+    expect(new Set(counted.map((s) => s.id)).size, 'too few kinds of signal carried an event count').toBeGreaterThan(5);
   }, 600_000);
 });

@@ -248,7 +248,7 @@ export function eventCountQuery(finding: FindingKey): Query {
   return {
     sql: `WITH ${once.sql}
 SELECT (SELECT count(*) FROM own) AS n, (SELECT count(DISTINCT source_file) FROM own) AS sources,
-  coalesce((SELECT max(events) FROM (SELECT count(*) AS events FROM once GROUP BY kind)), 0) AS events`,
+  (SELECT rw_event_count(kind) FROM once) AS events`,
     params: once.params,
   };
 }

@@ -33,17 +33,17 @@ WITH path_uses AS (
       AND ((c.process_regex IS NOT NULL AND h.process_name IS NOT NULL AND regexp_matches(h.process_name, c.process_regex, 'i'))
         OR (c.ua_regex IS NOT NULL AND h.user_agent IS NOT NULL AND regexp_matches(h.user_agent, c.ua_regex, 'i'))))
 ), per_kind AS (
-  -- A call the proxy and Zeek both logged is one call: the log type that saw most speaks, as for a finding's events.
-  SELECT src_key, service_id, process, kind, count(*) AS events,
+  -- A call the proxy and Zeek both logged is one call (rw_event_count): the log type that saw most speaks, and its
+  -- reads and writes are the split quoted.
+  SELECT src_key, service_id, process, kind, count(*) AS records,
     count(*) FILTER (WHERE direction = 'read') AS reads, count(*) FILTER (WHERE direction = 'write') AS writes
   FROM outsiders GROUP BY ALL
 ), pairs AS (
   SELECT o.src_key, o.service_id, o.process, min(o.ts) AS first_seen, max(o.ts) AS last_seen,
     mode(o.dst_name ORDER BY o.dst_name) AS dst_name, list_sort(list_distinct(flatten(list(o.uses)))) AS uses,
-    any_value(k.events) AS events, any_value(k.reads) AS reads, any_value(k.writes) AS writes
+    rw_event_count(o.kind) AS events, any_value(k.reads) AS reads, any_value(k.writes) AS writes
   FROM outsiders o
-  JOIN (SELECT src_key, service_id, process, max(events) AS events, arg_max(reads, (events, kind)) AS reads,
-          arg_max(writes, (events, kind)) AS writes
+  JOIN (SELECT src_key, service_id, process, arg_max(reads, (records, kind)) AS reads, arg_max(writes, (records, kind)) AS writes
         FROM per_kind GROUP BY ALL) k
     ON k.src_key = o.src_key AND k.service_id = o.service_id AND k.process IS NOT DISTINCT FROM o.process
   GROUP BY o.src_key, o.service_id, o.process

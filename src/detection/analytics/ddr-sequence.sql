@@ -13,7 +13,7 @@
 WITH first_contacts AS (
   SELECT src_key, dst_name, min(ts) AS first_ts, min(service_id) AS service_id FROM rw_events GROUP BY src_key, dst_name
 ), fetches AS (
-  SELECT e.src_key, e.service_id, e.ts, e.dst_name, e.url_path,
+  SELECT e.src_key, e.service_id, e.ts, e.kind, e.dst_name, e.url_path,
     CASE WHEN e.url_path IS NULL THEN 'path unknown'
          WHEN EXISTS (SELECT 1 FROM catalog_paths p WHERE p.service_id = e.service_id
                         AND p.use IN ('raw-content', 'file-download', 'api') AND regexp_matches(e.url_path, p.path_regex))
@@ -21,7 +21,7 @@ WITH first_contacts AS (
   FROM rw_events e
   WHERE e.in_detection AND list_contains(string_split(getvariable('ddr_categories'), ','), e.category)
 ), follow AS (
-  SELECT f.src_key, f.service_id, f.ts AS fetch_ts, f.dst_name AS fetch_host, f.url_path, f.fetch_kind, c.dst_name AS new_dst, c.first_ts,
+  SELECT f.src_key, f.service_id, f.ts AS fetch_ts, f.kind, f.dst_name AS fetch_host, f.url_path, f.fetch_kind, c.dst_name AS new_dst, c.first_ts,
     count(*) OVER (PARTITION BY f.src_key, f.service_id, f.ts) AS new_in_window
   FROM fetches f JOIN first_contacts c
     ON c.src_key = f.src_key AND c.first_ts > f.ts
@@ -33,7 +33,7 @@ WITH first_contacts AS (
   FROM follow fo LEFT JOIN rw_service_prevalence sp ON sp.service_key = fo.new_dst
   WHERE fo.new_in_window <= getvariable('ddr_max_new')
 ), pairs AS (
-  SELECT src_key, service_id, count(DISTINCT fetch_ts) AS sequences, min(fetch_ts) AS first_seen, max(first_ts) AS last_seen,
+  SELECT src_key, service_id, min(fetch_ts) AS first_seen, max(first_ts) AS last_seen,
     max(fetch_strength) AS fetch_strength,
     -- The sequence quoted: the strongest kind of fetch, then the rarest new destination, then the shortest delay; ties
     -- broken by time and names, so the fetch, its path and the destination quoted are one real sequence on every run.
@@ -42,10 +42,14 @@ WITH first_contacts AS (
     min(new_dst_hosts) AS new_dst_hosts,
     (SELECT count(*) FROM rw_sources) AS all_hosts
   FROM ranked GROUP BY src_key, service_id
+), sequences AS (
+  -- A fetch the proxy and Zeek both logged is one sequence: fetches are counted as a finding's header counts events.
+  SELECT src_key, service_id, rw_event_count(kind) AS sequences
+  FROM (SELECT DISTINCT src_key, service_id, fetch_ts, kind FROM ranked) GROUP BY src_key, service_id
 ), chosen AS (
-  SELECT * EXCLUDE (quoted), quoted.fetch_host AS fetch_host, quoted.fetch_kind AS fetch_kind, quoted.new_dst AS new_dst, quoted.delay_s AS delay_s,
+  SELECT pairs.* EXCLUDE (quoted), sq.sequences, quoted.fetch_host AS fetch_host, quoted.fetch_kind AS fetch_kind, quoted.new_dst AS new_dst, quoted.delay_s AS delay_s,
     quoted.fetch_path AS fetch_path
-  FROM pairs
+  FROM pairs JOIN sequences sq USING (src_key, service_id)
 )
 SELECT 'ddr-sequence' AS signal_id, p.src_key, s.src_ip, s.src_host, s.src_user, NULL::VARCHAR AS process,
   p.service_id, p.fetch_host AS dst_host,

@@ -39,7 +39,7 @@ WITH RECURSIVE roles AS (
   SELECT j.src_key, j.process_name, rw_process_name(j.server_process) AS server_name, j.service_key, any_value(j.service_id) AS service_id,
     -- Sysmon names C:\ paths, Security 5156 device paths, for the same process.
     coalesce(min(j.process) FILTER (WHERE NOT starts_with(lower(j.process), '\device\')), min(j.process)) AS process,
-    min(j.server_process) AS server_process, any_value(j.chain) AS chain, count(*) AS events, min(j.ts) AS first_seen,
+    min(j.server_process) AS server_process, any_value(j.chain) AS chain, rw_event_count(j.kind) AS events, min(j.ts) AS first_seen,
     max(j.ts) AS last_seen, mode(j.dst_name ORDER BY j.dst_name) AS dst_name,
     list_sort(list_distinct(list(j.dst_port) FILTER (WHERE j.dst_port IS NOT NULL))) AS ports
   FROM judged j CROSS JOIN roles r
@@ -48,7 +48,7 @@ WITH RECURSIVE roles AS (
 )
 SELECT 'launcher-from-server' AS signal_id, l.src_key, s.src_ip, s.src_host, s.src_user, l.process,
   l.service_id, l.dst_name AS dst_host, 1.0::DOUBLE AS weight, l.events, l.first_seen, l.last_seen,
-  format('{} ran "{}", started by the server process "{}"{}, and it reached {}{} in {} log records: how an exploited server runs commands or a reverse shell',
+  format('{} ran "{}", started by the server process "{}"{}, and it reached {}{} in {} events: how an exploited server runs commands or a reverse shell',
          l.src_key, l.process_name, l.server_name,
          CASE WHEN len(l.chain) > 0 THEN format(' through {}', array_to_string(list_reverse(l.chain), ' → ')) ELSE '' END,
          l.dst_name, CASE WHEN len(l.ports) > 0 THEN format(' (port {})', array_to_string(l.ports[1:5], ', ')) ELSE '' END,

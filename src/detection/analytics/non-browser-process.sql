@@ -11,7 +11,7 @@
 -- param: unexpected_process_strength | double | 0.8 | weight of a process that is neither a browser nor a catalogued client
 WITH uses AS (
   SELECT src_key, service_id, service_key, process, any_value(process_name) AS process_name,
-    count(*) AS events, min(ts) AS first_seen, max(ts) AS last_seen, mode(dst_name ORDER BY dst_name) AS dst_name
+    rw_event_count(kind) AS events, min(ts) AS first_seen, max(ts) AS last_seen, mode(dst_name ORDER BY dst_name) AS dst_name
   FROM rw_events WHERE in_detection AND process IS NOT NULL AND service_id IS NOT NULL
   GROUP BY src_key, service_id, service_key, process
 ), judged AS (
@@ -28,12 +28,12 @@ SELECT 'non-browser-process' AS signal_id, j.src_key, s.src_ip, s.src_host, s.sr
   CASE WHEN j.odd_path THEN 1.0 ELSE getvariable('unexpected_process_strength') END::DOUBLE AS weight,
   j.events, j.first_seen, j.last_seen,
   CASE WHEN j.odd_path AND (j.is_browser OR j.is_known_client)
-         THEN format('{} ran "{}", a {} name, from an unusual path ({}), and reached {} in {} log records',
+         THEN format('{} ran "{}", a {} name, from an unusual path ({}), and reached {} in {} events',
                      j.src_key, j.process_name, CASE WHEN j.is_browser THEN 'browser' ELSE 'known client' END, j.process, j.service_id, j.events)
        WHEN j.odd_path
-         THEN format('{} reached {} in {} log records from "{}", neither a browser nor a catalogued client, running from an unusual path',
+         THEN format('{} reached {} in {} events from "{}", neither a browser nor a catalogued client, running from an unusual path',
                      j.src_key, j.service_id, j.events, j.process)
-       ELSE format('{} reached {} in {} log records from "{}", neither a browser nor a catalogued client of the service',
+       ELSE format('{} reached {} in {} events from "{}", neither a browser nor a catalogued client of the service',
                    j.src_key, j.service_id, j.events, j.process) END AS explanation,
   j.is_browser AS evidence_browser_name, j.is_known_client AS evidence_catalogued_client, j.odd_path AS evidence_unusual_path
 FROM judged j JOIN rw_sources s USING (src_key)

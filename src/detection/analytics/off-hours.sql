@@ -26,7 +26,7 @@ WITH weekly AS (
 ), host_total AS (SELECT src_key, sum(n) AS n FROM host_hours GROUP BY src_key),
 peer_total AS (SELECT peer_group, sum(n) AS n FROM peer_hours GROUP BY peer_group),
 pair_events AS (
-  SELECT e.src_key, e.service_id, e.peer_group, e.ts, e.dst_name,
+  SELECT e.src_key, e.service_id, e.peer_group, e.ts, e.dst_name, e.kind,
     CASE WHEN by_week THEN dayofweek(e.ts) ELSE -1 END AS dow, hour(e.ts) AS hour
   FROM rw_events e, weekly
   WHERE e.in_detection AND NOT e.in_baseline AND e.service_id IS NOT NULL
@@ -42,8 +42,8 @@ pair_events AS (
   LEFT JOIN peer_hours ph ON ph.peer_group = p.peer_group AND ph.dow = p.dow AND ph.hour = p.hour
   WHERE ht.n >= getvariable('min_baseline_events')
 ), pairs AS (
-  SELECT src_key, service_id, mode(dst_name ORDER BY dst_name) AS dst_name, count(*) AS events,
-    count(*) FILTER (WHERE quiet) AS quiet_events,
+  SELECT src_key, service_id, mode(dst_name ORDER BY dst_name) AS dst_name, rw_event_count(kind) AS events,
+    rw_event_count(CASE WHEN quiet THEN kind END) AS quiet_events,
     min(ts) FILTER (WHERE quiet) AS first_seen, max(ts) FILTER (WHERE quiet) AS last_seen,
     list_sort(list_distinct(list(hour) FILTER (WHERE quiet))) AS quiet_hours
   FROM judged GROUP BY src_key, service_id

@@ -10,19 +10,19 @@
 -- param: rare_client_min_service_sources | integer | 5 | sources a service needs before its clients are compared
 -- param: familiar_client_factor | double | 0.2 | weight multiplier when only web browsers and the service's catalogued clients reach it from the source
 WITH clients AS (
-  SELECT 'JA3' AS what, tls_ja3 AS client, src_key, service_id, service_key, ts, dst_name FROM rw_events
+  SELECT 'JA3' AS what, tls_ja3 AS client, src_key, service_id, service_key, ts, dst_name, kind FROM rw_events
   WHERE in_detection AND service_id IS NOT NULL AND tls_ja3 IS NOT NULL
   UNION ALL
-  SELECT 'user agent', left(user_agent, 200), src_key, service_id, service_key, ts, dst_name FROM rw_events
+  SELECT 'user agent', left(user_agent, 200), src_key, service_id, service_key, ts, dst_name, kind FROM rw_events
   WHERE in_detection AND service_id IS NOT NULL AND user_agent IS NOT NULL AND trim(user_agent) NOT IN ('', '-')
 ), spread AS (
   SELECT what, client, service_key, count(DISTINCT src_key) AS sources FROM clients GROUP BY ALL
 ), pairs AS (
-  SELECT c.what, c.client, c.src_key, c.service_id, c.service_key, sp.sources AS client_sources, count(*) AS events, min(c.ts) AS first_seen,
-    max(c.ts) AS last_seen, mode(c.dst_name ORDER BY c.dst_name) AS dst_name
+  SELECT c.what, c.client, c.src_key, c.service_id, c.service_key, sp.sources AS client_sources, rw_event_count(c.kind) AS events,
+    min(c.ts) AS first_seen, max(c.ts) AS last_seen, mode(c.dst_name ORDER BY c.dst_name) AS dst_name
   FROM clients c JOIN spread sp USING (what, client, service_key)
   WHERE sp.sources <= getvariable('rare_client_max_sources')
-  GROUP BY ALL
+  GROUP BY c.what, c.client, c.src_key, c.service_id, c.service_key, sp.sources
 )
 SELECT 'rare-ja3-or-ua' AS signal_id, p.src_key, s.src_ip, s.src_host, s.src_user, NULL::VARCHAR AS process,
   p.service_id, p.dst_name AS dst_host,

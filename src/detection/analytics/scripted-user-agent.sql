@@ -10,7 +10,7 @@
 -- param: browser_regex | varchar | ^(chrome|msedge|firefox|iexplore|opera|brave|vivaldi|safari|chromium|microsoftedge[a-z]*)(\.exe)?$ | image names of web browsers
 WITH uses AS (
   SELECT src_key, service_id, process, any_value(process_name) AS process_name, user_agent,
-    count(*) AS events, min(ts) AS first_seen, max(ts) AS last_seen, mode(dst_name ORDER BY dst_name) AS dst_name
+    rw_event_count(kind) AS events, min(ts) AS first_seen, max(ts) AS last_seen, mode(dst_name ORDER BY dst_name) AS dst_name
   FROM rw_events
   WHERE in_detection AND service_id IS NOT NULL AND user_agent IS NOT NULL AND kind IN ('http', 'proxy')
   GROUP BY src_key, service_id, process, user_agent

@@ -9,17 +9,12 @@
 -- param: server_role_regex | varchar | server|domain-controller|^dc$|esxi|hypervisor|appliance|database|firewall|router|switch|nas|storage|scada|plc | lower-case roles that should not use consumer services
 WITH servers AS (
   SELECT src_key, role, role_origin FROM rw_sources WHERE regexp_matches(lower(role), getvariable('server_role_regex'))
-), per_kind AS (
-  -- Counted per log type and the largest kept, so a request seen by the proxy and by Zeek counts once.
-  SELECT e.src_key, e.service_id, e.kind, count(*) AS events, min(e.ts) AS first_seen, max(e.ts) AS last_seen,
+), pairs AS (
+  SELECT e.src_key, e.service_id, rw_event_count(e.kind) AS events, min(e.ts) AS first_seen, max(e.ts) AS last_seen,
     mode(e.dst_name ORDER BY e.dst_name) AS dst_name, any_value(sv.role) AS role, any_value(sv.role_origin) AS role_origin
   FROM rw_events e JOIN servers sv USING (src_key)
   WHERE e.in_detection AND e.consumer AND e.service_id IS NOT NULL
-  GROUP BY e.src_key, e.service_id, e.kind
-), pairs AS (
-  SELECT src_key, service_id, max(events) AS events, min(first_seen) AS first_seen, max(last_seen) AS last_seen,
-    arg_max(dst_name, events) AS dst_name, any_value(role) AS role, any_value(role_origin) AS role_origin
-  FROM per_kind GROUP BY src_key, service_id
+  GROUP BY e.src_key, e.service_id
 )
 SELECT 'server-role-consumer-service' AS signal_id, p.src_key, s.src_ip, s.src_host, s.src_user, NULL::VARCHAR AS process,
   p.service_id, p.dst_name AS dst_host, CASE WHEN p.role_origin = 'inventory' THEN 1.0 ELSE 0.7 END::DOUBLE AS weight,

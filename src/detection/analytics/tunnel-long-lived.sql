@@ -9,9 +9,9 @@
 -- param: long_lived_s | double | 3600 | connection duration in seconds that counts as long-lived
 -- param: tunnel_categories | varchar | dev-tunnel | catalog categories that are tunnelling services
 WITH pairs AS (
-  SELECT src_key, service_id, any_value(category) AS category, mode(dst_name ORDER BY dst_name) AS dst_name, count(*) AS events,
-    min(ts) AS first_seen, max(ts) AS last_seen, max(duration) AS longest_s,
-    count(*) FILTER (WHERE duration >= getvariable('long_lived_s')) AS long_lived
+  SELECT src_key, service_id, any_value(category) AS category, mode(dst_name ORDER BY dst_name) AS dst_name,
+    rw_event_count(kind) AS events, min(ts) AS first_seen, max(ts) AS last_seen, max(duration) AS longest_s,
+    rw_event_count(CASE WHEN duration >= getvariable('long_lived_s') THEN kind END) AS long_lived
   FROM rw_events WHERE in_detection AND list_contains(string_split(getvariable('tunnel_categories'), ','), category)
   GROUP BY src_key, service_id
 )

@@ -17,7 +17,7 @@
 -- param: proxy_execution_strength | double | 0.8 | strength of such a binary's connection
 -- param: common_ports | varchar | 80,443,8080,8443,8000,8888,1433,1521,3306,3389,5432,5900,5985,5986 | ports of common services; a port of 1024 or above not listed here is odd
 WITH conns AS (
-  SELECT src_key, dst_name, dst_port, ts, coalesce(duration, 0) AS duration, process_name,
+  SELECT src_key, dst_name, dst_port, ts, kind, coalesce(duration, 0) AS duration, process_name,
     coalesce(bytes_out, 0) + coalesce(bytes_in, 0) AS bytes,
     action IN ('deny', 'drop', 'reset', 'block', 'blocked', 'denied')
       OR list_contains(string_split(getvariable('failed_conn_states'), ','), conn_state) AS failed
@@ -26,12 +26,12 @@ WITH conns AS (
     AND NOT rw_no_destination(dst_name, dst_port)
     AND NOT coalesce(list_contains(string_split(getvariable('name_resolution_ports'), ','), CAST(dst_port AS VARCHAR)), false)
 ), pairs AS (
-  SELECT src_key, dst_name, count(*) AS events, min(ts) AS first_seen, max(ts) AS last_seen,
+  SELECT src_key, dst_name, rw_event_count(kind) AS events, min(ts) AS first_seen, max(ts) AS last_seen,
     mode(dst_port ORDER BY dst_port) AS usual_port,
     arg_max(dst_port, duration) FILTER (WHERE bytes >= getvariable('session_min_bytes')) AS session_port,
     max(duration) FILTER (WHERE bytes >= getvariable('session_min_bytes')) AS longest_s,
     max(bytes) FILTER (WHERE duration >= getvariable('session_min_s')) AS session_bytes,
-    count(*) FILTER (WHERE failed) AS failures,
+    rw_event_count(CASE WHEN failed THEN kind END) AS failures,
     count(DISTINCT dst_port) FILTER (WHERE failed) AS failed_ports,
     min(process_name) FILTER (WHERE regexp_matches(process_name, getvariable('proxy_execution_regex'))) AS proxy_executor
   FROM conns GROUP BY src_key, dst_name

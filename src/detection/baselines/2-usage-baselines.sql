@@ -9,10 +9,12 @@ SELECT peer_group, count(DISTINCT src_key) AS hosts,
   count(DISTINCT src_key) FILTER (WHERE in_baseline) AS baseline_hosts
 FROM rw_events GROUP BY peer_group;
 
+-- Events are counted as a finding's header counts them (rw_event_count): a connection Zeek's conn and ssl logs both
+-- recorded is one, so every count an analytic quotes or scores from these tables agrees with the header.
 CREATE OR REPLACE TEMP TABLE rw_host_service AS
 SELECT src_key, service_key, any_value(service_id) AS service_id, any_value(peer_group) AS peer_group,
-  min(ts) AS first_seen, max(ts) AS last_seen, count(*) AS events,
-  count(*) FILTER (WHERE in_baseline) AS baseline_events
+  min(ts) AS first_seen, max(ts) AS last_seen, rw_event_count(kind) AS events,
+  rw_event_count(CASE WHEN in_baseline THEN kind END) AS baseline_events
 FROM rw_events GROUP BY src_key, service_key;
 
 CREATE OR REPLACE TEMP TABLE rw_peer_service AS
@@ -25,17 +27,17 @@ SELECT service_key, count(DISTINCT src_key) AS hosts FROM rw_host_service GROUP 
 
 -- Hosts active during the baseline: only they can have something "new" after it.
 CREATE OR REPLACE TEMP TABLE rw_host_baseline AS
-SELECT src_key, count(*) AS baseline_events FROM rw_events WHERE in_baseline GROUP BY src_key;
+SELECT src_key, rw_event_count(kind) AS baseline_events FROM rw_events WHERE in_baseline GROUP BY src_key;
 
 CREATE OR REPLACE TEMP TABLE rw_process_service AS
-SELECT src_key, service_key, process, any_value(process_name) AS process_name, min(ts) AS first_seen, count(*) AS events,
-  count(*) FILTER (WHERE in_baseline) AS baseline_events
+SELECT src_key, service_key, process, any_value(process_name) AS process_name, min(ts) AS first_seen, rw_event_count(kind) AS events,
+  rw_event_count(CASE WHEN in_baseline THEN kind END) AS baseline_events
 FROM rw_events WHERE process IS NOT NULL GROUP BY src_key, service_key, process;
 
 CREATE OR REPLACE TEMP TABLE rw_ua_service AS
-SELECT src_key, service_key, user_agent, min(ts) AS first_seen, count(*) AS events,
-  count(*) FILTER (WHERE in_baseline) AS baseline_events
-FROM rw_events WHERE user_agent IS NOT NULL GROUP BY ALL;
+SELECT src_key, service_key, user_agent, min(ts) AS first_seen, rw_event_count(kind) AS events,
+  rw_event_count(CASE WHEN in_baseline THEN kind END) AS baseline_events
+FROM rw_events WHERE user_agent IS NOT NULL GROUP BY src_key, service_key, user_agent;
 
 -- Which kinds of client a source reaches a service with: web browsers (image or user agent), the service's own
 -- catalogued clients, or anything else ("foreign": scripts, tools, unknown binaries). A pair with familiar_only
@@ -64,8 +66,8 @@ FROM judged GROUP BY src_key, service_key;
 
 -- Hour-of-week activity in the baseline; analytics fall back to hour of day when the baseline is under a week.
 CREATE OR REPLACE TEMP TABLE rw_hour_profile AS
-SELECT src_key, peer_group, dayofweek(ts) AS dow, hour(ts) AS hour, count(*) AS events
-FROM rw_events WHERE in_baseline GROUP BY ALL;
+SELECT src_key, peer_group, dayofweek(ts) AS dow, hour(ts) AS hour, rw_event_count(kind) AS events
+FROM rw_events WHERE in_baseline GROUP BY src_key, peer_group, dow, hour;
 
 -- Bytes per peer group and service in the baseline; each log kind summed apart, the largest kept,
 -- so one connection logged by Zeek and by the proxy is not counted twice.

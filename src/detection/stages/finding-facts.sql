@@ -6,11 +6,11 @@ WITH scoped AS (
   JOIN rw_finding_pairs k ON k.src_key = e.src_key AND k.service_key = e.service_key
   WHERE e.in_detection
 ), per_kind AS (
-  SELECT src_key, service_key, kind, count(*) AS n, sum(bytes_out) AS bytes_out, sum(bytes_in) AS bytes_in
+  SELECT src_key, service_key, kind, sum(bytes_out) AS bytes_out, sum(bytes_in) AS bytes_in
   FROM scoped GROUP BY ALL
 ), totals AS (
-  -- One connection seen by several log types counts once: the kind with the most events/bytes speaks for the pair.
-  SELECT src_key, service_key, max(n) AS events, max(bytes_out) AS bytes_out, max(bytes_in) AS bytes_in
+  -- One connection seen by several log types is summed once: the kind with the most bytes speaks for the pair.
+  SELECT src_key, service_key, max(bytes_out) AS bytes_out, max(bytes_in) AS bytes_in
   FROM per_kind GROUP BY ALL
 ), paths AS (
   SELECT src_key, service_key, list(pattern ORDER BY n DESC, pattern)[1:5] AS url_patterns FROM (
@@ -24,7 +24,8 @@ WITH scoped AS (
     mode(dst_name ORDER BY dst_name) FILTER (WHERE dst_ip IS NULL OR dst_name <> dst_ip) AS domain,
     list_sort(list_distinct(list(dst_ip) FILTER (WHERE dst_ip IS NOT NULL)))[1:10] AS ips,
     list_sort(list_distinct(list(dst_port) FILTER (WHERE dst_port IS NOT NULL)))[1:10] AS ports,
-    list_sort(list_distinct(list(process) FILTER (WHERE process IS NOT NULL)))[1:10] AS processes
+    list_sort(list_distinct(list(process) FILTER (WHERE process IS NOT NULL)))[1:10] AS processes,
+    rw_event_count(kind) AS events
   FROM scoped GROUP BY ALL
 )
 SELECT k.src_key, k.service_key, s.src_ip, s.src_host, s.src_user, s.role, s.role_origin,
@@ -32,7 +33,7 @@ SELECT k.src_key, k.service_key, s.src_ip, s.src_host, s.src_user, s.role, s.rol
   s.src_ip IS NOT NULL AND NOT rw_private_ip(s.src_ip) AND s.role_origin <> 'inventory' AS external_source,
   sp.service_id, cs.name AS service_name, cs.category AS service_category,
   sp.domain, sp.ips, sp.ports, sp.processes, p.url_patterns,
-  sp.first_seen, sp.last_seen, t.events, t.bytes_out, t.bytes_in
+  sp.first_seen, sp.last_seen, sp.events, t.bytes_out, t.bytes_in
 FROM rw_finding_pairs k
 JOIN rw_sources s ON s.src_key = k.src_key
 LEFT JOIN spans sp ON sp.src_key = k.src_key AND sp.service_key = k.service_key
