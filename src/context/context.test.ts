@@ -169,6 +169,60 @@ describe('host_roles', () => {
   });
 });
 
+describe('direction: connections from outside in', () => {
+  // Public addresses scan a sensor on DNS, Kerberos and LDAP; a real domain controller serves three internal clients.
+  const directory = (src_ip: string, dst_ip: string, extra?: string) =>
+    [53, 88, 389].map((dst_port) => ({ src_ip, dst_ip, dst_port, ...(extra ? { extra } : {}) }));
+  const scanners = (prefix: string, n: number) => Array.from({ length: n }, (_, i) => `${prefix}${i + 1}`);
+  const dc = [
+    ...['10.9.1.1', '10.9.1.2', '10.9.1.3'].flatMap((client) => directory(client, '10.9.0.10')),
+    { src_ip: '10.9.0.10', dst_ip: '192.0.2.53', dst_port: 53 },
+  ];
+  const inferred = async (engine: NativeEngine) => Object.fromEntries((await engine.all<{ src_ip: string; role: string | null }>(
+    'SELECT src_ip, role FROM host_roles')).map((r) => [r.src_ip, r.role]));
+
+  it('are nobody\'s peers in role inference, whether Zeek, fan-in or the inventory tells the direction', async () => {
+    const engine = await NativeEngine.open();
+    // An IPv6 range with a business unit and no role: the sensor's role is still inferred, and the range says it is ours.
+    const entries = inventory(['cidr,business unit', '2001:db8:10::/48,Operations'].join('\n'));
+    await applyContext(engine, { ...empty, inventories: [entries] }, sql);
+    await addEvents(engine, [
+      ...dc,
+      // Zeek marks these scans as coming in.
+      ...scanners('203.0.113.', 20).flatMap((ip) => directory(ip, '198.51.100.10', '{"local_orig":"F","local_resp":"T"}')),
+      { src_ip: '198.51.100.10', dst_ip: '192.0.2.53', dst_port: 53 },
+      // Unmarked scans of a host that reaches one address itself: a server by fan-in.
+      ...scanners('198.18.0.', 20).flatMap((ip) => directory(ip, '198.51.100.20')),
+      { src_ip: '198.51.100.20', dst_ip: '192.0.2.53', dst_port: 53 },
+      // Unmarked scans of an address in the IPv6 inventory range, written in another spelling than the range's.
+      ...scanners('2001:db8:ffff::', 5).flatMap((ip) => directory(ip, '2001:DB8:10:0::5')),
+      { src_ip: '2001:DB8:10:0::5', dst_ip: '2001:db8:20::1', dst_port: 443 },
+    ]);
+    await refreshDerived(engine, sql);
+    const roles = await inferred(engine);
+    expect(roles['10.9.0.10']).toBe('domain-controller');
+    expect([roles['198.51.100.10'], roles['198.51.100.20'], roles['2001:DB8:10:0::5']]).toEqual([null, null, null]);
+    engine.close();
+  });
+
+  it('leave an IPv6 scanner of a host in an IPv6 inventory range out of the sources', async () => {
+    const engine = await NativeEngine.open();
+    // No role: only the range itself (not a source the inventory names) says the scanned host is ours.
+    const entries = inventory(['cidr,business unit', '2001:db8:10::/48,Operations'].join('\n'));
+    await applyContext(engine, { ...empty, inventories: [entries] }, sql);
+    await addEvents(engine, [
+      ...Array.from({ length: 5 }, () => ({ src_ip: '2001:db8:ffff::7', dst_ip: '2001:db8:10::5', dst_port: 443 })),
+      { src_ip: '2001:db8:10::5', dst_ip: '2001:db8:20::1', dst_port: 443 },
+      // The same scanner reaching an address outside the range is its own use: it stays a source there.
+      { src_ip: '2001:db8:ffff::7', dst_ip: '2001:db8:30::1', dst_port: 443 },
+    ]);
+    await refreshDerived(engine, sql);
+    const used = await engine.all<{ src_ip: string; dst_ip: string }>('SELECT src_ip, dst_ip FROM rw_source_events() ORDER BY ALL');
+    expect(used).toEqual([{ src_ip: '2001:db8:10::5', dst_ip: '2001:db8:20::1' }, { src_ip: '2001:db8:ffff::7', dst_ip: '2001:db8:30::1' }]);
+    engine.close();
+  });
+});
+
 describe('applyContext and rw_service_approved()', () => {
   it('loads everything, is idempotent, and answers approval questions per host, role, business unit and process', async () => {
     const engine = await NativeEngine.open();

@@ -26,7 +26,7 @@ CREATE TABLE IF NOT EXISTS inventory (
 ALTER TABLE inventory ADD COLUMN IF NOT EXISTS hostname VARCHAR;
 CREATE TABLE IF NOT EXISTS dst_services (dst_host VARCHAR, service_id VARCHAR, pattern VARCHAR, registrable_domain VARCHAR);
 CREATE TABLE IF NOT EXISTS host_domains (dst_host VARCHAR, registrable_domain VARCHAR);
-CREATE TABLE IF NOT EXISTS source_ip_bits (src_ip VARCHAR, ip_bits VARCHAR);
+CREATE TABLE IF NOT EXISTS address_bits (ip VARCHAR, ip_bits VARCHAR);
 ${IP_HOST_MAP_DDL}`;
 
 /** Texts of the SQL files in src/context/sql/ (see sql-files.ts for the browser, sql-files-node.ts for Node). */
@@ -61,7 +61,7 @@ async function replaceTable(engine: SqlEngine, table: string, rows: TableRows): 
   await engine.append(table, rows.columns, rows.types);
 }
 
-/** Adds registrable domains for dst_hosts not yet in host_domains, and IPv6 bit strings for new src_ips. */
+/** Adds registrable domains for dst_hosts not yet in host_domains, and IPv6 bit strings for new addresses (either side). */
 async function refreshHelperTables(engine: SqlEngine): Promise<void> {
   for (;;) {
     const hosts = await engine.all<{ h: string }>(
@@ -76,13 +76,14 @@ async function refreshHelperTables(engine: SqlEngine): Promise<void> {
   }
   for (;;) {
     const ips = await engine.all<{ ip: string }>(
-      `SELECT DISTINCT src_ip ip FROM events WHERE contains(src_ip, ':') AND src_ip NOT IN (SELECT src_ip FROM source_ip_bits) LIMIT ${PAGE}`,
+      `SELECT ip FROM (SELECT src_ip AS ip FROM events UNION SELECT dst_ip FROM events)
+       WHERE contains(ip, ':') AND ip NOT IN (SELECT ip FROM address_bits) LIMIT ${PAGE}`,
     );
     if (!ips.length) break;
     await engine.append(
-      'source_ip_bits',
-      { src_ip: ips.map((r) => r.ip), ip_bits: ips.map((r) => ipv6Bits(r.ip)) },
-      { src_ip: 'VARCHAR', ip_bits: 'VARCHAR' },
+      'address_bits',
+      { ip: ips.map((r) => r.ip), ip_bits: ips.map((r) => ipv6Bits(r.ip)) },
+      { ip: 'VARCHAR', ip_bits: 'VARCHAR' },
     );
   }
 }

@@ -118,14 +118,17 @@ CREATE OR REPLACE MACRO rw_bin_ms(span_ms, bins) AS
  * are keyed by name like the rest), then sources whose inventory entry matched by name, then logs that carry both
  * (Sysmon, EDR).
  *
+ * rw_address_sides() and rw_from_outside(): which way a connection went, the one rule for sources and role inference
+ * (context/sql/host-roles.sql). Zeek says where its site is configured (rw_inbound); elsewhere direction comes from the
+ * inventory (a public address it does not list, IPv4 or IPv6, connecting to one it lists is coming in) and from fan-in
+ * (a public address connecting to one of our hosts that many times more addresses connect to than it reaches,
+ * SERVER_FAN_IN, is a scanner or a client of our server).
+ *
  * rw_source_events(): every network event a source used, one row per event, as detection and the views count it:
  * keyed by rw_source_key, its destination named (an IP the data maps to exactly one name takes that name) and its
- * catalogued service; connections Zeek marks as coming in from outside left out (no source's use); copies of one
+ * catalogued service; connections from outside in (rw_from_outside) left out (no source's use); copies of one
  * observation in other files (one sensor's logs as Zeek JSON and TSV, one proxy as Squid and ProxySG) merged into
- * the copy that tells most. Where Zeek does not say, direction comes from the inventory (a public address it does
- * not list connecting to one it lists is coming in) and from fan-in (a public address connecting to one of our hosts
- * that many times more addresses connect to than it reaches, SERVER_FAN_IN, is a scanner or a client of our server).
- * Detection materialises it once per run (rw_events) and keeps a slim copy, rw_view_events, that the Hosts and
+ * the copy that tells most. Detection materialises it once per run (rw_events) and keeps a slim copy, rw_view_events, that the Hosts and
  * Services views and rw_peer_share() read after the pack.
  *
  * rw_source_roles(): each source key's role, business unit and role origin (the inventory's word over an inference).
@@ -165,26 +168,18 @@ CREATE OR REPLACE MACRO rw_is_source(host, ip, key) AS
              OR (ip = key AND ip NOT IN (SELECT m.src_ip FROM rw_ip_hosts m)),
            false);
 
-CREATE OR REPLACE MACRO rw_source_events() AS TABLE
-WITH ip_hosts AS (SELECT * FROM rw_ip_host_map()),
-ip_names AS (
-  -- Destination IP -> name, only where the data maps the IP to exactly one name (shared CDN IPs stay IPs).
-  SELECT dst_ip, min(name) AS name FROM (
-    SELECT dst_ip, rw_dst_name(dst_host) AS name FROM events
-    WHERE dst_ip IS NOT NULL AND dst_host IS NOT NULL AND kind <> 'dns'
-    UNION
-    SELECT trim(answer), rw_dst_name(dns_query) FROM (
-      SELECT dns_query, unnest(string_split(dns_answers, ',')) AS answer FROM events
-      WHERE kind = 'dns' AND dns_answers IS NOT NULL AND dns_query IS NOT NULL
-    ) WHERE regexp_matches(trim(answer), '^[0-9.]+$|^[0-9a-f:]+:[0-9a-f:]*$')
-  ) GROUP BY dst_ip HAVING count(DISTINCT name) = 1
-),
-ours AS (
-  -- Addresses the inventory lists (an IP, or an IPv4 range, among those the data holds).
-  SELECT DISTINCT a.ip FROM (SELECT src_ip AS ip FROM events UNION SELECT dst_ip FROM events) a
+CREATE OR REPLACE MACRO rw_address_sides() AS TABLE
+WITH addresses AS (SELECT src_ip AS ip FROM events UNION SELECT dst_ip FROM events),
+listed AS (
+  -- Addresses the inventory lists (an IP or a range, IPv4 or IPv6, among those the data holds).
+  SELECT a.ip FROM addresses a
   JOIN (SELECT rw_ipv4_to_int(split_part(match, '/', 1)) AS start, coalesce(TRY_CAST(split_part(match, '/', 2) AS INTEGER), 32) AS prefix
         FROM inventory WHERE match_kind IN ('ip', 'cidr') AND ip_bits IS NULL) r
     ON rw_ipv4_to_int(a.ip) >> (32 - r.prefix) = r.start >> (32 - r.prefix)
+  UNION
+  -- IPv6 by prefix on the expanded address (address_bits, filled from TypeScript: any spelling of one address matches).
+  SELECT b.ip FROM address_bits b JOIN inventory i
+    ON i.match_kind IN ('ip', 'cidr') AND i.ip_bits IS NOT NULL AND starts_with(b.ip_bits, i.ip_bits)
   UNION
   SELECT match FROM inventory WHERE match_kind = 'ip'
   UNION
@@ -205,7 +200,35 @@ servers AS (
   -- One of our hosts (it opens connections itself, so it is no remote service) that far more distinct addresses open
   -- connections to than it reaches: a server, scanned or serving the internet, not a client.
   SELECT ip FROM reach WHERE reached > 0 AND initiators >= ${SERVER_FAN_IN} * reached
+)
+SELECT ip, bool_or(listed) AS listed, bool_or(server) AS server FROM (
+  SELECT ip, true AS listed, false AS server FROM listed UNION ALL SELECT ip, false, true FROM servers
+) GROUP BY ip;
+
+-- Was this connection opened from outside in, so no use of the host that opened it? Zeek says so where its site is
+-- configured (rw_inbound); elsewhere it is a public address no inventory lists opening a connection to one the
+-- inventory lists or to one of our servers. The *_listed and dst_server arguments are the addresses'
+-- rw_address_sides() columns (NULL for an address absent there). Where Zeek does not mark direction, this is how
+-- a scanner stays out of the sources and out of role inference.
+CREATE OR REPLACE MACRO rw_from_outside(extra, src_ip, src_listed, dst_listed, dst_server) AS
+  rw_inbound(extra)
+  OR coalesce(NOT rw_private_ip(src_ip) AND NOT coalesce(src_listed, false) AND (coalesce(dst_listed, false) OR coalesce(dst_server, false)), false);
+
+CREATE OR REPLACE MACRO rw_source_events() AS TABLE
+WITH ip_hosts AS (SELECT * FROM rw_ip_host_map()),
+ip_names AS (
+  -- Destination IP -> name, only where the data maps the IP to exactly one name (shared CDN IPs stay IPs).
+  SELECT dst_ip, min(name) AS name FROM (
+    SELECT dst_ip, rw_dst_name(dst_host) AS name FROM events
+    WHERE dst_ip IS NOT NULL AND dst_host IS NOT NULL AND kind <> 'dns'
+    UNION
+    SELECT trim(answer), rw_dst_name(dns_query) FROM (
+      SELECT dns_query, unnest(string_split(dns_answers, ',')) AS answer FROM events
+      WHERE kind = 'dns' AND dns_answers IS NOT NULL AND dns_query IS NOT NULL
+    ) WHERE regexp_matches(trim(answer), '^[0-9.]+$|^[0-9a-f:]+:[0-9a-f:]*$')
+  ) GROUP BY dst_ip HAVING count(DISTINCT name) = 1
 ),
+sides AS (SELECT * FROM rw_address_sides()),
 base AS (
   SELECT e.ts, e.kind,
     rw_source_key(e.src_host, ih.host, e.src_ip) AS src_key,
@@ -227,11 +250,9 @@ base AS (
   -- A plain equi-join (one row per IP): a dst_host test in ON turns it into a nested-loop join; coalesce() above
   -- already prefers the event's own name.
   LEFT JOIN ip_names ipn ON ipn.dst_ip = e.dst_ip
-  WHERE rw_network_kind(e.kind) AND NOT rw_inbound(e.extra)
-    -- From outside in: a public address no inventory lists, opening a connection to one the inventory lists or to a
-    -- server (above). Where Zeek does not mark direction, this is how a scanner stays out of the sources.
-    AND NOT coalesce(NOT rw_private_ip(e.src_ip) AND e.src_ip NOT IN (SELECT ip FROM ours)
-                     AND (e.dst_ip IN (SELECT ip FROM ours) OR e.dst_ip IN (SELECT ip FROM servers)), false)
+  LEFT JOIN sides src_side ON src_side.ip = e.src_ip
+  LEFT JOIN sides dst_side ON dst_side.ip = e.dst_ip
+  WHERE rw_network_kind(e.kind) AND NOT rw_from_outside(e.extra, e.src_ip, src_side.listed, dst_side.listed, dst_side.server)
 ),
 file_spans AS (
   -- Copies of one observation share a kind and a second (rw_copy_key), so only files whose records of one kind

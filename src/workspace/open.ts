@@ -40,7 +40,7 @@ const CANONICAL_COLUMNS: Record<string, readonly string[]> = {
   rejections: ['source', 'line', 'reason', 'sample'],
 };
 /** Derived caches of the context layer that refer to loaded events; applyContext rebuilds them. */
-const DERIVED_CACHES = ['host_domains', 'source_ip_bits'];
+const DERIVED_CACHES = ['host_domains', 'address_bits'];
 
 export class WorkspaceError extends Error {}
 
@@ -247,7 +247,7 @@ export async function restoreWorkspace(
 ): Promise<WorkspaceState & { savedAt: string }> {
   const existing = await engine.sql.all<{ table_name: string }>(
     `SELECT table_name FROM information_schema.tables WHERE table_schema = 'main'
-     AND (table_name IN ('events', 'sources', 'rejections', 'host_domains', 'source_ip_bits') OR table_name LIKE 'raw\\_%' ESCAPE '\\')`,
+     AND (table_name IN ('events', 'sources', 'rejections', 'host_domains', 'address_bits') OR table_name LIKE 'raw\\_%' ESCAPE '\\')`,
   );
   for (const { table_name } of existing) {
     if (DERIVED_CACHES.includes(table_name)) await engine.sql.exec(`DELETE FROM ${quoteIdent(table_name)}`);

@@ -3,9 +3,11 @@
 -- description: (Re)builds host_roles with one row per distinct (src_ip, src_host) pair in events.
 --   Inventory first: an exact IP, then an exact host name (a short name matches an FQDN's first label),
 --   then the longest-prefix CIDR (IPv4 with integer arithmetic on the octets; IPv6 by bit-string prefix,
---   bits filled by context.ts in inventory.ip_bits and source_ip_bits). Exact entries beat ranges because a
+--   bits filled by context.ts in inventory.ip_bits and address_bits). Exact entries beat ranges because a
 --   range is the weaker statement. The inventory's business unit, owner, criticality and os are kept even
---   when it gives no role. Otherwise a role is inferred from behaviour (role_origin 'inferred'), first match:
+--   when it gives no role. Otherwise a role is inferred from behaviour (role_origin 'inferred'), reading connections
+--   as sources made them: one from outside in (rw_from_outside: Zeek's marks, the inventory, fan-in) is nobody's
+--   peer, so a sensor the internet scans is no domain controller. First match:
 --     domain-controller  serves at least two of DNS 53 / Kerberos 88 / LDAP 389 to >= dc_min_peers peers
 --     esxi               sends ESXi user agents (esxupdate), or receives vSphere client traffic or port 902
 --     build-server       >= build_min_registry_requests to package registries, >= build_min_registry_share of its web requests
@@ -17,7 +19,7 @@
 --   rw_build_min_registry_requests = 20, rw_build_min_registry_share = 0.5,
 --   rw_workstation_min_browser_events = 5, rw_workstation_min_web_hosts = 20,
 --   rw_browser_ua_regex, rw_registry_host_regex, rw_esxi_self_ua_regex, rw_vsphere_client_ua_regex
--- tables: events, inventory, source_ip_bits → host_roles
+-- tables: events, inventory, address_bits → host_roles
 SET VARIABLE rw_dc_min_peers = coalesce(getvariable('rw_dc_min_peers'), 3);
 SET VARIABLE rw_server_min_peers = coalesce(getvariable('rw_server_min_peers'), 10);
 SET VARIABLE rw_server_max_browser_share = coalesce(getvariable('rw_server_max_browser_share'), 0.1);
@@ -32,7 +34,7 @@ SET VARIABLE rw_registry_host_regex = coalesce(getvariable('rw_registry_host_reg
 SET VARIABLE rw_esxi_self_ua_regex = coalesce(getvariable('rw_esxi_self_ua_regex'), '(esxupdate|VMware[ -]ESXi|vmware-(vpxa|hostd))');
 SET VARIABLE rw_vsphere_client_ua_regex = coalesce(getvariable('rw_vsphere_client_ua_regex'), '(VMware-client|VMware vim-java|pyvmomi|vSphere Client|govmomi)');
 
--- rw_ipv4_to_int is the shared vocabulary's (src/core/vocabulary.ts).
+-- rw_ipv4_to_int, rw_address_sides() and rw_from_outside() are the shared vocabulary's (src/core/vocabulary.ts).
 
 DELETE FROM host_roles;
 INSERT INTO host_roles (src_ip, src_host, role, business_unit, owner, criticality, os, role_origin)
@@ -49,7 +51,7 @@ candidates AS (
   FROM pairs p JOIN inventory i ON i.match_kind = 'ip' AND i.ip_bits IS NULL AND i.match = p.src_ip
   UNION ALL BY NAME
   SELECT p.src_ip, p.src_host, i.*, 1 AS precedence, 128 AS prefix_len
-  FROM pairs p JOIN source_ip_bits b ON b.src_ip = p.src_ip
+  FROM pairs p JOIN address_bits b ON b.ip = p.src_ip
   JOIN inventory i ON i.match_kind = 'ip' AND i.ip_bits = b.ip_bits
   UNION ALL BY NAME
   SELECT p.src_ip, p.src_host, i.*, 2 AS precedence, 128 AS prefix_len
@@ -62,12 +64,27 @@ candidates AS (
   FROM pairs p JOIN ipv4_ranges r ON rw_ipv4_to_int(p.src_ip) >> (32 - r.prefix) = r.network
   UNION ALL BY NAME
   SELECT p.src_ip, p.src_host, i.*, 3 AS precedence, length(i.ip_bits) AS prefix_len
-  FROM pairs p JOIN source_ip_bits b ON b.src_ip = p.src_ip
+  FROM pairs p JOIN address_bits b ON b.ip = p.src_ip
   JOIN inventory i ON i.match_kind = 'cidr' AND starts_with(b.ip_bits, i.ip_bits)
 ),
 inventory_match AS (
   SELECT * FROM candidates
   QUALIFY row_number() OVER (PARTITION BY src_ip, src_host ORDER BY precedence, prefix_len DESC, match) = 1
+)
+SELECT p.src_ip, p.src_host, m.role, m.business_unit, m.owner, m.criticality, m.os,
+       CASE WHEN m.role IS NOT NULL THEN 'inventory' ELSE 'unknown' END AS role_origin
+FROM pairs p
+LEFT JOIN inventory_match m ON m.src_ip IS NOT DISTINCT FROM p.src_ip AND m.src_host IS NOT DISTINCT FROM p.src_host;
+
+-- Inferred roles, once the inventory's are in host_roles: rw_address_sides() reads the sources it lists by name.
+UPDATE host_roles SET role = f.role, role_origin = 'inferred'
+FROM (
+WITH sides AS (SELECT * FROM rw_address_sides()),
+directed AS (
+  SELECT e.* FROM events e
+  LEFT JOIN sides src_side ON src_side.ip = e.src_ip
+  LEFT JOIN sides dst_side ON dst_side.ip = e.dst_ip
+  WHERE NOT rw_from_outside(e.extra, e.src_ip, src_side.listed, dst_side.listed, dst_side.server)
 ),
 outbound AS (
   SELECT src_ip, src_host,
@@ -76,7 +93,7 @@ outbound AS (
          count(DISTINCT lower(dst_host)) FILTER (WHERE kind IN ('http', 'proxy', 'tls')) AS web_hosts,
          count(*) FILTER (WHERE regexp_matches(rw_dst_name(dst_host), getvariable('rw_registry_host_regex'))) AS registry_events,
          count(*) FILTER (WHERE regexp_matches(user_agent, getvariable('rw_esxi_self_ua_regex'), 'i')) AS esxi_agent_events
-  FROM events
+  FROM directed
   WHERE src_ip IS NOT NULL OR src_host IS NOT NULL
   GROUP BY src_ip, src_host
 ),
@@ -87,7 +104,7 @@ inbound AS (
          count(DISTINCT dst_port) FILTER (WHERE dst_port IN (53, 88, 389)) AS directory_ports,
          count(*) FILTER (WHERE dst_port = 902
                              OR regexp_matches(user_agent, getvariable('rw_vsphere_client_ua_regex'), 'i')) AS vsphere_events
-  FROM events
+  FROM directed
   WHERE dst_ip IS NOT NULL AND kind IN ('flow', 'firewall', 'tls', 'http', 'dns')
   GROUP BY dst_ip
 ),
@@ -103,14 +120,11 @@ inferred AS (
       WHEN o.browser_events >= getvariable('rw_workstation_min_browser_events')
         OR o.web_hosts >= getvariable('rw_workstation_min_web_hosts') THEN 'workstation'
     END AS role
-  FROM pairs p
+  FROM host_roles p
   LEFT JOIN outbound o ON o.src_ip IS NOT DISTINCT FROM p.src_ip AND o.src_host IS NOT DISTINCT FROM p.src_host
   LEFT JOIN inbound i ON i.ip = p.src_ip
+  WHERE p.role IS NULL
 )
-SELECT p.src_ip, p.src_host,
-       coalesce(m.role, f.role) AS role,
-       m.business_unit, m.owner, m.criticality, m.os,
-       CASE WHEN m.role IS NOT NULL THEN 'inventory' WHEN f.role IS NOT NULL THEN 'inferred' ELSE 'unknown' END AS role_origin
-FROM pairs p
-LEFT JOIN inventory_match m ON m.src_ip IS NOT DISTINCT FROM p.src_ip AND m.src_host IS NOT DISTINCT FROM p.src_host
-LEFT JOIN inferred f ON f.src_ip IS NOT DISTINCT FROM p.src_ip AND f.src_host IS NOT DISTINCT FROM p.src_host;
+SELECT * FROM inferred WHERE role IS NOT NULL
+) f
+WHERE f.src_ip IS NOT DISTINCT FROM host_roles.src_ip AND f.src_host IS NOT DISTINCT FROM host_roles.src_host;
