@@ -7,6 +7,7 @@ import { runQuery, type SqlEngine } from '../engine/sql-engine.ts';
 import type { DetectionResult, Finding } from '../detection/detect.ts';
 import type { AnalyticSpec, ParamValue } from '../detection/manifest.ts';
 import { intervalsQuery, timelineQuery } from '../queries/finding-charts.ts';
+import { dropFindingRows } from '../queries/finding-events.ts';
 import { redactDeep } from '../accounts/redact.ts';
 import type { ReadinessExport } from '../readiness/readiness-export.ts';
 import type { AnalyticRun } from './report-evidence.ts';
@@ -120,6 +121,7 @@ export async function readChartData(engine: SqlEngine, finding: Finding, widthPx
   const timelineRows = await runQuery<{ bin: number; kind: string; n: number }>(engine, timeline);
   const intervals = intervalsQuery(finding, widthPx);
   const intervalRows = await runQuery<{ lo_s: number; hi_s: number; n: number }>(engine, intervals);
+  await dropFindingRows(engine, finding);
   return {
     timeline: timelineRows.map((r) => ({
       start_ms: timeline.startMs + r.bin * timeline.binMs,
