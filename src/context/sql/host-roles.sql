@@ -5,9 +5,9 @@
 --   then the longest-prefix CIDR (IPv4 with integer arithmetic on the octets; IPv6 by bit-string prefix,
 --   bits filled by context.ts in inventory.ip_bits and address_bits). Exact entries beat ranges because a
 --   range is the weaker statement. The inventory's business unit, owner, criticality and os are kept even
---   when it gives no role. Otherwise a role is inferred from behaviour (role_origin 'inferred'), reading connections
---   as sources made them: one from outside in (rw_from_outside: Zeek's marks, the inventory, fan-in) is nobody's
---   peer, so a sensor the internet scans is no domain controller. First match:
+--   when it gives no role. Otherwise a role is inferred from behaviour (role_origin 'inferred'), where a connection
+--   from outside in (rw_from_outside: Zeek's marks, the inventory, fan-in) is nobody's peer, so a sensor the
+--   internet scans is no domain controller. First match:
 --     domain-controller  serves at least two of DNS 53 / Kerberos 88 / LDAP 389 to >= dc_min_peers peers
 --     esxi               sends ESXi user agents (esxupdate), or receives vSphere client traffic or port 902
 --     build-server       >= build_min_registry_requests to package registries, >= build_min_registry_share of its web requests
@@ -80,12 +80,6 @@ LEFT JOIN inventory_match m ON m.src_ip IS NOT DISTINCT FROM p.src_ip AND m.src_
 UPDATE host_roles SET role = f.role, role_origin = 'inferred'
 FROM (
 WITH sides AS (SELECT * FROM rw_address_sides()),
-directed AS (
-  SELECT e.* FROM events e
-  LEFT JOIN sides src_side ON src_side.ip = e.src_ip
-  LEFT JOIN sides dst_side ON dst_side.ip = e.dst_ip
-  WHERE NOT rw_from_outside(e.extra, e.src_ip, src_side.listed, dst_side.listed, dst_side.server)
-),
 outbound AS (
   SELECT src_ip, src_host,
          count(*) FILTER (WHERE regexp_matches(user_agent, getvariable('rw_browser_ua_regex'))) AS browser_events,
@@ -93,20 +87,26 @@ outbound AS (
          count(DISTINCT lower(dst_host)) FILTER (WHERE kind IN ('http', 'proxy', 'tls')) AS web_hosts,
          count(*) FILTER (WHERE regexp_matches(rw_dst_name(dst_host), getvariable('rw_registry_host_regex'))) AS registry_events,
          count(*) FILTER (WHERE regexp_matches(user_agent, getvariable('rw_esxi_self_ua_regex'), 'i')) AS esxi_agent_events
-  FROM directed
+  FROM events
   WHERE src_ip IS NOT NULL OR src_host IS NOT NULL
   GROUP BY src_ip, src_host
 ),
 inbound AS (
-  SELECT dst_ip AS ip,
-         count(DISTINCT src_ip) AS peers,
-         count(DISTINCT src_ip) FILTER (WHERE dst_port IN (88, 389)) AS directory_peers,
-         count(DISTINCT dst_port) FILTER (WHERE dst_port IN (53, 88, 389)) AS directory_ports,
-         count(*) FILTER (WHERE dst_port = 902
-                             OR regexp_matches(user_agent, getvariable('rw_vsphere_client_ua_regex'), 'i')) AS vsphere_events
-  FROM directed
-  WHERE dst_ip IS NOT NULL AND kind IN ('flow', 'firewall', 'tls', 'http', 'dns')
-  GROUP BY dst_ip
+  -- A connection from outside in (rw_from_outside) is nobody's peer: a sensor the internet scans serves no clients.
+  SELECT e.dst_ip AS ip,
+         count(DISTINCT e.src_ip) AS peers,
+         count(DISTINCT e.src_ip) FILTER (WHERE e.dst_port IN (88, 389)) AS directory_peers,
+         count(DISTINCT e.dst_port) FILTER (WHERE e.dst_port IN (53, 88, 389)) AS directory_ports,
+         count(*) FILTER (WHERE e.dst_port = 902
+                             OR regexp_matches(e.user_agent, getvariable('rw_vsphere_client_ua_regex'), 'i')) AS vsphere_events
+  FROM events e
+  LEFT JOIN sides src_side ON src_side.ip = e.src_ip
+  LEFT JOIN sides dst_side ON dst_side.ip = e.dst_ip
+  WHERE e.kind IN ('flow', 'firewall', 'tls', 'http', 'dns')
+    -- Only connections to the sources whose role is inferred: the direction test is per event, most go elsewhere.
+    AND e.dst_ip IN (SELECT src_ip FROM host_roles WHERE role IS NULL)
+    AND NOT rw_from_outside(e.extra, e.src_ip, src_side.listed, dst_side.listed, dst_side.server)
+  GROUP BY e.dst_ip
 ),
 inferred AS (
   SELECT p.src_ip, p.src_host,
