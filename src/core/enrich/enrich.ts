@@ -191,7 +191,7 @@ UPDATE events SET extra = left(events.extra, length(events.extra) - 1) || ',"sni
 FROM (
   WITH leaf AS (
     SELECT rowid AS row_id, rw_dst_name(dst_host) AS sni,
-      list_transform(regexp_extract_all(regexp_extract(extra, '"subject":\\s*"((?:[^"\\\\]|\\\\.)*)"', 1), '(?:^|,)CN=([^,]*)', 1),
+      list_transform(regexp_extract_all(regexp_extract(extra, '"subject":\\s*"((?:[^"\\\\]|\\\\.)*)"', 1), '(?:^|,)\\s*CN=([^,]*)', 1),
                      n -> lower(trim(n))) AS names,
       coalesce(nullif(regexp_extract(extra, '"validation_status":\\s*"([^"]*)"', 1), ''), '-') AS validation
     FROM events
