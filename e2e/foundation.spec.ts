@@ -15,6 +15,12 @@ test('starts offline, loads a Zeek conn.log and a CSV together, and counts them 
   await expect(rows).toHaveCount(2);
   await expect(page.locator('[data-source="conn.log"] [data-testid="rows-loaded"]')).toHaveText('12');
   await expect(page.locator('[data-source="zscaler-web.csv"] [data-testid="rows-loaded"]')).toHaveText('8');
+  // Where the analysis spent its time, step by step (enrichment, context, every SQL file of the pack, scoring).
+  const timings = page.getByTestId('analysis-timings');
+  await timings.locator('summary').click();
+  for (const step of ['enrichment', 'context', 'scoped-events', 'periodicity-analysis', 'scoring']) {
+    await expect(timings.locator(`tr[data-step="${step}"]`)).toHaveCount(1);
+  }
   await page.screenshot({ path: 'test-results/screens/load-summary.png' });
 
   await app.query('SELECT source_file, count(*) AS n FROM events GROUP BY source_file ORDER BY source_file');

@@ -10,7 +10,7 @@ import { shippedCatalog, type Catalog } from '../context/catalog.ts';
 import { parseInventoryCsv, type InventoryEntry } from '../context/inventory.ts';
 import type { PolicyRow } from '../context/policy.ts';
 import { loadBrowserDetectionPack } from '../detection/manifest-browser.ts';
-import { rescoreForPolicy, type DetectionResult, type DetectionWindow, type Finding } from '../detection/detect.ts';
+import { rescoreForPolicy, timed, type DetectionResult, type DetectionWindow, type Finding } from '../detection/detect.ts';
 import type { ParamValue } from '../detection/manifest.ts';
 import { analyzeLoaded, loadInputs, type EngineFileOpener } from '../pipeline/pipeline.ts';
 import { fileInput, wasmFileOpener, workerLoader, type FileInput } from '../pipeline/browser.ts';
@@ -53,6 +53,8 @@ export class Workbench {
   /** Ranked findings of the last detection run (few: one per suspicious relationship, not per event). */
   findings = $state.raw<Finding[]>([]);
   detection = $state.raw<DetectionResult | null>(null);
+  /** Wall milliseconds per step of the last analysis (Analysis.timings plus listing the tables), for the load summary. */
+  analysisTimings = $state.raw<Record<string, number>>({});
   /** Context data, applied at query time: edits re-run the analysis. */
   catalog = $state.raw<Catalog>(shippedCatalog());
   inventories = $state.raw<InventoryEntry[][]>([]);
@@ -176,7 +178,7 @@ export class Workbench {
     this.status = 'analyzing';
     this.statusText = 'Analysing…';
     try {
-      const { detection } = await analyzeLoaded(engine, { catalog: this.catalog, inventories: this.inventories, policy: this.policy }, {
+      const { detection, timings } = await analyzeLoaded(engine, { catalog: this.catalog, inventories: this.inventories, policy: this.policy }, {
         pack: this.pack,
         contextSql: CONTEXT_SQL,
         params: this.params,
@@ -185,7 +187,8 @@ export class Workbench {
       });
       this.detection = detection;
       this.findings = detection.findings;
-      await this.refreshTables();
+      await timed(timings, 'table list', () => this.refreshTables());
+      this.analysisTimings = timings;
       this.status = 'ready';
       this.statusText = describeFindings(detection.findings);
     } catch (error) {

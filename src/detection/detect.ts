@@ -165,7 +165,7 @@ export async function createRunnerTables(engine: SqlEngine): Promise<void> {
 }
 
 /** Adds the wall time of `run` under `step`. */
-async function timed<T>(timings: Record<string, number>, step: string, run: () => Promise<T>): Promise<T> {
+export async function timed<T>(timings: Record<string, number>, step: string, run: () => Promise<T>): Promise<T> {
   const started = performance.now();
   try {
     return await run();

@@ -13,7 +13,7 @@ import { ingestFile, SNIFF_CHARS, type IngestProgress, type SourceSummary } from
 import { recordSources, storeBatch } from '../core/ingest/store.ts';
 import { headText, isGzip, loadZeekTsv, planZeekTsv, zeekSourceName } from '../core/ingest/zeek-tsv-sql.ts';
 import { applyContext, type ContextData, type ContextSql, type ContextSummary } from '../context/context.ts';
-import { runDetection, type DetectionResult, type DetectionWindow, type PeriodicityAnalyzer } from '../detection/detect.ts';
+import { runDetection, timed, type DetectionResult, type DetectionWindow, type PeriodicityAnalyzer } from '../detection/detect.ts';
 import type { DetectionPack, ParamValue } from '../detection/manifest.ts';
 import type { SqlEngine } from '../engine/sql-engine.ts';
 
@@ -88,6 +88,8 @@ export interface Analysis {
   enriched: Record<string, number>;
   context: ContextSummary;
   detection: DetectionResult;
+  /** Wall milliseconds per step, in run order: `enrichment`, `context`, then the pack's (DetectionResult.timings). */
+  timings: Record<string, number>;
 }
 
 export interface AnalysisRun extends Analysis {
@@ -132,10 +134,11 @@ export async function loadInputs<I extends AnalysisInput>(
  * then the detection pack. A context, policy or parameter edit runs this stage alone.
  */
 export async function analyzeLoaded(engine: SqlEngine, context: ContextData, options: AnalyzeOptions): Promise<Analysis> {
+  const timings: Record<string, number> = {};
   options.onStage?.('enrich');
-  const enriched = await enrichEvents(engine);
+  const enriched = await timed(timings, 'enrichment', () => enrichEvents(engine));
   options.onStage?.('context');
-  const contextSummary = await applyContext(engine, context, options.contextSql);
+  const contextSummary = await timed(timings, 'context', () => applyContext(engine, context, options.contextSql));
   options.onStage?.('detect');
   const detection = await runDetection(engine, {
     pack: options.pack,
@@ -143,7 +146,7 @@ export async function analyzeLoaded(engine: SqlEngine, context: ContextData, opt
     window: options.window,
     analyzePeriodicity: options.analyzePeriodicity,
   });
-  return { enriched, context: contextSummary, detection };
+  return { enriched, context: contextSummary, detection, timings: { ...timings, ...detection.timings } };
 }
 
 /** Parsing in this thread, rows written through the engine (the CLI, benchmarks and tests). */

@@ -16,6 +16,8 @@ export interface TabRun {
   engineStartMs: number | null;
   ingestMs: number | null;
   packMs: number | null;
+  /** Wall milliseconds per analysis step, as the load summary lists them. */
+  packSteps: Record<string, number>;
   records: number | null;
   findings: number | null;
   /** Click on the top finding until all six charts have settled; null when there was no finding to open. */
@@ -100,7 +102,7 @@ export class TabBench {
     let crashed = false;
     page.on('crash', () => (crashed = true));
     const result: TabRun = {
-      engineStartMs: null, ingestMs: null, packMs: null, records: null, findings: null, openFindingMs: null,
+      engineStartMs: null, ingestMs: null, packMs: null, packSteps: {}, records: null, findings: null, openFindingMs: null,
       peakRendererRssBytes: null, jsHeapBytes: null, duckdbMemoryBytes: null, zeekRecords: null, zeekMs: null, state: 'not started', error: null,
       blockedRequests: blocked,
     };
@@ -139,6 +141,8 @@ export class TabBench {
         result.error = (await page.getByRole('alert').allTextContents()).join(' | ') || statusText;
         return result;
       }
+      result.packSteps = await page.locator('[data-testid="analysis-timings"] tr[data-step]').evaluateAll((rows) =>
+        Object.fromEntries(rows.map((row) => [row.getAttribute('data-step') ?? '', Number(row.getAttribute('data-ms'))])));
       if (result.findings) result.openFindingMs = await openTopFinding(page);
       const facts = await consoleFacts(page);
       if (facts) [result.duckdbMemoryBytes, result.zeekRecords, result.zeekMs] = facts;

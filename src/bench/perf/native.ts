@@ -8,7 +8,6 @@ import { canonicalDdl } from '../../core/canonical.ts';
 import { ingestFile, type BatchSink, type SourceSummary } from '../../core/ingest/pipeline.ts';
 import { ALL_ADAPTERS, BINARY_ADAPTERS } from '../../core/adapters/index.ts';
 import { storeBatch } from '../../core/ingest/store.ts';
-import type { SqlEngine, SqlParam } from '../../engine/sql-engine.ts';
 import { shippedCatalog } from '../../context/catalog.ts';
 import { columnsToIpc } from '../../engine/arrow-encode.ts';
 import { runAnalysis } from '../../pipeline/pipeline.ts';
@@ -18,39 +17,6 @@ import type { DatasetManifest } from './datasets.ts';
 
 /** Zeek files of a dataset: the hand-written comparison loads only these. */
 export const ZEEK_FILES = ['conn.log', 'ssl.log'];
-
-/** Wraps an engine and adds up the time of each statement under the pack file it came from (`-- id:` header). */
-export class TimedEngine implements SqlEngine {
-  readonly millis = new Map<string, number>();
-
-  constructor(private readonly inner: SqlEngine) {}
-
-  get description(): string {
-    return this.inner.description;
-  }
-
-  exec(sql: string): Promise<void> {
-    return this.timed(sql, () => this.inner.exec(sql));
-  }
-
-  all<T = Record<string, unknown>>(sql: string, params?: readonly SqlParam[]): Promise<T[]> {
-    return this.timed(sql, () => this.inner.all<T>(sql, params));
-  }
-
-  append(table: string, columns: Record<string, readonly unknown[]>, types: Record<string, string>): Promise<void> {
-    return this.timed(`append ${table}`, () => this.inner.append(table, columns, types));
-  }
-
-  private async timed<T>(sql: string, run: () => Promise<T>): Promise<T> {
-    const label = /--\s*id:\s*(\S+)/.exec(sql)?.[1] ?? (sql.startsWith('append ') ? sql : 'other');
-    const started = performance.now();
-    try {
-      return await run();
-    } finally {
-      this.millis.set(label, (this.millis.get(label) ?? 0) + performance.now() - started);
-    }
-  }
-}
 
 export interface IngestTiming {
   records: number;
@@ -64,7 +30,7 @@ export interface NativeCliResult {
   ingest: IngestTiming;
   packMs: number;
   findings: number;
-  /** Pack time by SQL file, for the profile. */
+  /** Wall milliseconds per analysis step (Analysis.timings), for the profile. */
   packStages: Record<string, number>;
 }
 
@@ -100,31 +66,28 @@ function assertReadCleanly(summaries: readonly SourceSummary[]): void {
  * through the line parser), timed as "ingest" up to the analysis and "pack" for enrichment, context and detection.
  */
 export async function measureNativeCli(dir: string, manifest: DatasetManifest): Promise<NativeCliResult> {
-  const native = await NativeEngine.open(':memory:');
-  const engine = new TimedEngine(native);
+  const engine = await NativeEngine.open(':memory:');
   try {
     const inputs = manifest.files.map((file) => pathInput(file.name, join(dir, file.name), file.bytes));
     const started = performance.now();
     let packStarted = 0;
-    const { sources, detection } = await runAnalysis(engine, inputs, { catalog: shippedCatalog(), inventories: [], policy: [] }, {
+    const { sources, detection, timings } = await runAnalysis(engine, inputs, { catalog: shippedCatalog(), inventories: [], policy: [] }, {
       ...nodeLoading(engine),
       ...nodeAnalysis(),
       utcOffsetMinutes: 0,
       onSources: (_input, summaries) => assertReadCleanly(summaries),
       onStage: (stage) => {
-        if (stage !== 'enrich') return;
-        packStarted = performance.now();
-        engine.millis.clear();
+        if (stage === 'enrich') packStarted = performance.now();
       },
     });
     return {
       ingest: ingestTiming(sources, packStarted - started),
       packMs: performance.now() - packStarted,
       findings: detection.findings.length,
-      packStages: Object.fromEntries(engine.millis),
+      packStages: timings,
     };
   } finally {
-    native.close();
+    engine.close();
   }
 }
 

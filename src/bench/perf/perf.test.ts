@@ -63,7 +63,7 @@ describe('benchmark datasets', () => {
     expect(result.ingest.records).toBe(manifest.events);
     expect(result.ingest.zeekRecords).toBe(manifest.files[0].records + manifest.files[1].records);
     expect(result.findings).toBeGreaterThan(0);
-    expect(Object.keys(result.packStages)).toEqual(expect.arrayContaining(['scoped-events', 'periodicity-candidates', 'finding-facts']));
+    expect(Object.keys(result.packStages)).toEqual(expect.arrayContaining(['enrichment', 'scoped-events', 'periodicity-candidates', 'scoring']));
   });
 });
 

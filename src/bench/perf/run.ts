@@ -191,6 +191,12 @@ async function main(): Promise<void> {
       ]),
     ),
   );
+  for (const r of results) {
+    const steps = stepMedians(r);
+    if (steps.length === 0) continue;
+    console.log(`\n${r.label}: where the analysis time goes (medians, slowest in the tab first; tab ÷ CLI per step):\n`);
+    console.log(formatTable(['step', 'tab ms', 'CLI ms', 'tab ÷ CLI'], steps.map((s) => [s.step, fixed(s.tabMs), fixed(s.nativeMs), fixed(ratio(s.tabMs, s.nativeMs), 2)])));
+  }
   const captureRate = (ms: number | null) => (ms === null ? null : capture.megabytes / (ms / 1000));
   const pcap = capture.megabytes
     ? {
@@ -282,6 +288,16 @@ async function nativeDescription(): Promise<string> {
   const engine = await NativeEngine.open();
   engine.close();
   return engine.description;
+}
+
+/** Median wall time of each analysis step in the tab and natively, slowest in the tab first (the top dozen). */
+function stepMedians(r: SizeResult): { step: string; tabMs: number | null; nativeMs: number | null }[] {
+  const ok = r.tab.filter((t) => t.state === 'ready');
+  const steps = new Set([...ok.flatMap((t) => Object.keys(t.packSteps)), ...r.native.flatMap((n) => Object.keys(n.packStages))]);
+  return [...steps]
+    .map((step) => ({ step, tabMs: median(ok.map((t) => t.packSteps[step])), nativeMs: median(r.native.map((n) => n.packStages[step])) }))
+    .sort((a, b) => (b.tabMs ?? b.nativeMs ?? 0) - (a.tabMs ?? a.nativeMs ?? 0))
+    .slice(0, 12);
 }
 
 /** Medians of one dataset's runs, with the derived rates and ratios the targets talk about. */
