@@ -80,13 +80,15 @@ const SUBJECT_ONLY_ROWS: readonly (SubjectOnlyRow & { flagged: boolean })[] = [
   // The Slips test15 shape: a CN that is no host name, which no public CA issues, and a capture whose every
   // certificate is "not yet valid" (its clock).
   { sni: 'www.shop.example', dst_ip: '203.0.113.20', subject: 'CN=whatever', validation: 'certificate is not yet valid', flagged: true },
-  // No trusted CA signed the chain.
+  // No trusted CA signed the chain: a self-signed certificate, or a private root.
   { sni: 'portal.example.net', dst_ip: '203.0.113.21', subject: 'CN=relay.example.org,O=Relay', validation: 'self signed certificate', flagged: true },
-  { sni: 'login.example.com', dst_ip: '203.0.113.22', subject: 'CN=mail.example.org', validation: 'unable to get local issuer certificate', flagged: true },
-  // Honest servers named in DNS names only: a chain Zeek found ok, or one that failed on time alone.
+  { sni: 'login.example.com', dst_ip: '203.0.113.22', subject: 'CN=mail.example.org', validation: 'self signed certificate in certificate chain', flagged: true },
+  // Honest servers named in DNS names only: a chain Zeek found ok, one that failed on time alone, one whose issuer the
+  // sensor's root store lacks.
   { sni: 'www.youtube.com', dst_ip: '198.51.100.30', subject: 'CN=*.google.com,O=Google LLC,C=US', validation: 'ok', flagged: false },
   { sni: 'www.media.example', dst_ip: '198.51.100.31', subject: 'CN=whatever', validation: 'ok', flagged: false },
   { sni: 'static.cdn.example', dst_ip: '198.51.100.32', subject: 'CN=a248.e.akamai.net,O=Akamai Technologies\\, Inc.', validation: 'certificate has expired', flagged: false },
+  { sni: 'api.shop.example', dst_ip: '198.51.100.35', subject: 'CN=shop.example', validation: 'unable to get local issuer certificate', flagged: false },
   // The CN names the server (a wildcard covers one label); Zeek without validate-certs says nothing of the chain.
   { sni: 'files.example.com', dst_ip: '198.51.100.33', subject: 'CN=*.example.com', validation: 'self signed certificate', flagged: false },
   { sni: 'news.example.com', dst_ip: '198.51.100.34', subject: 'CN=www.example.org', validation: null, flagged: false },

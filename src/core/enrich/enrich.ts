@@ -180,9 +180,11 @@ WHERE events.rowid = judged.row_id`,
     // Zeek's validation of the chain (validate-certs). The subject CN alone is no test: an honest certificate names
     // most of its servers in DNS names only (CN=*.google.com serves youtube.com). So a CN that does not name the SNI
     // counts only when nothing vouches for the certificate: Zeek did not find the chain ok, and either the chain
-    // itself failed (self-signed, unknown issuer: no trusted CA signed it) or the CN is no host name at all, which no
-    // public CA writes into a server certificate. An expired or not-yet-valid certificate did chain to a trusted
-    // root (OpenSSL checks times last), and a sensor's wrong clock or a replayed capture fails every one that way.
+    // itself failed (a self-signed certificate or root, a bad signature) or the CN is no host name at all, which no
+    // public CA writes into a server certificate. Some failures say more about the sensor than the server: an
+    // expired or not-yet-valid certificate did chain to a trusted root (OpenSSL checks times last), and a wrong clock
+    // or a replayed capture fails every one that way; a missing issuer is an old root store or a server that sends
+    // no intermediates, both common for honest servers.
     id: 'sni-subject',
     needs: [`kind = 'tls' AND dst_host_origin = 'sni' AND extra LIKE '%"subject"%' AND extra NOT LIKE '%"sni_matches_cert"%'`],
     sql: `
@@ -201,7 +203,8 @@ FROM (
   ), judged AS (
     SELECT row_id, list_contains(names, sni) OR list_contains(names, '*.' || substr(sni, strpos(sni, '.') + 1)) AS matches,
       validation <> 'ok'
-        AND (validation NOT IN ('-', 'certificate has expired', 'certificate is not yet valid')
+        AND (validation NOT IN ('-', 'certificate has expired', 'certificate is not yet valid', 'unable to get local issuer certificate',
+                                'unable to get issuer certificate', 'unable to verify the first certificate')
              OR NOT list_bool_and(list_transform(names, n -> regexp_matches(n, '^(\\*\\.)?[a-z0-9_-]+(\\.[a-z0-9_-]+)+\\.?$|^[0-9a-f:]+:[0-9a-f:.]*$'))))
         AS unvouched
     FROM leaf WHERE len(names) > 0
