@@ -159,4 +159,22 @@ describe('QueryCoordinator', () => {
     expect(gone.answers).toHaveLength(0);
     expect(engine.received).toEqual(['SELECT early']);
   });
+
+  it('runs a chore after the requests already waiting, and runs a query\'s setup before it', async () => {
+    const { engine, coordinator, client } = setup();
+    const chores: string[] = [];
+    coordinator.ask(client, sqlRequest({ sql: 'SELECT kept', params: [], setup: { sql: 'CREATE kept', params: [] } }));
+    coordinator.tidy(async () => {
+      chores.push(`tidied after ${engine.received.length} statements`);
+      throw new Error('a chore that fails is no one\'s error');
+    });
+    await settle();
+    await engine.release('CREATE kept');
+    expect(chores).toEqual([]);
+    await engine.release('SELECT kept');
+    await settle();
+    expect(engine.received).toEqual(['CREATE kept', 'SELECT kept']);
+    expect(chores).toEqual(['tidied after 2 statements']);
+    expect(client.errors).toEqual([]);
+  });
 });

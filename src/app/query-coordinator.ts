@@ -1,4 +1,4 @@
-import type { Query, SqlEngine } from '../engine/sql-engine.ts';
+import { runQuery, type Query, type SqlEngine } from '../engine/sql-engine.ts';
 
 /**
  * What a view asks for: a key naming the answer (equal keys share one answer) and how to compute it.
@@ -10,12 +10,12 @@ export interface ViewRequest<T> {
 }
 
 export function sqlRequest<R>(query: Query): ViewRequest<R[]> {
-  return { key: JSON.stringify(['sql', query.sql, query.params]), run: (engine) => engine.all<R>(query.sql, query.params) };
+  return { key: JSON.stringify(['sql', query.sql, query.params]), run: (engine) => runQuery<R>(engine, query) };
 }
 
 /** One SQL query whose rows `shape` turns into what a view draws; `name` tells the shapes apart in the cache. */
 export function shapedRequest<R, T>(name: string, query: Query, shape: (rows: R[]) => T): ViewRequest<T> {
-  return { key: JSON.stringify([name, query]), run: async (engine) => shape(await engine.all<R>(query.sql, query.params)) };
+  return { key: JSON.stringify([name, query]), run: async (engine) => shape(await runQuery<R>(engine, query)) };
 }
 
 /** A view that shows the answer to its latest request (see src/app/view-query.svelte.ts). */
@@ -23,6 +23,10 @@ export interface QueryClient<T> {
   pending(): void;
   answer(value: T): void;
   fail(error: unknown): void;
+}
+
+interface Chore {
+  chore: (engine: SqlEngine) => Promise<void>;
 }
 
 interface Asked {
@@ -42,7 +46,7 @@ export class QueryCoordinator {
   private engine: SqlEngine | null = null;
   private readonly cache = new Map<string, Promise<unknown>>();
   private readonly current = new Map<QueryClient<unknown>, Asked | null>();
-  private readonly queue: Asked[] = [];
+  private readonly queue: (Asked | Chore)[] = [];
   private nextId = 0;
   private running = false;
 
@@ -61,6 +65,15 @@ export class QueryCoordinator {
     const cached = this.cache.get(asked.request.key);
     if (cached) return void this.deliver(asked, cached);
     this.queue.push(asked);
+    void this.drain();
+  }
+
+  /**
+   * Runs `chore` on the engine after every request already waiting (e.g. dropping what a closed view kept); its
+   * failure is ignored: a chore tidies up, it answers no one.
+   */
+  tidy(chore: (engine: SqlEngine) => Promise<void>): void {
+    this.queue.push({ chore });
     void this.drain();
   }
 
@@ -84,6 +97,10 @@ export class QueryCoordinator {
     this.running = true;
     try {
       for (let next = this.queue.shift(); next; next = this.queue.shift()) {
+        if ('chore' in next) {
+          if (this.engine) await next.chore(this.engine).catch(() => undefined);
+          continue;
+        }
         if (!this.isCurrent(next)) continue;
         await this.deliver(next, this.cache.get(next.request.key) ?? this.start(next.request));
       }

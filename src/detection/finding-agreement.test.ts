@@ -7,6 +7,7 @@
 import { describe, expect, it } from 'vitest';
 import { bytesQuery, eventCountQuery, findingPeriodogram, pairSpanQuery } from '../queries/finding-charts.ts';
 import { findingServiceKey, findingSourceKey } from '../queries/finding-events.ts';
+import { runQuery } from '../engine/sql-engine.ts';
 import { PRESETS } from '../generator/index.ts';
 import { SMALL_ORGANISATION, analyse, generateOrganisation, loadLogs } from './fixtures/generated-org.ts';
 
@@ -24,15 +25,15 @@ describe('a finding agrees with its own log records', () => {
     await engine.exec('CREATE TEMP TABLE peer_shares AS SELECT * FROM rw_peer_share()');
     for (const f of result.findings) {
       const count = eventCountQuery(f);
-      const [{ n, events }] = await engine.all<{ n: number; events: number }>(count.sql, count.params);
+      const [{ n, events }] = await runQuery<{ n: number; events: number }>(engine, count);
       const span = pairSpanQuery(f);
-      const [{ start_ms, end_ms }] = await engine.all<{ start_ms: number; end_ms: number }>(span.sql, span.params);
+      const [{ start_ms, end_ms }] = await runQuery<{ start_ms: number; end_ms: number }>(engine, span);
       const header = { events: f.events, first: Date.parse(f.first_seen), last: Date.parse(f.last_seen) };
       // A kept copy may carry a time up to a second from the other copies' (ProxySG logs whole seconds).
       const near = (a: number, b: number) => Math.abs(a - b) < 1000;
       // Bytes: the bytes chart over the whole data adds up to the header's totals (the default window is all data).
       const bytes = bytesQuery(f, { startMs: 0, endMs: Date.parse(f.last_seen) + 1000 }, 200);
-      const bins = await engine.all<{ bytes_out: number | null; bytes_in: number | null }>(bytes.sql, bytes.params);
+      const bins = await runQuery<{ bytes_out: number | null; bytes_in: number | null }>(engine, bytes);
       const total = (key: 'bytes_out' | 'bytes_in') => (bins.some((b) => b[key] !== null) ? bins.reduce((sum, b) => sum + (b[key] ?? 0), 0) : null);
       if (total('bytes_out') !== f.bytes_out || total('bytes_in') !== f.bytes_in) {
         disagreements.push(`${f.id}: header bytes ${f.bytes_out}/${f.bytes_in}, chart ${total('bytes_out')}/${total('bytes_in')}`);

@@ -128,11 +128,15 @@ function fnv1a(text: string, seed: number): number {
   return hash >>> 0;
 }
 
+/** 64 bits of FNV-1a (two seeded passes) as 16 hex digits: the same text always gives the same digest. */
+export function stableDigest(text: string): string {
+  const hex = (n: number) => n.toString(16).padStart(8, '0');
+  return `${hex(fnv1a(text, 0x811c9dc5))}${hex(fnv1a(text, 0x050c5d1f))}`;
+}
+
 /** Stable finding id: the same source, service and process always give the same id. */
 export function findingId(srcKey: string, serviceKey: string, process: string | null): string {
-  const key = `${srcKey}\u0000${serviceKey}\u0000${process ?? ''}`;
-  const hex = (n: number) => n.toString(16).padStart(8, '0');
-  return `rw-${hex(fnv1a(key, 0x811c9dc5))}${hex(fnv1a(key, 0x050c5d1f))}`;
+  return `rw-${stableDigest(`${srcKey}\u0000${serviceKey}\u0000${process ?? ''}`)}`;
 }
 
 export interface AttackEvidence {

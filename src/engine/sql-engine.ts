@@ -13,6 +13,14 @@ export type SqlParam = string | number | boolean | null;
 export interface Query {
   sql: string;
   params: readonly SqlParam[];
+  /** A statement that must have run first, and may run any number of times (e.g. CREATE … IF NOT EXISTS). */
+  setup?: Query;
+}
+
+/** Runs a query (its setup first): how every caller runs a Query. */
+export async function runQuery<T = Record<string, unknown>>(engine: Pick<SqlEngine, 'all'>, query: Query): Promise<T[]> {
+  if (query.setup) await runQuery(engine, query.setup);
+  return engine.all<T>(query.sql, query.params);
 }
 
 export interface SqlEngine {

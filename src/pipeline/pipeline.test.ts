@@ -7,6 +7,8 @@ import { shippedCatalog } from '../context/catalog.ts';
 import { parseInventoryCsv } from '../context/inventory.ts';
 import type { ContextData } from '../context/context.ts';
 import { ANSWER_KEY_FILE, generateFiles, INVENTORY_FILE } from '../generator/index.ts';
+import { runQuery } from '../engine/sql-engine.ts';
+import { pairSpanQuery } from '../queries/finding-charts.ts';
 import { analyzeLoaded, inProcessLoader, loadInputs, runAnalysis, type AnalysisRun, type AnalysisStage, type Loader } from './pipeline.ts';
 import { collectInputs, nodeAnalysis, nodeLoading, pathInput, type PathInput } from './node.ts';
 
@@ -69,6 +71,16 @@ describe('runAnalysis', () => {
       expect(Object.values(run.enriched).some((n) => n > 0)).toBe(true);
       expect(run.context.inventoryEntries).toBeGreaterThan(0);
       expect(run.detection.findings.length).toBeGreaterThan(0);
+      expect(Object.keys(run.timings).slice(0, 3)).toEqual(['enrichment', 'context', 'scoped-events']);
+
+      // A finding's kept rows were filtered and keyed by this analysis: the next analysis starts without them.
+      const [finding] = run.detection.findings;
+      const [before] = await runQuery<{ n: number }>(engine, pairSpanQuery(finding));
+      expect(before.n).toBeGreaterThan(0);
+      await engine.exec('DELETE FROM events');
+      await analyzeLoaded(engine, context, nodeAnalysis());
+      const [after] = await runQuery<{ n: number }>(engine, pairSpanQuery(finding));
+      expect(after.n).toBe(0);
     } finally {
       engine.close();
     }

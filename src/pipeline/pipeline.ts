@@ -13,6 +13,7 @@ import { ingestFile, SNIFF_CHARS, type IngestProgress, type SourceSummary } from
 import { recordSources, storeBatch } from '../core/ingest/store.ts';
 import { headText, isGzip, loadZeekTsv, planZeekTsv, zeekSourceName } from '../core/ingest/zeek-tsv-sql.ts';
 import { applyContext, type ContextData, type ContextSql, type ContextSummary } from '../context/context.ts';
+import { dropFindingRows } from '../queries/finding-events.ts';
 import { runDetection, timed, type DetectionResult, type DetectionWindow, type PeriodicityAnalyzer } from '../detection/detect.ts';
 import type { DetectionPack, ParamValue } from '../detection/manifest.ts';
 import type { SqlEngine } from '../engine/sql-engine.ts';
@@ -135,6 +136,8 @@ export async function loadInputs<I extends AnalysisInput>(
  */
 export async function analyzeLoaded(engine: SqlEngine, context: ContextData, options: AnalyzeOptions): Promise<Analysis> {
   const timings: Record<string, number> = {};
+  // What a finding kept of its rows was keyed and filtered by the last analysis.
+  await dropFindingRows(engine);
   options.onStage?.('enrich');
   const enriched = await timed(timings, 'enrichment', () => enrichEvents(engine));
   options.onStage?.('context');

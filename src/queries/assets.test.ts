@@ -1,6 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { NativeEngine } from '../engine/native-engine.ts';
-import type { Query } from '../engine/sql-engine.ts';
+import { runQuery, type Query } from '../engine/sql-engine.ts';
 import { EVENT_COLUMNS, type EventRecord } from '../core/canonical.ts';
 import { shippedCatalog } from '../context/catalog.ts';
 import { applyContext } from '../context/context.ts';
@@ -35,7 +35,7 @@ async function addEvents(engine: NativeEngine, rows: Partial<EventRecord>[]): Pr
 }
 
 let engine: NativeEngine;
-const all = <T>(q: Query) => engine.all<T>(q.sql, q.params);
+const all = <T>(q: Query) => runQuery<T>(engine, q);
 const noFilter: HostFilter = { text: '', origin: '', group: null };
 
 beforeAll(async () => {

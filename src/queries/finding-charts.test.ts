@@ -1,6 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { NativeEngine } from '../engine/native-engine.ts';
-import type { Query } from '../engine/sql-engine.ts';
+import { runQuery, type Query } from '../engine/sql-engine.ts';
 import {
   bytesQuery,
   dataWindowQuery,
@@ -23,7 +23,7 @@ import {
 import { BEACONS, BEACON_START, DAY0, EVIL, PERIOD_S, loadFixture, telegramFinding } from './finding-charts.fixture.ts';
 
 let engine: NativeEngine;
-const rows = <T = Record<string, number>>(q: Query) => engine.all<T>(q.sql, q.params);
+const rows = <T = Record<string, number>>(q: Query) => runQuery<T>(engine, q);
 const count = async (q: Query) => (await rows<{ n: number }>(q))[0].n;
 const DAY_RANGE = { startMs: DAY0, endMs: DAY0 + 86_400_000 };
 

@@ -4,9 +4,9 @@
  * events come a page at a time. Spectral maths runs here on the few thousand bin counts SQL returns.
  */
 import { EVENT_COLUMNS } from '../core/canonical.ts';
-import type { Query, SqlEngine, SqlParam } from '../engine/sql-engine.ts';
+import { runQuery, type Query, type SqlEngine, type SqlParam } from '../engine/sql-engine.ts';
 import type { Finding } from '../detection/detect.ts';
-import { findingEventFilter, findingSourceFilter, type FindingKey } from './finding-events.ts';
+import { findingEventFilter, findingRows, findingSourceFilter, type FindingKey } from './finding-events.ts';
 import { mulberry32 } from '../core/prng.ts';
 import { TIME_BIN_LADDER_MS, binsForWidth, niceBinMs } from '../core/vocabulary.ts';
 
@@ -34,9 +34,7 @@ export function dataWindowQuery(): Query {
 function binned(finding: FindingKey, range: TimeRange, widthPx: number, pxPerBin: number) {
   const binMs = niceBinMs(range.endMs - range.startMs, binsForWidth(widthPx, pxPerBin));
   const startMs = Math.floor(range.startMs / binMs) * binMs;
-  const filter = findingEventFilter(finding);
-  const where = `${filter.where} AND ts >= ${TS_PARAM} AND ts < ${TS_PARAM}`;
-  return { binMs, startMs, where, params: [...filter.params, toMicros(range.startMs), toMicros(range.endMs)] };
+  return { binMs, startMs, rows: findingRows(finding), params: [toMicros(range.startMs), toMicros(range.endMs)] };
 }
 
 /** Event counts of the finding per time bin and event kind (rows: bin, kind, n). */
@@ -44,9 +42,10 @@ export function timelineQuery(finding: FindingKey, range: TimeRange, widthPx: nu
   const b = binned(finding, range, widthPx, 4);
   return {
     sql: `SELECT CAST(floor((epoch_ms(ts) - ?) / ?) AS BIGINT) AS bin, kind, count(*) AS n
-FROM events WHERE ${b.where}
+FROM ${b.rows.table} WHERE ts >= ${TS_PARAM} AND ts < ${TS_PARAM}
 GROUP BY ALL ORDER BY bin, kind`,
     params: [b.startMs, b.binMs, ...b.params],
+    setup: b.rows.setup,
     startMs: b.startMs,
     binMs: b.binMs,
   };
@@ -58,19 +57,20 @@ GROUP BY ALL ORDER BY bin, kind`,
  * file is the n-th in another, and the richest, rw_record_richness, speaks). Only the finding's rows are sorted.
  */
 function findingEventsOnce(finding: FindingKey): Query {
-  const filter = findingEventFilter(finding);
+  const rows = findingRows(finding);
   return {
     sql: `own AS (
   SELECT ts, kind, bytes_out, bytes_in, source_file, source_line,
     rw_record_richness(url_path, method, user_agent, bytes_out, bytes_in) AS richness,
     rw_copy_key(kind, '', coalesce(rw_dst_name(dst_host), dst_ip), process, ts) AS copy_key
-  FROM events WHERE ${filter.where}
+  FROM ${rows.table}
 ), once AS (
   SELECT ts, kind, bytes_out, bytes_in FROM (
     SELECT *, row_number() OVER (PARTITION BY copy_key, source_file ORDER BY ts, source_line) AS nth FROM own)
   QUALIFY row_number() OVER (PARTITION BY copy_key, nth ORDER BY richness DESC, source_file, source_line) = 1
 )`,
-    params: filter.params,
+    params: [],
+    setup: rows.setup,
   };
 }
 
@@ -92,7 +92,8 @@ SELECT CAST(floor((epoch_ms(ts) - ?) / ?) AS BIGINT) AS bin,
   sum(bytes_out) FILTER (WHERE kind = out_kind) AS bytes_out, sum(bytes_in) FILTER (WHERE kind = in_kind) AS bytes_in
 FROM once, speakers WHERE ts >= ${TS_PARAM} AND ts < ${TS_PARAM} AND (bytes_out IS NOT NULL OR bytes_in IS NOT NULL)
 GROUP BY bin ORDER BY bin`,
-    params: [...own.params, startMs, binMs, toMicros(range.startMs), toMicros(range.endMs)],
+    params: [startMs, binMs, toMicros(range.startMs), toMicros(range.endMs)],
+    setup: own.setup,
     startMs,
     binMs,
   };
@@ -106,11 +107,11 @@ export const MIN_GAP_S = 1;
  * equal in log10, aligned to decades, with more bins per decade on wider charts.
  */
 export function intervalsQuery(finding: FindingKey, widthPx: number): Query & { binsPerDecade: number } {
-  const filter = findingEventFilter(finding);
+  const rows = findingRows(finding);
   const binsPerDecade = Math.min(60, Math.max(12, Math.floor(widthPx / 12)));
   return {
     sql: `WITH times AS (
-  SELECT DISTINCT epoch_ms(ts) / 1000.0 AS t FROM events WHERE ${filter.where}
+  SELECT DISTINCT epoch_ms(ts) / 1000.0 AS t FROM ${rows.table}
 ), gaps AS (
   SELECT t - lag(t) OVER (ORDER BY t) AS gap FROM times
 ), kept AS (
@@ -122,7 +123,8 @@ export function intervalsQuery(finding: FindingKey, widthPx: number): Query & { 
 )
 SELECT bin, pow(10, lo + bin / ?) AS lo_s, pow(10, lo + (bin + 1) / ?) AS hi_s, count(*) AS n
 FROM binned GROUP BY bin, lo ORDER BY bin`,
-    params: [...filter.params, MIN_GAP_S, binsPerDecade, binsPerDecade, binsPerDecade],
+    params: [MIN_GAP_S, binsPerDecade, binsPerDecade, binsPerDecade],
+    setup: rows.setup,
     binsPerDecade,
   };
 }
@@ -148,11 +150,8 @@ export function spectrumBinSeconds(spanS: number, periodS: number | null = null)
 
 /** First and last event of the finding (row: start_ms, end_ms, n). */
 export function pairSpanQuery(finding: FindingKey): Query {
-  const filter = findingEventFilter(finding);
-  return {
-    sql: `SELECT epoch_ms(min(ts)) AS start_ms, epoch_ms(max(ts)) AS end_ms, count(*) AS n FROM events WHERE ${filter.where}`,
-    params: filter.params,
-  };
+  const rows = findingRows(finding);
+  return { sql: `SELECT epoch_ms(min(ts)) AS start_ms, epoch_ms(max(ts)) AS end_ms, count(*) AS n FROM ${rows.table}`, params: [], setup: rows.setup };
 }
 
 /**
@@ -160,13 +159,14 @@ export function pairSpanQuery(finding: FindingKey): Query {
  * logged by three sources counts once.
  */
 export function spectrumCountsQuery(finding: FindingKey, binS: number): Query {
-  const filter = findingEventFilter(finding);
+  const rows = findingRows(finding);
   return {
     sql: `WITH times AS (
-  SELECT DISTINCT floor(epoch_ms(ts) / 1000) AS s FROM events WHERE ${filter.where}
+  SELECT DISTINCT floor(epoch_ms(ts) / 1000) AS s FROM ${rows.table}
 ), origin AS (SELECT min(s) AS s0 FROM times)
 SELECT CAST(floor((s - s0) / ?) AS BIGINT) AS bin, count(*) AS n FROM times, origin GROUP BY bin ORDER BY bin`,
-    params: [...filter.params, binS],
+    params: [binS],
+    setup: rows.setup,
   };
 }
 
@@ -176,10 +176,10 @@ SELECT CAST(floor((s - s0) / ?) AS BIGINT) AS bin, count(*) AS n FROM times, ori
  * the first event, so a steady beacon's band runs through the middle rather than splitting at the top and bottom.
  */
 export function phaseQuery(finding: FindingKey, periodS: number, timeBins: number, phaseBins: number): Query {
-  const filter = findingEventFilter(finding);
+  const rows = findingRows(finding);
   return {
     sql: `WITH times AS (
-  SELECT epoch_ms(ts) AS ms FROM events WHERE ${filter.where}
+  SELECT epoch_ms(ts) AS ms FROM ${rows.table}
 ), bounds AS (
   SELECT min(ms) AS t0_ms, greatest(max(ms) - min(ms), 1) AS span_ms FROM times
 )
@@ -187,16 +187,18 @@ SELECT least(CAST(floor((ms - t0_ms) / span_ms * ?) AS BIGINT), ? - 1) AS tbin,
   least(CAST(floor(fmod((ms - t0_ms) / 1000.0 + ? / 2, ?) / ? * ?) AS BIGINT), ? - 1) AS pbin,
   count(*) AS n, any_value(t0_ms) AS t0_ms, any_value(span_ms) AS span_ms
 FROM times, bounds GROUP BY tbin, pbin ORDER BY tbin, pbin`,
-    params: [...filter.params, timeBins, timeBins, periodS, periodS, periodS, phaseBins, phaseBins],
+    params: [timeBins, timeBins, periodS, periodS, periodS, phaseBins, phaseBins],
+    setup: rows.setup,
   };
 }
 
 /** The finding's events per UTC day of week (1 = Monday) and hour (rows: dow, hour, n). */
 export function hourOfWeekQuery(finding: FindingKey): Query {
-  const filter = findingEventFilter(finding);
+  const rows = findingRows(finding);
   return {
-    sql: `SELECT isodow(ts) AS dow, hour(ts) AS hour, count(*) AS n FROM events WHERE ${filter.where} GROUP BY ALL ORDER BY dow, hour`,
-    params: filter.params,
+    sql: `SELECT isodow(ts) AS dow, hour(ts) AS hour, count(*) AS n FROM ${rows.table} GROUP BY ALL ORDER BY dow, hour`,
+    params: [],
+    setup: rows.setup,
   };
 }
 
@@ -230,11 +232,12 @@ export const PAGE_SIZE = 50;
 
 /** One page of the finding's events, oldest first. */
 export function rawEventsQuery(finding: FindingKey, offset: number, limit = PAGE_SIZE): Query {
-  const filter = findingEventFilter(finding);
+  const rows = findingRows(finding);
   const columns = RAW_COLUMNS.map((c) => `"${c}"`).join(', ');
   return {
-    sql: `SELECT ${columns} FROM events WHERE ${filter.where} ORDER BY ts, source_file, source_line LIMIT ? OFFSET ?`,
-    params: [...filter.params, limit, Math.max(0, Math.floor(offset))],
+    sql: `SELECT ${columns} FROM ${rows.table} ORDER BY ts, source_file, source_line LIMIT ? OFFSET ?`,
+    params: [limit, Math.max(0, Math.floor(offset))],
+    setup: rows.setup,
   };
 }
 
@@ -249,7 +252,8 @@ export function eventCountQuery(finding: FindingKey): Query {
     sql: `WITH ${once.sql}
 SELECT (SELECT count(*) FROM own) AS n, (SELECT count(DISTINCT source_file) FROM own) AS sources,
   coalesce((SELECT max(events) FROM (SELECT count(*) AS events FROM once GROUP BY kind)), 0) AS events`,
-    params: once.params,
+    params: [],
+    setup: once.setup,
   };
 }
 
@@ -347,10 +351,10 @@ export interface Spectrum {
 export async function findingPeriodogram(engine: Pick<SqlEngine, 'all'>, finding: FindingKey & Pick<Finding, 'periodicity'>): Promise<Spectrum> {
   const period = finding.periodicity?.period_s ?? null;
   const span = pairSpanQuery(finding);
-  const [row] = await engine.all<{ start_ms: number | null; end_ms: number | null }>(span.sql, span.params);
+  const [row] = await runQuery<{ start_ms: number | null; end_ms: number | null }>(engine, span);
   const binS = spectrumBinSeconds(((row?.end_ms ?? 0) - (row?.start_ms ?? 0)) / 1000, period);
   const counts = spectrumCountsQuery(finding, binS);
-  return periodogram(denseCounts(await engine.all<{ bin: number; n: number }>(counts.sql, counts.params)), binS, undefined, undefined, period);
+  return periodogram(denseCounts(await runQuery<{ bin: number; n: number }>(engine, counts)), binS, undefined, undefined, period);
 }
 
 /** In-place iterative radix-2 FFT; `re` and `im` have the same power-of-two length. */

@@ -1,6 +1,8 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { NativeEngine } from '../engine/native-engine.ts';
-import { findingEventFilter, findingSourceFilter } from './finding-events.ts';
+import { dropFindingRows, findingEventFilter, findingRows, findingSourceFilter } from './finding-events.ts';
+import { runQuery } from '../engine/sql-engine.ts';
+import { hourOfWeekQuery, pairSpanQuery } from './finding-charts.ts';
 import { BEACONS, loadFixture, telegramFinding } from './finding-charts.fixture.ts';
 import type { Finding } from '../detection/detect.ts';
 
@@ -67,5 +69,27 @@ describe('findingEventFilter', () => {
 
   it('matches nothing when the finding names no source', () => {
     expect(findingSourceFilter({ source: { ...telegramFinding().source, ip: null, hostname: null } }).where).toBe('false');
+  });
+});
+
+describe('findingRows', () => {
+  const kept = async () =>
+    (await engine.all<{ name: string }>("SELECT table_name AS name FROM duckdb_tables() WHERE temporary AND starts_with(table_name, 'rw_finding_rows_')")).map((t) => t.name);
+
+  it('keeps the finding\'s rows once for all its queries, one table per finding, until dropped', async () => {
+    const telegram = telegramFinding();
+    const evil = telegramFinding({ process: 'EVIL.exe' });
+    const [span] = await runQuery<{ n: number }>(engine, pairSpanQuery(telegram));
+    expect(span.n).toBe(2 * BEACONS + 2);
+    const hours = await runQuery<{ n: number }>(engine, hourOfWeekQuery(telegram));
+    expect(hours.reduce((n, h) => n + h.n, 0)).toBe(2 * BEACONS + 2);
+    const [own] = await runQuery<{ n: number }>(engine, pairSpanQuery(evil));
+    expect(own.n).toBe(2 * BEACONS + 1);
+    expect((await kept()).sort()).toEqual([findingRows(telegram).table, findingRows(evil).table].sort());
+
+    await dropFindingRows(engine, evil);
+    expect(await kept()).toEqual([findingRows(telegram).table]);
+    await dropFindingRows(engine);
+    expect(await kept()).toEqual([]);
   });
 });

@@ -1,6 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { NativeEngine } from '../engine/native-engine.ts';
-import type { Query } from '../engine/sql-engine.ts';
+import { runQuery, type Query } from '../engine/sql-engine.ts';
 import { binsForWidth } from '../core/vocabulary.ts';
 import { appendEvents, createSchema, type FixtureEvent } from '../detection/fixtures/world.ts';
 import { keepAnalysisTables } from '../test-support/view-events.ts';
@@ -12,7 +12,7 @@ import {
 const T0 = Date.UTC(2024, 4, 1);
 const HOUR = 3_600_000;
 let engine: NativeEngine;
-const run = <T = Record<string, unknown>>(q: Query) => engine.all<T>(q.sql, q.params);
+const run = <T = Record<string, unknown>>(q: Query) => runQuery<T>(engine, q);
 
 /**
  * Five hosts: four finance workstations (fin-ws-01 logged both by name, as an endpoint, and by IP, as a proxy

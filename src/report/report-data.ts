@@ -3,10 +3,11 @@
  * findings with their triage, and per finding the binned chart data (aggregated in SQL, never raw rows).
  * Same code in the browser (DuckDB-WASM) and the CLI (native DuckDB).
  */
-import type { SqlEngine } from '../engine/sql-engine.ts';
+import { runQuery, type SqlEngine } from '../engine/sql-engine.ts';
 import type { DetectionResult, Finding } from '../detection/detect.ts';
 import type { AnalyticSpec, ParamValue } from '../detection/manifest.ts';
 import { intervalsQuery, timelineQuery } from '../queries/finding-charts.ts';
+import { dropFindingRows } from '../queries/finding-events.ts';
 import { redactDeep } from '../accounts/redact.ts';
 import type { ReadinessExport } from '../readiness/readiness-export.ts';
 import type { AnalyticRun } from './report-evidence.ts';
@@ -117,9 +118,10 @@ export async function readReportSources(engine: SqlEngine, rejectionSample = 5):
 export async function readChartData(engine: SqlEngine, finding: Finding, widthPx: number): Promise<FindingChartData> {
   const range = { startMs: Date.parse(finding.first_seen), endMs: Date.parse(finding.last_seen) + 1 };
   const timeline = timelineQuery(finding, range, widthPx);
-  const timelineRows = await engine.all<{ bin: number; kind: string; n: number }>(timeline.sql, timeline.params);
+  const timelineRows = await runQuery<{ bin: number; kind: string; n: number }>(engine, timeline);
   const intervals = intervalsQuery(finding, widthPx);
-  const intervalRows = await engine.all<{ lo_s: number; hi_s: number; n: number }>(intervals.sql, intervals.params);
+  const intervalRows = await runQuery<{ lo_s: number; hi_s: number; n: number }>(engine, intervals);
+  await dropFindingRows(engine, finding);
   return {
     timeline: timelineRows.map((r) => ({
       start_ms: timeline.startMs + r.bin * timeline.binMs,
