@@ -40,7 +40,7 @@ describe('enrichEvents', () => {
       { ts: s(60), kind: 'proxy', src_ip: '10.0.0.9', dst_host: 'discord.com', duration: 0 },
     ]);
     const changed = await enrichEvents(engine);
-    expect(changed).toEqual({ 'windows-local-time': 0, 'uid-link': 1, 'passive-dns': 1, 'endpoint-process': 1, 'process-start': 0, 'sni-certificate': 0, 'process-parent': 0 });
+    expect(changed).toEqual({ 'windows-local-time': 0, 'uid-link': 1, 'passive-dns': 1, 'endpoint-process': 1, 'process-start': 0, 'sni-certificate': 0, 'sni-subject': 0, 'process-parent': 0 });
     const rows = await engine.all<{ kind: string; src_ip: string; dst_host: string | null; dst_host_origin: string | null; process: string | null; process_origin: string | null; src_user: string | null }>(
       'SELECT kind, src_ip, dst_host, dst_host_origin, process, process_origin, src_user FROM events ORDER BY ts, src_ip',
     );
@@ -55,7 +55,7 @@ describe('enrichEvents', () => {
     // A request a minute after the endpoint connection is not attributed to it.
     expect(proxy[2]).toMatchObject({ src_ip: '10.0.0.9', process: null });
     // A second run finds nothing left to do.
-    expect(await enrichEvents(engine)).toEqual({ 'windows-local-time': 0, 'uid-link': 0, 'passive-dns': 0, 'endpoint-process': 0, 'process-start': 0, 'sni-certificate': 0, 'process-parent': 0 });
+    expect(await enrichEvents(engine)).toEqual({ 'windows-local-time': 0, 'uid-link': 0, 'passive-dns': 0, 'endpoint-process': 0, 'process-start': 0, 'sni-certificate': 0, 'sni-subject': 0, 'process-parent': 0 });
     engine.close();
   });
 
