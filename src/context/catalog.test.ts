@@ -106,7 +106,7 @@ describe('validateCatalog', () => {
     const roles = (process_roles: unknown[]) => validateCatalog({ ...tiny(service()), process_roles });
     expect(roles([{ role: 'server', process: '^w3wp\\.exe$', sources: ['misp-lots'] }])).toEqual([]);
     expect(roles([{ role: 'parent', process: '^(', sources: ['nowhere'] }])).toEqual([
-      "process_roles[0]: role 'parent' is not one of server, launcher",
+      "process_roles[0]: role 'parent' is not one of server, launcher, proxy-executor",
       expect.stringMatching(/^process_roles\[0\] process: regex "\^\(" does not compile/),
       "process_roles[0]: unknown source 'nowhere'",
     ]);

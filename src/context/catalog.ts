@@ -42,7 +42,7 @@ export interface CatalogClient {
 
 /** A process image name's role in process-lineage rules: a launcher started by a server is exploitation evidence. */
 export interface CatalogProcessRole {
-  role: 'server' | 'launcher';
+  role: 'server' | 'launcher' | 'proxy-executor';
   /** Case-insensitive regex over the process image name (not the path). */
   process: string;
   note?: string;

@@ -39,10 +39,10 @@ CREATE TABLE IF NOT EXISTS catalog_accounts (
   account_regex VARCHAR NOT NULL,   -- RE2 regex, one capture group: the account id
   note VARCHAR
 );
--- Process image names by role for process-lineage rules: a 'launcher' (shell, script host, download tool) started by a
--- 'server' (web, application or database server) that reaches the network.
+-- Process image names by role: a 'launcher' (shell, script host, download tool) started by a 'server' (web, application
+-- or database server) that reaches the network; a 'proxy-executor', a launcher that needs no network itself.
 CREATE TABLE IF NOT EXISTS catalog_process_roles (
-  role VARCHAR NOT NULL,            -- 'server' | 'launcher'
+  role VARCHAR NOT NULL,            -- 'server' | 'launcher' | 'proxy-executor'
   process_regex VARCHAR NOT NULL,   -- case-insensitive regex over the process image name (not path)
   note VARCHAR
 );

@@ -98,3 +98,20 @@ describe('launcher-from-server: a shell or download tool started by a server pro
     expect(flagged.map((f) => f.source.hostname)).toEqual(['web02']);
   });
 });
+
+describe('uncatalogued-channel: a binary that needs no network itself reaches an uncatalogued destination', () => {
+  // The OTRF Covenant case: InstallUtil.exe runs a Grunt that connects once to a bare address; an administrator's
+  // PowerShell (a launcher, but one that talks to the network by design) reaches another.
+  const INSTALLUTIL = 'C:\\Windows\\Microsoft.NET\\Framework64\\v4.0.30319\\InstallUtil.exe';
+  const events = [
+    flow(T0, INSTALLUTIL, 'C:\\Windows\\explorer.exe', '10.66.4.5', 80, { src_ip: '10.20.0.7', src_host: 'ws07' }),
+    flow(T0 + 1_000, POWERSHELL, 'C:\\Windows\\explorer.exe', '10.66.4.6', 80, { src_ip: '10.20.0.7', src_host: 'ws07' }),
+  ];
+  const proxyExecutors = (result: DetectionResult) =>
+    result.findings.flatMap((f) => f.signals.filter((s) => s.id === 'uncatalogued-channel').map((s) => [f.destination.domain, s.evidence.proxy_executor]));
+
+  it('reads the proxy executors from the catalog\'s process roles, not from the SQL', async () => {
+    expect(proxyExecutors(await detect(events))).toEqual([['10.66.4.5', 'installutil.exe']]);
+    expect(proxyExecutors(await detect(events, "DELETE FROM catalog_process_roles WHERE role = 'proxy-executor'"))).toEqual([]);
+  });
+});

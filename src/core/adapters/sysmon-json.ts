@@ -29,6 +29,12 @@ const FORMAT_OF_SHAPE: Readonly<Record<JsonShape, string>> = {
   flat: 'sysmon-flat-json',
 };
 
+/**
+ * Formats whose events may keep a zoneless envelope time (extra.EnvelopeLocalTime, see flatInput): the enrich step
+ * 'windows-local-time' looks for it in these files only, not through every event's `extra`.
+ */
+export const ENVELOPE_LOCAL_FORMATS: readonly string[] = [FORMAT_OF_SHAPE.flat];
+
 /** Which export shape a flattened JSON record has, or null. */
 export function jsonShape(record: JsonRecord): JsonShape | null {
   // Log Analytics / Sentinel table rows carry EventID and Channel too, but their event data is another shape.

@@ -12,7 +12,7 @@ import { readFileSync } from 'node:fs';
 const T0 = Date.UTC(2024, 4, 1, 12, 0, 0) * 1000;
 const s = (seconds: number) => T0 + seconds * 1e6;
 
-async function engineWith(records: (EventRecord & { source_file?: string })[]): Promise<NativeEngine> {
+async function engineWith(records: (EventRecord & { source_file?: string; source_format?: string })[]): Promise<NativeEngine> {
   const engine = await NativeEngine.open();
   await engine.exec(canonicalDdl());
   const columns: Record<string, unknown[]> = {};
@@ -40,7 +40,7 @@ describe('enrichEvents', () => {
       { ts: s(60), kind: 'proxy', src_ip: '10.0.0.9', dst_host: 'discord.com', duration: 0 },
     ]);
     const changed = await enrichEvents(engine);
-    expect(changed).toEqual({ 'windows-local-time': 0, 'uid-link': 1, 'passive-dns': 1, 'endpoint-process': 1, 'process-start': 0, 'sni-certificate': 0, 'process-parent': 0 });
+    expect(changed).toEqual({ 'windows-local-time': 0, 'uid-link': 1, 'passive-dns': 1, 'endpoint-process': 1, 'process-start': 0, 'sni-certificate': 0, 'sni-subject': 0, 'process-parent': 0 });
     const rows = await engine.all<{ kind: string; src_ip: string; dst_host: string | null; dst_host_origin: string | null; process: string | null; process_origin: string | null; src_user: string | null }>(
       'SELECT kind, src_ip, dst_host, dst_host_origin, process, process_origin, src_user FROM events ORDER BY ts, src_ip',
     );
@@ -55,7 +55,7 @@ describe('enrichEvents', () => {
     // A request a minute after the endpoint connection is not attributed to it.
     expect(proxy[2]).toMatchObject({ src_ip: '10.0.0.9', process: null });
     // A second run finds nothing left to do.
-    expect(await enrichEvents(engine)).toEqual({ 'windows-local-time': 0, 'uid-link': 0, 'passive-dns': 0, 'endpoint-process': 0, 'process-start': 0, 'sni-certificate': 0, 'process-parent': 0 });
+    expect(await enrichEvents(engine)).toEqual({ 'windows-local-time': 0, 'uid-link': 0, 'passive-dns': 0, 'endpoint-process': 0, 'process-start': 0, 'sni-certificate': 0, 'sni-subject': 0, 'process-parent': 0 });
     engine.close();
   });
 
@@ -141,18 +141,21 @@ describe('enrichEvents', () => {
   it('moves Windows events that had only a zoneless local time to UTC by their computer\'s Sysmon offset', async () => {
     const local = (iso: string) => JSON.stringify({ EnvelopeLocalTime: iso });
     const at = (iso: string) => Date.parse(iso) * 1000;
+    const flat = { source_format: 'sysmon-flat-json' };
     const engine = await engineWith([
       // Sysmon on WS07: UtcTime 14:00:01.630, envelope 10:00:01.700 read as UTC → the host is 4 h behind UTC.
-      { ts: at('2024-05-01T14:00:01.630Z'), kind: 'flow', src_host: 'WS07', source_file: 'a.json', extra: local('2024-05-01T10:00:01.700Z') },
-      { ts: at('2024-05-01T10:00:01.634Z'), kind: 'flow', src_host: 'WS07', source_file: 'a.json', extra: local('2024-05-01T10:00:01.634Z') },
+      { ...flat, ts: at('2024-05-01T14:00:01.630Z'), kind: 'flow', src_host: 'WS07', source_file: 'a.json', extra: local('2024-05-01T10:00:01.700Z') },
+      { ...flat, ts: at('2024-05-01T10:00:01.634Z'), kind: 'flow', src_host: 'WS07', source_file: 'a.json', extra: local('2024-05-01T10:00:01.634Z') },
       // WS09 has no Sysmon event: the file's offset.
-      { ts: at('2024-05-01T10:00:05.000Z'), kind: 'flow', src_host: 'WS09', source_file: 'a.json', extra: local('2024-05-01T10:00:05.000Z') },
+      { ...flat, ts: at('2024-05-01T10:00:05.000Z'), kind: 'flow', src_host: 'WS09', source_file: 'a.json', extra: local('2024-05-01T10:00:05.000Z') },
       // Another file with nothing to learn from stays as read.
-      { ts: at('2024-05-01T10:00:09.000Z'), kind: 'flow', src_host: 'WS11', source_file: 'b.json', extra: local('2024-05-01T10:00:09.000Z') },
+      { ...flat, ts: at('2024-05-01T10:00:09.000Z'), kind: 'flow', src_host: 'WS11', source_file: 'b.json', extra: local('2024-05-01T10:00:09.000Z') },
+      // The same text in another log's attacker-controlled field is no envelope time.
+      { ts: at('2024-05-01T14:00:03.000Z'), kind: 'proxy', src_host: 'WS07', source_file: 'proxy.log', source_format: 'squid-native', extra: local('2024-05-01T10:00:03.000Z') },
     ]);
     expect((await enrichEvents(engine))['windows-local-time']).toBe(2);
     const rows = await engine.all<{ ts: string }>("SELECT strftime(ts, '%H:%M:%S.%g') AS ts FROM events ORDER BY src_host, ts");
-    expect(rows.map((r) => r.ts)).toEqual(['14:00:01.630', '14:00:01.634', '14:00:05.000', '10:00:09.000']);
+    expect(rows.map((r) => r.ts)).toEqual(['14:00:01.630', '14:00:01.634', '14:00:03.000', '14:00:05.000', '10:00:09.000']);
     expect((await enrichEvents(engine))['windows-local-time']).toBe(0);
     engine.close();
   });

@@ -176,6 +176,44 @@ FROM (
 WHERE events.rowid = judged.row_id`,
   },
   {
+    // A TLS record of an older Zeek with no x509 record to judge by still carries its leaf certificate's subject and
+    // Zeek's validation of the chain (validate-certs). The subject CN alone is no test: an honest certificate names
+    // most of its servers in DNS names only (CN=*.google.com serves youtube.com). So a CN that does not name the SNI
+    // counts only when nothing vouches for the certificate: Zeek did not find the chain ok, and either the chain
+    // itself failed (a self-signed certificate or root, a bad signature) or the CN is no host name at all, which no
+    // public CA writes into a server certificate. Some failures say more about the sensor than the server: an
+    // expired or not-yet-valid certificate did chain to a trusted root (OpenSSL checks times last), and a wrong clock
+    // or a replayed capture fails every one that way; a missing issuer is an old root store or a server that sends
+    // no intermediates, both common for honest servers.
+    id: 'sni-subject',
+    needs: [`kind = 'tls' AND dst_host_origin = 'sni' AND extra LIKE '%"subject"%' AND extra NOT LIKE '%"sni_matches_cert"%'`],
+    sql: `
+-- The object with one more member.
+UPDATE events SET extra = left(events.extra, length(events.extra) - 1) || ',"sni_matches_cert":' || CAST(judged.matches AS VARCHAR) || '}'
+FROM (
+  WITH leaf AS (
+    SELECT rowid AS row_id, rw_dst_name(dst_host) AS sni,
+      list_transform(regexp_extract_all(regexp_extract(extra, '"subject":\\s*"((?:[^"\\\\]|\\\\.)*)"', 1), '(?:^|,)\\s*CN=([^,]*)', 1),
+                     n -> lower(trim(n))) AS names,
+      coalesce(nullif(regexp_extract(extra, '"validation_status":\\s*"([^"]*)"', 1), ''), '-') AS validation
+    FROM events
+    WHERE kind = 'tls' AND dst_host_origin = 'sni' AND extra LIKE '%"subject"%' AND extra NOT LIKE '%"sni_matches_cert"%'
+      -- extra cut short by the pipeline's bound does not end its object.
+      AND extra LIKE '{%}' AND NOT regexp_matches(dst_host, '^[0-9.]+$|:')
+  ), judged AS (
+    SELECT row_id, list_contains(names, sni) OR list_contains(names, '*.' || substr(sni, strpos(sni, '.') + 1)) AS matches,
+      validation <> 'ok'
+        AND (validation NOT IN ('-', 'certificate has expired', 'certificate is not yet valid', 'unable to get local issuer certificate',
+                                'unable to get issuer certificate', 'unable to verify the first certificate')
+             OR NOT list_bool_and(list_transform(names, n -> regexp_matches(n, '^(\\*\\.)?[a-z0-9_-]+(\\.[a-z0-9_-]+)+\\.?$|^[0-9a-f:]+:[0-9a-f:.]*$'))))
+        AS unvouched
+    FROM leaf WHERE len(names) > 0
+  )
+  SELECT row_id, matches FROM judged WHERE matches OR unvouched
+) AS judged
+WHERE events.rowid = judged.row_id`,
+  },
+  {
     // A network or DNS event learns its process's parent image from the process start (Sysmon 1) of the same
     // ProcessGuid, else the latest start of the same ProcessId and image name on the same computer before it: a shell
     // whose parent is a web server is how an exploited server runs commands. After 'process-start', which names them.

@@ -3,7 +3,7 @@
 -- attack: T1071.001, T1001.003
 -- family: context
 -- probability: 0.35
--- description: TLS handshakes in which the server's certificate (subject CN and DNS names) does not cover the server name the client sent (SNI), as Zeek judges it (sni_matches_cert) or as the x509 log of an older Zeek shows: a C2 server borrowing a popular name it holds no certificate for, or traffic redirected to another server. Weak when many sources get such a certificate for the name: that is the server's own certificate, misconfigured. Bare-address SNI is not judged.
+-- description: TLS handshakes in which the server's certificate (subject CN and DNS names) does not cover the server name the client sent (SNI), as Zeek judges it (sni_matches_cert), as the x509 log of an older Zeek shows, or, with no x509 record, as the ssl.log's own subject CN shows when nothing vouches for the certificate (Zeek's validation failed on the chain itself, not on time or a missing issuer, which a sensor's clock or root store explain; or the CN is no host name): a C2 server borrowing a popular name it holds no certificate for, or traffic redirected to another server. Weak when many sources get such a certificate for the name: that is the server's own certificate, misconfigured. Bare-address SNI is not judged.
 -- false_positive: Internal appliances and lab servers with default or self-signed certificates reached by name; a misconfigured virtual host.
 -- tables: rw_events, rw_sources
 -- param: shared_mismatch_min_sources | integer | 3 | sources getting a certificate that does not name the server before it counts as the server's own

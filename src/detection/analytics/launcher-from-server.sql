@@ -3,12 +3,13 @@
 -- attack: T1190, T1505.003, T1059
 -- family: client
 -- probability: 0.6
--- description: Endpoint logs show a command shell, script host or download tool (a catalog process role 'launcher') connecting out while the process that started it, or the first non-launcher above a chain of launchers (a web shell's cmd starting PowerShell, bash -c starting bash -i), is a web, application or database server (role 'server'): how an exploited server (Log4Shell, a web shell, SQL injection) runs commands, opens a reverse shell or fetches tools. Parents come from process starts (Sysmon 1, EDR), which network events inherit through their ProcessGuid or ProcessId.
+-- description: Endpoint logs show a command shell, script host or download tool (a catalog process role 'launcher' or 'proxy-executor') connecting out while the process that started it, or the first non-launcher above a chain of them (a web shell's cmd starting PowerShell, bash -c starting bash -i), is a web, application or database server (role 'server'): how an exploited server (Log4Shell, a web shell, SQL injection) runs commands, opens a reverse shell or fetches tools. Parents come from process starts (Sysmon 1, EDR), which network events inherit through their ProcessGuid or ProcessId.
 -- false_positive: Server applications that run scripts by design: CGI scripts, build servers (Jenkins runs shell steps under java), monitoring plug-ins, an administrator's script started from a server console.
 -- tables: rw_events, rw_sources, events, catalog_process_roles
 -- param: lineage_max_depth | integer | 6 | launchers a chain may hold between the connecting process and the server that started it
 WITH RECURSIVE roles AS (
-  SELECT string_agg('(?:' || process_regex || ')', '|') FILTER (WHERE role = 'launcher') AS launchers,
+  -- A proxy executor is a launcher that needs no network itself.
+  SELECT string_agg('(?:' || process_regex || ')', '|') FILTER (WHERE role IN ('launcher', 'proxy-executor')) AS launchers,
     string_agg('(?:' || process_regex || ')', '|') FILTER (WHERE role = 'server') AS servers
   FROM catalog_process_roles
 ), connections AS (

@@ -3,20 +3,21 @@
 -- attack: T1071, T1571
 -- family: context
 -- probability: 0.45
--- description: A source holds a long session that carries data, keeps reconnecting although it fails, checks in on a machine-regular schedule, or reaches it from a binary that runs other code and needs no network itself (Windows proxy-execution binaries such as InstallUtil, regsvr32, mshta; a Unix shell, whose own socket is a reverse shell): a single connection of theirs is evidence with a destination outside the web-service catalog (a raw IP, a lab or internal address, an odd port): how C2 frameworks behave when they do not hide in a web service. Stronger when the destination has no name (no DNS, SNI or Host) and when its port is not a common service port. The catalog only ranks web-service C2 of equal evidence higher; strong evidence to an uncatalogued destination is never dropped.
+-- description: A source holds a long session that carries data, keeps reconnecting although it fails, checks in on a machine-regular schedule, or reaches it from a binary that runs other code and needs no network itself (a catalog process role 'proxy-executor': Windows system binary proxy execution such as InstallUtil, regsvr32, mshta; a Unix shell, whose own socket is a reverse shell): a single connection of theirs is evidence with a destination outside the web-service catalog (a raw IP, a lab or internal address, an odd port): how C2 frameworks behave when they do not hide in a web service. Stronger when the destination has no name (no DNS, SNI or Host) and when its port is not a common service port. The catalog only ranks web-service C2 of equal evidence higher; strong evidence to an uncatalogued destination is never dropped.
 -- false_positive: Internal services on unusual ports (backup agents, monitoring collectors, remote-desktop gateways) and long SSH or database sessions.
 -- false_positive: A client retrying a server that is down.
--- tables: rw_events, rw_sources, periodicity_results
+-- tables: rw_events, rw_sources, periodicity_results, catalog_process_roles
 -- param: session_min_s | double | 120 | seconds a connection must stay open to be a session rather than a request (web requests, API calls and lookups last seconds)
 -- param: session_min_bytes | double | 65536 | bytes (either way) a session must carry
 -- param: loop_min_failures | integer | 20 | failed connections that make a reconnect loop (however short the capture)
 -- param: loop_min_failure_share | double | 0.6 | share of the pair's connections that failed
 -- param: loop_max_ports | integer | 3 | destination ports a loop retries; more is a port scan
 -- param: loop_strength | double | 0.75 | strength of a reconnect loop at full count: a channel that never answers is weaker evidence than one that works
--- param: proxy_execution_regex | varchar | ^(installutil|regsvr32|mshta|rundll32|regasm|regsvcs|msbuild|cmstp|msxsl|odbcconf|ieexec|wmic)(\.exe)?$|^(ba|da|z|k|c|tc)?sh$ | image names of binaries that execute other code and rarely need the network themselves: Windows LOLBAS "execute" binaries, Unix shells
 -- param: proxy_execution_strength | double | 0.8 | strength of such a binary's connection
 -- param: common_ports | varchar | 80,443,8080,8443,8000,8888,1433,1521,3306,3389,5432,5900,5985,5986 | ports of common services; a port of 1024 or above not listed here is odd
-WITH conns AS (
+WITH proxy_executors AS (
+  SELECT string_agg('(?:' || process_regex || ')', '|') AS regex FROM catalog_process_roles WHERE role = 'proxy-executor'
+), conns AS (
   SELECT src_key, dst_name, dst_port, ts, kind, coalesce(duration, 0) AS duration, process_name,
     coalesce(bytes_out, 0) + coalesce(bytes_in, 0) AS bytes,
     action IN ('deny', 'drop', 'reset', 'block', 'blocked', 'denied')
@@ -33,8 +34,8 @@ WITH conns AS (
     max(bytes) FILTER (WHERE duration >= getvariable('session_min_s')) AS session_bytes,
     rw_event_count(CASE WHEN failed THEN kind END) AS failures,
     count(DISTINCT dst_port) FILTER (WHERE failed) AS failed_ports,
-    min(process_name) FILTER (WHERE regexp_matches(process_name, getvariable('proxy_execution_regex'))) AS proxy_executor
-  FROM conns GROUP BY src_key, dst_name
+    min(process_name) FILTER (WHERE regexp_matches(process_name, x.regex, 'i')) AS proxy_executor
+  FROM conns CROSS JOIN proxy_executors x GROUP BY src_key, dst_name
 ), judged AS (
   SELECT p.*, r.period_s, r.p_value, r.score AS periodicity_score,
     coalesce(p.longest_s >= getvariable('session_min_s'), false) AS session,
