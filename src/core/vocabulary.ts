@@ -128,8 +128,12 @@ CREATE OR REPLACE MACRO rw_bin_ms(span_ms, bins) AS
  * keyed by rw_source_key, its destination named (an IP the data maps to exactly one name takes that name) and its
  * catalogued service; connections from outside in (rw_from_outside) left out (no source's use); copies of one
  * observation in other files (one sensor's logs as Zeek JSON and TSV, one proxy as Squid and ProxySG) merged into
- * the copy that tells most. Detection materialises it once per run (rw_events) and keeps a slim copy, rw_view_events, that the Hosts and
- * Services views and rw_peer_share() read after the pack.
+ * the copy that tells most. Detection materialises it once per run (rw_events) and keeps a slim copy, rw_view_events,
+ * that the Hosts and Services views and rw_peer_share() read after the pack.
+ *
+ * rw_events_both_ways(): the same with the connections coming in from outside (column `inbound`): they are no
+ * source's use of the network, but an outside address that checks in with one of our servers like a machine (the
+ * sensor on a server a beacon calls) is still worth a finding, so the timing analysis alone reads them.
  *
  * rw_source_roles(): each source key's role, business unit and role origin (the inventory's word over an inference).
  *
@@ -214,7 +218,7 @@ CREATE OR REPLACE MACRO rw_from_outside(extra, src_ip, src_listed, dst_listed, d
   rw_inbound(extra)
   OR coalesce(NOT rw_private_ip(src_ip) AND NOT coalesce(src_listed, false) AND (coalesce(dst_listed, false) OR coalesce(dst_server, false)), false);
 
-CREATE OR REPLACE MACRO rw_source_events() AS TABLE
+CREATE OR REPLACE MACRO rw_events_both_ways() AS TABLE
 WITH ip_hosts AS (SELECT * FROM rw_ip_host_map()),
 ip_names AS (
   -- Destination IP -> name, only where the data maps the IP to exactly one name (shared CDN IPs stay IPs).
@@ -244,7 +248,9 @@ base AS (
     -- Zeek's word (or the enrichment's, for older Zeek) that the server's certificate does not name the SNI.
     CASE WHEN e.kind = 'tls' AND contains(e.extra, '"sni_matches_cert"')
          THEN regexp_matches(e.extra, '"sni_matches_cert":\\s*("F"|false)') ELSE false END AS sni_mismatch,
-    rw_continued(e.extra) AS continued, e.source_file, e.source_line
+    rw_continued(e.extra) AS continued,
+    rw_from_outside(e.extra, e.src_ip, src_side.listed, dst_side.listed, dst_side.server) AS inbound,
+    e.source_file, e.source_line
   FROM events e
   LEFT JOIN ip_hosts ih ON ih.src_ip = e.src_ip
   -- A plain equi-join (one row per IP): a dst_host test in ON turns it into a nested-loop join; coalesce() above
@@ -252,7 +258,7 @@ base AS (
   LEFT JOIN ip_names ipn ON ipn.dst_ip = e.dst_ip
   LEFT JOIN sides src_side ON src_side.ip = e.src_ip
   LEFT JOIN sides dst_side ON dst_side.ip = e.dst_ip
-  WHERE rw_network_kind(e.kind) AND NOT rw_from_outside(e.extra, e.src_ip, src_side.listed, dst_side.listed, dst_side.server)
+  WHERE rw_network_kind(e.kind)
 ),
 file_spans AS (
   -- Copies of one observation share a kind and a second (rw_copy_key), so only files whose records of one kind
@@ -289,6 +295,9 @@ services AS (SELECT rw_dst_name(dst_host) AS dst_name, min(service_id) AS servic
 SELECT d.*, s.service_id, coalesce(s.service_id, d.dst_name) AS service_key
 FROM deduplicated d LEFT JOIN services s ON s.dst_name = d.dst_name
 WHERE d.src_key IS NOT NULL AND d.dst_name IS NOT NULL;
+
+CREATE OR REPLACE MACRO rw_source_events() AS TABLE
+SELECT * EXCLUDE (inbound) FROM rw_events_both_ways() WHERE NOT inbound;
 
 CREATE OR REPLACE MACRO rw_source_roles() AS TABLE
 SELECT rw_source_key(h.src_host, ih.host, h.src_ip) AS src_key,

@@ -290,6 +290,31 @@ describe('look-alikes that stay low', () => {
     expect(served.findings.filter((f) => f.source.ip?.startsWith('203.0.113.')).length).toBeGreaterThan(0);
   });
 
+  it('times connections coming in from outside: one address checking in with our server all day is a finding, scanners and a server\'s many clients are not', async () => {
+    const server = '198.51.100.10';
+    const own = Array.from({ length: 24 }, (_, k): FixtureEvent => ({ at: DAY1 + k * HOUR, kind: 'flow', src_ip: server, dst_ip: '192.0.2.53', dst_port: 53, protocol: 'udp' }));
+    // 60 scanners, each a burst of refused probes every 10 s for 20 minutes at its own hour.
+    const scanners = Array.from({ length: 60 }, (_, i) => Array.from({ length: 120 }, (_, k): FixtureEvent => ({
+      at: DAY1 + (i % 24) * HOUR + i * 1000 + k * 10_000, kind: 'flow', src_ip: `203.0.113.${i + 1}`, dst_ip: server, dst_port: 22 + i,
+      protocol: 'tcp', conn_state: 'REJ',
+    }))).flat();
+    // One outside address that checks in over HTTP every ~272 s through both days of the data, and is answered.
+    const beacon = Array.from({ length: 635 }, (_, k): FixtureEvent => ({
+      at: DAY0 + k * 272_000 + ((k * 7919) % 40) * 1000, kind: 'flow', src_ip: '192.0.2.243', dst_ip: server, dst_port: 80, protocol: 'tcp',
+      conn_state: 'SF', bytes_out: 80, bytes_in: 327,
+    }));
+    const found = await detect({}, [...own, ...scanners, ...beacon]);
+    const inbound = found.findings.filter((f) => f.destination.ips.includes(server));
+    expect(inbound.map((f) => f.source.ip)).toEqual(['192.0.2.243']);
+    const timing = inbound[0].signals.find((s) => s.id === 'periodic-beacon')!;
+    expect(timing.evidence).toMatchObject({ inbound: true, window_parts_seen: 24, window_parts_active: 24 });
+    expect(timing.explanation).toMatch(/come in from outside to 198\.51\.100\.10, and keep coming: in 24 of the 24 parts/);
+    expect(inbound[0].signals.map((s) => s.id)).toContain('external-source');
+    // The same check-ins for a few hours only: a client that came and went.
+    const brief = await detect({}, [...own, ...scanners, ...beacon.slice(300, 380)]);
+    expect(brief.findings.filter((f) => f.destination.ips.includes(server))).toEqual([]);
+  });
+
   it('has one short-baseline rule: too few hours for a baseline means no baseline, nothing established or new, and every finding says so', async () => {
     const [established] = findingsFor(result, 'srv04', 'dropbox', backupAgent);
     expect(established.signals.map((s) => s.id)).toContain('established-in-baseline');

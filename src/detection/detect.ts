@@ -156,7 +156,7 @@ CREATE OR REPLACE TEMP TABLE rw_finding_keys (src_key VARCHAR, service_key VARCH
  * and reports read `events`) and before the next, so a finished analysis does not keep it in the tab's memory and
  * CREATE OR REPLACE never holds an old and a new copy at once.
  */
-const DROP_PER_EVENT_COPY = 'DROP TABLE IF EXISTS rw_events';
+const DROP_PER_EVENT_COPY = 'DROP VIEW IF EXISTS rw_events; DROP TABLE IF EXISTS rw_events_both_ways';
 
 /** Creates the tables the runner fills itself, so every analytic can be planned (EXPLAIN) before a run. */
 export async function createRunnerTables(engine: SqlEngine): Promise<void> {

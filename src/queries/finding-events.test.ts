@@ -52,7 +52,7 @@ describe('findingEventFilter', () => {
     expect(await countOf('true', [])).toBeGreaterThan(0);
   });
 
-  it("leaves out rows another host logged from the source's address, and connections coming in from outside, as detection does", async () => {
+  it("leaves out rows another host logged from the source's address, and keeps connections the source opened into us, as detection's facts do", async () => {
     const { where, params } = findingEventFilter(telegramFinding());
     const at = Date.UTC(2024, 4, 1, 12);
     await engine.exec(`INSERT INTO events (ts, kind, src_ip, src_host, dst_host, source_file) VALUES
@@ -60,8 +60,9 @@ describe('findingEventFilter', () => {
       (make_timestamp(${at * 1000}), 'flow', '10.0.1.1', NULL, 'api.telegram.org', 'inbound')`);
     await engine.exec(`UPDATE events SET extra = '{"local_orig":"F","local_resp":"T"}' WHERE source_file = 'inbound'`);
     try {
-      expect(await countOf(where, params)).toBe(2 * BEACONS + 2);
-      expect(await countOf(`${where} OR source_file = 'inbound'`, params)).toBe(2 * BEACONS + 3);
+      // An outside address's check-ins with our server are its finding's rows (rw_events_both_ways()).
+      expect(await countOf(where, params)).toBe(2 * BEACONS + 3);
+      expect(await countOf(`${where} OR source_file = 'reused-address'`, params)).toBe(2 * BEACONS + 4);
     } finally {
       await engine.exec(`DELETE FROM events WHERE source_file IN ('reused-address', 'inbound')`);
     }

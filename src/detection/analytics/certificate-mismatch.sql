@@ -8,14 +8,19 @@
 -- tables: rw_events, rw_sources
 -- param: shared_mismatch_min_sources | integer | 3 | sources getting a certificate that does not name the server before it counts as the server's own
 -- param: shared_mismatch_factor | double | 0.3 | weight multiplier for a mismatch that many sources share
-WITH handshakes AS (
+WITH judged_handshakes AS NOT MATERIALIZED (
+  SELECT * FROM rw_events WHERE in_detection AND kind = 'tls' AND NOT regexp_matches(dst_name, '^[0-9.]+$|:')
+), mismatched_pairs AS (
+  -- Most captures have none: only these pairs' handshakes are counted below.
+  SELECT DISTINCT src_key, service_key FROM judged_handshakes WHERE sni_mismatch
+), handshakes AS (
   SELECT src_key, service_key, any_value(service_id) AS service_id, mode(dst_name ORDER BY dst_name) AS dst_name,
     count(*) FILTER (WHERE sni_mismatch) AS mismatched, count(*) AS events, min(ts) FILTER (WHERE sni_mismatch) AS first_seen,
     max(ts) FILTER (WHERE sni_mismatch) AS last_seen, min(dst_ip) FILTER (WHERE sni_mismatch) AS dst_ip
-  FROM rw_events WHERE in_detection AND kind = 'tls' AND NOT regexp_matches(dst_name, '^[0-9.]+$|:')
+  FROM judged_handshakes JOIN mismatched_pairs USING (src_key, service_key)
   GROUP BY src_key, service_key
 ), judged AS (
-  SELECT *, count(*) FILTER (WHERE mismatched > 0) OVER (PARTITION BY service_key) AS mismatched_sources FROM handshakes
+  SELECT *, count(*) OVER (PARTITION BY service_key) AS mismatched_sources FROM handshakes
 )
 SELECT 'certificate-mismatch' AS signal_id, j.src_key, s.src_ip, s.src_host, s.src_user, NULL::VARCHAR AS process,
   j.service_id, j.dst_name AS dst_host,

@@ -16,7 +16,9 @@
 -- param: proxy_execution_strength | double | 0.8 | strength of such a binary's connection
 -- param: common_ports | varchar | 80,443,8080,8443,8000,8888,1433,1521,3306,3389,5432,5900,5985,5986 | ports of common services; a port of 1024 or above not listed here is odd
 WITH proxy_executors AS (
-  SELECT string_agg('(?:' || process_regex || ')', '|') AS regex FROM catalog_process_roles WHERE role = 'proxy-executor'
+  -- Matched once per process name seen, not once per event.
+  SELECT DISTINCT e.process_name FROM (SELECT DISTINCT process_name FROM rw_events WHERE process_name IS NOT NULL) e
+  JOIN catalog_process_roles r ON r.role = 'proxy-executor' AND regexp_matches(e.process_name, r.process_regex, 'i')
 ), conns AS (
   SELECT src_key, dst_name, dst_port, ts, kind, coalesce(duration, 0) AS duration, process_name,
     coalesce(bytes_out, 0) + coalesce(bytes_in, 0) AS bytes,
@@ -34,8 +36,8 @@ WITH proxy_executors AS (
     max(bytes) FILTER (WHERE duration >= getvariable('session_min_s')) AS session_bytes,
     rw_event_count(CASE WHEN failed THEN kind END) AS failures,
     count(DISTINCT dst_port) FILTER (WHERE failed) AS failed_ports,
-    min(process_name) FILTER (WHERE regexp_matches(process_name, x.regex, 'i')) AS proxy_executor
-  FROM conns CROSS JOIN proxy_executors x GROUP BY src_key, dst_name
+    min(process_name) FILTER (WHERE process_name IN (SELECT process_name FROM proxy_executors)) AS proxy_executor
+  FROM conns GROUP BY src_key, dst_name
 ), judged AS (
   SELECT p.*, r.period_s, r.p_value, r.score AS periodicity_score,
     coalesce(p.longest_s >= getvariable('session_min_s'), false) AS session,

@@ -1,8 +1,8 @@
 -- id: finding-facts
 -- description: What the export says about each source/service pair in rw_finding_pairs (source identity and role, service, destinations, ports, processes, URL patterns, bytes, time span) over the detection window.
--- tables: rw_events, rw_finding_pairs, rw_sources, catalog_services
+-- tables: rw_events_both_ways, rw_finding_pairs, rw_sources, catalog_services
 WITH scoped AS (
-  SELECT e.* FROM rw_events e
+  SELECT e.* FROM rw_events_both_ways e
   JOIN rw_finding_pairs k ON k.src_key = e.src_key AND k.service_key = e.service_key
   WHERE e.in_detection
 ), per_kind AS (

@@ -1,6 +1,6 @@
 -- id: periodicity-candidates
 -- description: Source/destination pairs with enough events for timing analysis, each with its event times in epoch seconds from one log kind, and, when endpoint logs name several processes behind the pair, each process's own times (the runner dedupes and analyses them in TypeScript, and keeps the strongest series). No fixed span is required: the analysis judges a pair on the cycles it shows (at least 4 of a period), so a 20-minute lab capture with hundreds of evenly spaced connections is judged like a week of them.
--- tables: rw_events
+-- tables: rw_events_both_ways
 -- param: periodic_min_events | integer | 8 | distinct event seconds a pair needs before its timing is analysed
 -- param: periodic_min_span_s | double | 0 | seconds between a pair's first and last event before its timing is analysed (0: the cycles decide)
 -- param: periodic_max_times | integer | 20000 | event times passed to the analysis per pair (the earliest ones)
@@ -9,9 +9,10 @@
 -- param: name_resolution_ports | varchar | 53,5353,5355 | destination ports of name lookups (DNS, mDNS, LLMNR), left out of timing and retry analysis like DNS records: resolvers retry and poll on their own rhythm
 -- param: periodic_dedupe_s | double | 1 | event times closer than this to the previous kept one are one request seen by several logs (applied before timing analysis)
 WITH timed AS NOT MATERIALIZED (
-  -- Read twice below, straight from rw_events: a materialized copy of every event would double the memory peak.
+  -- Read twice below, straight from the table: a materialized copy of every event would double the memory peak. Connections
+  -- coming in from outside are timed too: an outside address checking in with one of our servers like a machine.
   -- A flow log's report of a later capture window is no new connection: its time is the window's.
-  SELECT src_key, dst_name, kind, service_id, service_key, ts, process_id FROM rw_events
+  SELECT src_key, dst_name, kind, service_id, service_key, ts, process_id FROM rw_events_both_ways
   WHERE in_detection AND NOT continued AND list_contains(string_split(getvariable('periodicity_kinds'), ','), kind)
     AND NOT coalesce(list_contains(string_split(getvariable('name_resolution_ports'), ','), CAST(dst_port AS VARCHAR)), false)
 ), seconds AS (
