@@ -436,10 +436,8 @@ export async function runDetection(engine: SqlEngine, options: DetectionOptions)
     await engine.exec(DROP_PER_EVENT_COPY);
     return result;
   }
-  result.scoringInputs = await timed(timings, 'scoring', () =>
-    prepareScoring(engine, pack, signals, analytics, scoring, (window?.baseline_note as string | null | undefined) ?? null),
-  );
-  result.findings = await timed(timings, 'scoring', () => scoreFindings(engine, result.scoringInputs!));
+  result.scoringInputs = await prepareScoring(engine, pack, signals, analytics, scoring, (window?.baseline_note as string | null | undefined) ?? null, timings);
+  result.findings = await scoreFindings(engine, result.scoringInputs, timings);
   await engine.exec(DROP_PER_EVENT_COPY);
   return result;
 }
@@ -452,6 +450,12 @@ export async function rescoreForPolicy(engine: SqlEngine, inputs: ScoringInputs)
   await engine.exec(FINDING_TABLES_DDL);
   await appendFindingKeys(engine, inputs.groups);
   return scoreFindings(engine, inputs);
+}
+
+/** The rows of one of the pack's scoring stages, its time added under the stage's id. */
+async function stageRows<T>(engine: SqlEngine, pack: DetectionPack, id: string, timings: Record<string, number>): Promise<T[]> {
+  const stage = pack.stages.get(id)!;
+  return timed(timings, id, () => withPath(stage.path, () => engine.all<T>(stage.sql)));
 }
 
 async function appendFindingKeys(engine: SqlEngine, groups: readonly FindingGroup[]): Promise<void> {
@@ -473,6 +477,7 @@ async function prepareScoring(
   analytics: ReadonlyMap<string, AnalyticInfo>,
   scoring: ScoringOptions,
   baselineNote: string | null,
+  timings: Record<string, number>,
 ): Promise<ScoringInputs> {
   const pairs = new Map<string, [string, string]>();
   for (const s of signals) {
@@ -487,14 +492,12 @@ async function prepareScoring(
     { src_key: 'VARCHAR', service_key: 'VARCHAR' },
   );
   const facts = new Map<string, PairFacts>();
-  const factsStage = pack.stages.get('finding-facts')!;
-  for (const f of await withPath(factsStage.path, () => engine.all<PairFacts>(factsStage.sql))) {
+  for (const f of await stageRows<PairFacts>(engine, pack, 'finding-facts', timings)) {
     facts.set(pairId(f.src_key, f.service_key), f);
   }
   const accounts = new Map<string, FindingAccount[]>();
-  const accountsStage = pack.stages.get('finding-accounts')!;
   type AccountRow = { src_key: string; service_key: string; kind: string; account_id: string; origin: string; sample_request: string };
-  for (const a of await withPath(accountsStage.path, () => engine.all<AccountRow>(accountsStage.sql))) {
+  for (const a of await stageRows<AccountRow>(engine, pack, 'finding-accounts', timings)) {
     const list = accounts.get(pairId(a.src_key, a.service_key)) ?? [];
     const request = redactSecrets(a.sample_request);
     if (list.length < MAX_ACCOUNTS) list.push({ kind: a.kind, id: a.account_id, evidence: `${a.origin}: ${request}`, request });
@@ -502,146 +505,145 @@ async function prepareScoring(
   }
   const processesByPair = new Map<string, string[]>();
   for (const [id, f] of facts) processesByPair.set(id, f.processes ?? []);
-  const groups = groupFindings(signals, processesByPair);
+  const groups = await timed(timings, 'scoring', async () => groupFindings(signals, processesByPair));
 
   await appendFindingKeys(engine, groups);
   const established = new Map<string, Established>();
-  const baselineStage = pack.stages.get('finding-baseline')!;
-  for (const e of await withPath(baselineStage.path, () => engine.all<Established>(baselineStage.sql))) {
+  for (const e of await stageRows<Established>(engine, pack, 'finding-baseline', timings)) {
     established.set(`${pairId(e.src_key, e.service_key)}\u0000${e.process ?? ''}`, e);
   }
   const keyFacts = new Map<string, KeyFacts>();
-  const keyFactsStage = pack.stages.get('finding-key-facts')!;
-  for (const k of await withPath(keyFactsStage.path, () => engine.all<KeyFacts>(keyFactsStage.sql))) {
+  for (const k of await stageRows<KeyFacts>(engine, pack, 'finding-key-facts', timings)) {
     keyFacts.set(`${pairId(k.src_key, k.service_key)}\u0000${k.process ?? ''}`, k);
   }
   return { pack, groups, facts, accounts, established, keyFacts, analytics, scoring, baselineNote };
 }
 
 /** Scores and ranks the findings of `inputs` under the approved_services table as it is now. */
-async function scoreFindings(engine: SqlEngine, inputs: ScoringInputs): Promise<Finding[]> {
+async function scoreFindings(engine: SqlEngine, inputs: ScoringInputs, timings: Record<string, number> = {}): Promise<Finding[]> {
   const { pack, groups, facts, accounts, established, keyFacts, analytics, scoring } = inputs;
   const approvals = new Map<string, string>();
-  const approvalsStage = pack.stages.get('finding-approvals')!;
   type Approval = { src_key: string; service_key: string; process: string | null; approved_by: string };
-  for (const a of await withPath(approvalsStage.path, () => engine.all<Approval>(approvalsStage.sql))) {
+  for (const a of await stageRows<Approval>(engine, pack, 'finding-approvals', timings)) {
     approvals.set(`${pairId(a.src_key, a.service_key)}\u0000${a.process ?? ''}`, a.approved_by);
   }
 
-  const findings = groups.map((group): Finding => {
-    const pair = facts.get(pairId(group.src_key, group.service_key));
-    const scored: ScoredSignal[] = group.signals.map((signal) => ({
-      signal,
-      probability: (analytics.get(signal.signal_id)?.probability ?? 0) * signal.weight,
-    }));
-    const combination = combineSignals(scored, analytics, scoring);
-    const keyId = `${pairId(group.src_key, group.service_key)}\u0000${group.process ?? ''}`;
-    const approvedBy = approvals.get(keyId);
-    const inBaseline = established.get(keyId);
-    const probability =
-      combination.probability * (approvedBy ? scoring.approvedFactor : 1) * (inBaseline ? scoring.establishedFactor : 1);
-    const score = Math.round(1000 * probability) / 10;
-    scored.sort((a, b) => b.probability - a.probability || compareSignals(a.signal, b.signal));
-    const findingSignals: FindingSignal[] = scored.map(({ signal, probability: p }) => ({
-      id: signal.signal_id,
-      title: analytics.get(signal.signal_id)?.title ?? signal.signal_id,
-      weight: Math.round(p * 1000) / 1000,
-      evidence: {
-        strength: signal.weight,
-        events: signal.events,
-        first_seen: isoOrNull(signal.first_seen),
-        last_seen: isoOrNull(signal.last_seen),
-        ...signal.evidence,
-      },
-      explanation: signal.explanation,
-    }));
-    if (approvedBy) {
-      findingSignals.push({
-        id: 'approved-service',
-        title: 'Covered by the approved-service policy',
-        weight: scoring.approvedFactor,
-        evidence: { approved_by: approvedBy },
-        explanation: `Approved by policy (${approvedBy}), so the score was multiplied by ${scoring.approvedFactor}`,
-      });
-    }
-    if (inBaseline) {
-      const what = group.process ? `with ${group.process}` : 'with the same clients';
-      findingSignals.push({
-        id: 'established-in-baseline',
-        title: 'Already used the same way in the baseline',
-        weight: scoring.establishedFactor,
-        evidence: { baseline_events: inBaseline.baseline_events, process_baseline_events: inBaseline.process_baseline_events },
-        explanation: `${group.src_key} already reached ${group.service_key} ${what} ${inBaseline.process_baseline_events ?? inBaseline.baseline_events} times in the baseline, so the score was multiplied by ${scoring.establishedFactor}`,
-      });
-    }
-    if (pair?.external_source) {
-      findingSignals.push({
-        id: 'external-source',
-        title: 'The source is outside the organisation\'s known addresses',
-        weight: 1,
-        evidence: { src_ip: pair.src_ip },
-        explanation: `${pair.src_ip} is a public address the inventory does not list: inbound traffic or a host of another network, not necessarily one of the organisation's hosts talking out`,
-      });
-    }
-    const periodic = group.signals
-      .filter((s) => s.signal_id === 'periodic-beacon' && typeof s.evidence.period_s === 'number')
-      .sort((a, b) => b.weight - a.weight || compareSignals(a, b))[0];
-    const counted = keyFacts.get(keyId);
-    const firstSeen = counted?.first_seen ?? Math.min(...group.signals.map((s) => s.first_seen ?? Infinity));
-    const lastSeen = counted?.last_seen ?? Math.max(...group.signals.map((s) => s.last_seen ?? -Infinity));
-    const anySignal = group.signals[0];
-    const roleOrigin = pair?.role_origin;
-    const finding: Finding = {
-      id: findingId(group.src_key, group.service_key, group.process),
-      rank: 0,
-      score,
-      severity: severityFor(score),
-      source: {
-        ip: pair?.src_ip ?? anySignal.src_ip,
-        hostname: pair?.src_host ?? anySignal.src_host,
-        user: pair?.src_user ?? anySignal.src_user,
-        process: group.process,
-        role: pair?.role && pair.role !== 'unknown' ? pair.role : null,
-        role_origin: roleOrigin === 'inventory' || roleOrigin === 'inferred' ? roleOrigin : 'unknown',
-      },
-      service: pair?.service_id
-        ? { id: pair.service_id, name: pair.service_name ?? pair.service_id, category: pair.service_category ?? 'unknown' }
-        : null,
-      destination: {
-        domain: pair?.domain ?? anySignal.dst_host,
-        ips: pair?.ips ?? [],
-        ports: pair?.ports ?? [],
-        url_patterns: pair?.url_patterns ?? [],
-        accounts: accounts.get(pairId(group.src_key, group.service_key)) ?? [],
-      },
-      first_seen: isoOrNull(firstSeen) ?? new Date(0).toISOString(),
-      last_seen: isoOrNull(lastSeen) ?? new Date(0).toISOString(),
-      events: Math.max(1, counted?.events ?? Math.max(...group.signals.map((s) => s.events))),
-      bytes_out: counted?.bytes_out ?? null,
-      bytes_in: counted?.bytes_in ?? null,
-      periodicity: periodic
-        ? {
-            period_s: periodic.evidence.period_s as number,
-            ...(typeof periodic.evidence.jitter === 'number' ? { jitter: periodic.evidence.jitter } : {}),
-            p_value: typeof periodic.evidence.p_value === 'number' ? periodic.evidence.p_value : null,
-            other_periods_s: String(periodic.evidence.other_periods_s ?? '')
-              .split(',')
-              .filter(Boolean)
-              .map(Number),
-          }
-        : null,
-      signals: findingSignals,
-      attack: attackIds({ signals: group.signals, analytics, bytesOut: counted?.bytes_out ?? null, bytesIn: counted?.bytes_in ?? null }, scoring),
-      summary: '',
-    };
-    finding.summary = summarize(finding, group.src_key, group.service_key, combination.corroboratingFamilies, group.processAttributed);
-    if (inputs.baselineNote) finding.summary = `${finding.summary.replace(/\.$/, '')}; ${inputs.baselineNote}.`;
-    return finding;
+  return timed(timings, 'scoring', async () => {
+    const findings = groups.map((group): Finding => {
+      const pair = facts.get(pairId(group.src_key, group.service_key));
+      const scored: ScoredSignal[] = group.signals.map((signal) => ({
+        signal,
+        probability: (analytics.get(signal.signal_id)?.probability ?? 0) * signal.weight,
+      }));
+      const combination = combineSignals(scored, analytics, scoring);
+      const keyId = `${pairId(group.src_key, group.service_key)}\u0000${group.process ?? ''}`;
+      const approvedBy = approvals.get(keyId);
+      const inBaseline = established.get(keyId);
+      const probability =
+        combination.probability * (approvedBy ? scoring.approvedFactor : 1) * (inBaseline ? scoring.establishedFactor : 1);
+      const score = Math.round(1000 * probability) / 10;
+      scored.sort((a, b) => b.probability - a.probability || compareSignals(a.signal, b.signal));
+      const findingSignals: FindingSignal[] = scored.map(({ signal, probability: p }) => ({
+        id: signal.signal_id,
+        title: analytics.get(signal.signal_id)?.title ?? signal.signal_id,
+        weight: Math.round(p * 1000) / 1000,
+        evidence: {
+          strength: signal.weight,
+          events: signal.events,
+          first_seen: isoOrNull(signal.first_seen),
+          last_seen: isoOrNull(signal.last_seen),
+          ...signal.evidence,
+        },
+        explanation: signal.explanation,
+      }));
+      if (approvedBy) {
+        findingSignals.push({
+          id: 'approved-service',
+          title: 'Covered by the approved-service policy',
+          weight: scoring.approvedFactor,
+          evidence: { approved_by: approvedBy },
+          explanation: `Approved by policy (${approvedBy}), so the score was multiplied by ${scoring.approvedFactor}`,
+        });
+      }
+      if (inBaseline) {
+        const what = group.process ? `with ${group.process}` : 'with the same clients';
+        findingSignals.push({
+          id: 'established-in-baseline',
+          title: 'Already used the same way in the baseline',
+          weight: scoring.establishedFactor,
+          evidence: { baseline_events: inBaseline.baseline_events, process_baseline_events: inBaseline.process_baseline_events },
+          explanation: `${group.src_key} already reached ${group.service_key} ${what} ${inBaseline.process_baseline_events ?? inBaseline.baseline_events} times in the baseline, so the score was multiplied by ${scoring.establishedFactor}`,
+        });
+      }
+      if (pair?.external_source) {
+        findingSignals.push({
+          id: 'external-source',
+          title: 'The source is outside the organisation\'s known addresses',
+          weight: 1,
+          evidence: { src_ip: pair.src_ip },
+          explanation: `${pair.src_ip} is a public address the inventory does not list: inbound traffic or a host of another network, not necessarily one of the organisation's hosts talking out`,
+        });
+      }
+      const periodic = group.signals
+        .filter((s) => s.signal_id === 'periodic-beacon' && typeof s.evidence.period_s === 'number')
+        .sort((a, b) => b.weight - a.weight || compareSignals(a, b))[0];
+      const counted = keyFacts.get(keyId);
+      const firstSeen = counted?.first_seen ?? Math.min(...group.signals.map((s) => s.first_seen ?? Infinity));
+      const lastSeen = counted?.last_seen ?? Math.max(...group.signals.map((s) => s.last_seen ?? -Infinity));
+      const anySignal = group.signals[0];
+      const roleOrigin = pair?.role_origin;
+      const finding: Finding = {
+        id: findingId(group.src_key, group.service_key, group.process),
+        rank: 0,
+        score,
+        severity: severityFor(score),
+        source: {
+          ip: pair?.src_ip ?? anySignal.src_ip,
+          hostname: pair?.src_host ?? anySignal.src_host,
+          user: pair?.src_user ?? anySignal.src_user,
+          process: group.process,
+          role: pair?.role && pair.role !== 'unknown' ? pair.role : null,
+          role_origin: roleOrigin === 'inventory' || roleOrigin === 'inferred' ? roleOrigin : 'unknown',
+        },
+        service: pair?.service_id
+          ? { id: pair.service_id, name: pair.service_name ?? pair.service_id, category: pair.service_category ?? 'unknown' }
+          : null,
+        destination: {
+          domain: pair?.domain ?? anySignal.dst_host,
+          ips: pair?.ips ?? [],
+          ports: pair?.ports ?? [],
+          url_patterns: pair?.url_patterns ?? [],
+          accounts: accounts.get(pairId(group.src_key, group.service_key)) ?? [],
+        },
+        first_seen: isoOrNull(firstSeen) ?? new Date(0).toISOString(),
+        last_seen: isoOrNull(lastSeen) ?? new Date(0).toISOString(),
+        events: Math.max(1, counted?.events ?? Math.max(...group.signals.map((s) => s.events))),
+        bytes_out: counted?.bytes_out ?? null,
+        bytes_in: counted?.bytes_in ?? null,
+        periodicity: periodic
+          ? {
+              period_s: periodic.evidence.period_s as number,
+              ...(typeof periodic.evidence.jitter === 'number' ? { jitter: periodic.evidence.jitter } : {}),
+              p_value: typeof periodic.evidence.p_value === 'number' ? periodic.evidence.p_value : null,
+              other_periods_s: String(periodic.evidence.other_periods_s ?? '')
+                .split(',')
+                .filter(Boolean)
+                .map(Number),
+            }
+          : null,
+        signals: findingSignals,
+        attack: attackIds({ signals: group.signals, analytics, bytesOut: counted?.bytes_out ?? null, bytesIn: counted?.bytes_in ?? null }, scoring),
+        summary: '',
+      };
+      finding.summary = summarize(finding, group.src_key, group.service_key, combination.corroboratingFamilies, group.processAttributed);
+      if (inputs.baselineNote) finding.summary = `${finding.summary.replace(/\.$/, '')}; ${inputs.baselineNote}.`;
+      return finding;
+    });
+    // Equal scores (the evidence saturates): the finding with more events behind it first.
+    findings.sort((a, b) => b.score - a.score || b.events - a.events || byText(a.id, b.id));
+    findings.forEach((f, i) => (f.rank = i + 1));
+    return findings;
   });
-  // Equal scores (the evidence saturates): the finding with more events behind it first.
-  findings.sort((a, b) => b.score - a.score || b.events - a.events || byText(a.id, b.id));
-  findings.forEach((f, i) => (f.rank = i + 1));
-  return findings;
 }
 
 /** Entries of a finding's signal list that qualify its score or source rather than being evidence of their own. */
