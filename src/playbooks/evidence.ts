@@ -3,11 +3,11 @@
  * proposal they add up to: user-driven, application-driven or possibly compromised host, with the reasons.
  * Every value from the logs is bound as a parameter; results are small aggregates.
  */
-import type { SqlEngine, SqlParam } from '../engine/sql-engine.ts';
+import { runQuery, type SqlEngine, type SqlParam } from '../engine/sql-engine.ts';
 import type { Finding } from '../detection/detect.ts';
 import { formatBytes } from '../core/format-bytes.ts';
 import { classifyTelemetry, shippedTelemetryClasses } from '../readiness/telemetry.ts';
-import { findingEventFilter, findingServiceKey, findingSourceFilter, findingSourceKey } from '../queries/finding-events.ts';
+import { findingRows, findingServiceKey, findingSourceFilter, findingSourceKey, findingSourceRows } from '../queries/finding-events.ts';
 import { HYPOTHESES, type EvidenceId, type Hypothesis, type Playbook, type PlaybookStep } from './playbook.ts';
 
 export type Fact = string | number | boolean | null;
@@ -56,8 +56,9 @@ const iso = (ms: number | null) => (ms === null ? null : new Date(ms).toISOStrin
 interface Scope {
   engine: SqlEngine;
   finding: Finding;
-  where: string;
-  params: SqlParam[];
+  /** The kept tables of the finding's rows and of its source's rows (findingRows, findingSourceRows). */
+  rows: string;
+  sourceRows: string;
   cache: Map<string, Promise<unknown>>;
 }
 
@@ -70,9 +71,9 @@ function once<T>(scope: Scope, key: string, run: () => Promise<T>): Promise<T> {
 function actors(scope: Scope) {
   return once(scope, 'actors', async () => {
     const users = await scope.engine.all<{ user: string; n: number }>(
-      `SELECT src_user AS user, count(*) AS n FROM events WHERE ${scope.where} AND coalesce(src_user, '') <> '' GROUP BY 1 ORDER BY n DESC, 1 LIMIT 5`, scope.params);
+      `SELECT src_user AS user, count(*) AS n FROM ${scope.rows} WHERE coalesce(src_user, '') <> '' GROUP BY 1 ORDER BY n DESC, 1 LIMIT 5`);
     const processes = await scope.engine.all<{ process: string; n: number }>(
-      `SELECT process, count(*) AS n FROM events WHERE ${scope.where} AND coalesce(process, '') <> '' GROUP BY 1 ORDER BY n DESC, 1 LIMIT 5`, scope.params);
+      `SELECT process, count(*) AS n FROM ${scope.rows} WHERE coalesce(process, '') <> '' GROUP BY 1 ORDER BY n DESC, 1 LIMIT 5`);
     return { users, processes };
   });
 }
@@ -102,13 +103,12 @@ async function processTree(scope: Scope): Promise<Evidence> {
   const { processes } = await actors(scope);
   const names = [...new Set([scope.finding.source.process, ...processes.map((p) => p.process)].map((p) => imageName(p).toLowerCase()).filter(Boolean))];
   if (!names.length) return { id: 'process-tree', summary: 'No process is known for this traffic, so there is no process tree to check.', facts: {}, leans: {} };
-  const source = findingSourceFilter(scope.finding);
   const rows = await scope.engine.all<{ process: string; parent_process: string | null; command_line: string | null; user: string | null; n: number; first: number }>(
     `SELECT process, parent_process, any_value(command_line) AS command_line, any_value(src_user) AS user, count(*) AS n, min(ts) AS first
-     FROM events WHERE kind = 'process' AND ${source.where}
+     FROM ${scope.sourceRows} WHERE kind = 'process'
        AND rw_process_name(process) IN (${names.map(() => '?').join(', ')})
      GROUP BY process, parent_process ORDER BY n DESC LIMIT 5`,
-    [...source.params, ...names],
+    names,
   );
   if (!rows.length)
     return { id: 'process-tree', summary: `No process-creation (Sysmon 1) rows for ${names.join(', ')} on this host; load endpoint process telemetry to see its parent.`, facts: { processes: names.join(', ') }, leans: {} };
@@ -218,7 +218,6 @@ async function firstSeen(scope: Scope): Promise<Evidence> {
 }
 
 async function dns(scope: Scope): Promise<Evidence> {
-  const source = findingSourceFilter(scope.finding);
   const names: SqlParam[] = [scope.finding.service?.id ?? null, scope.finding.destination.domain?.toLowerCase() ?? null];
   const [row] = await scope.engine.all<{ queries: number; names: number; first: number | null; host_dns: number }>(
     `SELECT count(*) FILTER (WHERE matches) AS queries, count(DISTINCT name) FILTER (WHERE matches) AS names,
@@ -226,8 +225,8 @@ async function dns(scope: Scope): Promise<Evidence> {
      FROM (SELECT ts, rw_dst_name(coalesce(dns_query, dst_host)) AS name,
              rw_dst_name(coalesce(dns_query, dst_host)) IN (SELECT rw_dst_name(dst_host) FROM dst_services WHERE service_id = ?)
                OR rw_dst_name(coalesce(dns_query, dst_host)) = ? AS matches
-           FROM events WHERE kind = 'dns' AND ${source.where})`,
-    [...names, ...source.params],
+           FROM ${scope.sourceRows} WHERE kind = 'dns')`,
+    names,
   );
   const facts = { queries: row.queries, names: row.names, first_query: iso(row.first), host_dns_events: row.host_dns };
   if (!row.host_dns) return { id: 'dns', summary: 'No DNS events are loaded for this host, so resolution cannot be checked.', facts, leans: {} };
@@ -242,7 +241,7 @@ async function dns(scope: Scope): Promise<Evidence> {
  */
 async function telemetryShowing(scope: Scope): Promise<{ telemetry: string; formats: string[]; records: number }[]> {
   const rows = await scope.engine.all<{ source_format: string | null; kind: string; n: number }>(
-    `SELECT source_format, kind, count(*) AS n FROM events WHERE ${scope.where} GROUP BY ALL ORDER BY n DESC, source_format`, scope.params);
+    `SELECT source_format, kind, count(*) AS n FROM ${scope.rows} GROUP BY ALL ORDER BY n DESC, source_format`);
   const classes = shippedTelemetryClasses();
   const byClass = new Map<string, { telemetry: string; formats: string[]; records: number }>();
   for (const r of rows) {
@@ -258,10 +257,9 @@ async function telemetryShowing(scope: Scope): Promise<{ telemetry: string; form
 async function corroboration(scope: Scope): Promise<Evidence> {
   const shown = await telemetryShowing(scope);
   const list = (entries: typeof shown) => entries.map((e) => `${e.telemetry}: ${e.formats.join(', ')}`).join('; ');
-  const source = findingSourceFilter(scope.finding);
   const alerts = await scope.engine.all<{ alert: string; n: number }>(
-    `SELECT alert, count(*) AS n FROM events WHERE kind = 'alert' AND ${source.where} AND ts BETWEEN ?::TIMESTAMP AND ?::TIMESTAMP GROUP BY 1 ORDER BY n DESC LIMIT 5`,
-    [...source.params, scope.finding.first_seen.replace('Z', ''), scope.finding.last_seen.replace('Z', '')]);
+    `SELECT alert, count(*) AS n FROM ${scope.sourceRows} WHERE kind = 'alert' AND ts BETWEEN ?::TIMESTAMP AND ?::TIMESTAMP GROUP BY 1 ORDER BY n DESC LIMIT 5`,
+    [scope.finding.first_seen.replace('Z', ''), scope.finding.last_seen.replace('Z', '')]);
   const facts = {
     sources: shown.map((e) => `${e.telemetry} (${e.formats.join(', ')}: ${e.records} log records)`).join('; ') || null,
     telemetry_classes: shown.length,
@@ -299,8 +297,12 @@ export function propose(evidence: readonly Evidence[], playbook: Playbook): Prop
 
 /** Pre-fills every step of the playbook for the finding and proposes an explanation. */
 export async function evaluatePlaybook(engine: SqlEngine, finding: Finding, playbook: Playbook): Promise<PlaybookEvaluation> {
-  const filter = findingEventFilter(finding);
-  const scope: Scope = { engine, finding, where: filter.where, params: filter.params, cache: new Map() };
+  // The finding's and its source's rows, read once into the tables the finding's charts and tables share.
+  const rows = findingRows(finding);
+  const sourceRows = findingSourceRows(finding);
+  await runQuery(engine, rows.setup);
+  await runQuery(engine, sourceRows.setup);
+  const scope: Scope = { engine, finding, rows: rows.table, sourceRows: sourceRows.table, cache: new Map() };
   const byId = new Map<EvidenceId, Evidence>();
   const steps = [];
   for (const step of playbook.steps) {

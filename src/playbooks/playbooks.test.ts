@@ -3,6 +3,7 @@ import type { NativeEngine } from '../engine/native-engine.ts';
 import type { Finding, FindingSignal } from '../detection/detect.ts';
 import { D0, DAY, appendWorldEvents, applyWorldContext, openWorld, type WorldEvent } from '../test-support/readiness-world.ts';
 import { evaluatePlaybook } from './evidence.ts';
+import { dropFindingRows } from '../queries/finding-events.ts';
 import { keepAnalysisTables } from '../test-support/view-events.ts';
 import { EVIDENCE_IDS, exportPlaybooks, importPlaybooks, parsePlaybook, selectPlaybook, shippedPlaybooks } from './playbook.ts';
 
@@ -132,12 +133,15 @@ describe('playbook evaluation', () => {
     // A second copy of the proxy log in another format is the same telemetry: still two kinds agree, not three.
     await engine.exec(`INSERT INTO events SELECT * REPLACE ('squid-native' AS source_format, 'copy/access.log' AS source_file)
                        FROM events WHERE source_format = 'w3c-elff'`);
+    // What an analysis does when the data changed: the rows a finding kept are read again.
+    await dropFindingRows(engine);
     try {
       const copied = await evaluatePlaybook(engine, f, playbook);
       const summary = copied.steps.find((s) => s.evidence.id === 'corroboration')!.evidence.summary;
       expect(summary).toContain('2 kinds of telemetry agree (proxy: squid-native, w3c-elff; endpoint: sysmon-winlogbeat-ndjson)');
     } finally {
       await engine.exec(`DELETE FROM events WHERE source_file = 'copy/access.log'`);
+      await dropFindingRows(engine);
     }
     expect(result.proposal.hypothesis).toBe('possibly-compromised');
     // No first-seen or established signal: the playbook does not guess when the use began.

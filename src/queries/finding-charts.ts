@@ -6,7 +6,7 @@
 import { EVENT_COLUMNS } from '../core/canonical.ts';
 import { runQuery, type Query, type SqlEngine, type SqlParam } from '../engine/sql-engine.ts';
 import type { Finding } from '../detection/detect.ts';
-import { findingEventFilter, findingRows, findingSourceFilter, type FindingKey } from './finding-events.ts';
+import { findingEventFilter, findingRows, findingSourceFilter, findingSourceRows, type FindingKey } from './finding-events.ts';
 import { mulberry32 } from '../core/prng.ts';
 import { TIME_BIN_LADDER_MS, binsForWidth, niceBinMs } from '../core/vocabulary.ts';
 
@@ -273,7 +273,7 @@ export const RELATED_COLUMNS = [
  */
 function relatedBase(finding: FindingKey, windowS: number): Query {
   const own = findingEventFilter(finding);
-  const source = findingSourceFilter(finding);
+  const source = findingSourceRows(finding);
   const lookups: string[] = [];
   const lookupParams: SqlParam[] = [];
   if (finding.service) {
@@ -292,7 +292,7 @@ function relatedBase(finding: FindingKey, windowS: number): Query {
   const processParams = process ? [process, process.replaceAll('\\', '/')] : [];
   return {
     sql: `WITH host_events AS (
-  SELECT *, coalesce(${own.where}, false) AS is_own FROM events WHERE ${source.where}
+  SELECT *, coalesce(${own.where}, false) AS is_own FROM ${source.table}
 ), own_times AS (
   SELECT DISTINCT ts AS own_ts FROM host_events WHERE is_own
 ), others AS (
@@ -307,7 +307,8 @@ function relatedBase(finding: FindingKey, windowS: number): Query {
   FROM nearest
   WHERE least(coalesce(after_ms, before_ms), coalesce(before_ms, after_ms)) <= ? OR ${dnsLookup} OR ${processRow}
 )`,
-    params: [...own.params, ...source.params, windowS * 1000, ...lookupParams, ...processParams],
+    params: [...own.params, windowS * 1000, ...lookupParams, ...processParams],
+    setup: source.setup,
   };
 }
 
@@ -318,13 +319,14 @@ export function relatedEventsQuery(finding: FindingKey, offset: number, limit = 
     sql: `${base.sql}
 SELECT ${RELATED_COLUMNS.map((c) => `"${c}"`).join(', ')} FROM related ORDER BY ts, source_file, source_line LIMIT ? OFFSET ?`,
     params: [...base.params, limit, Math.max(0, Math.floor(offset))],
+    setup: base.setup,
   };
 }
 
 /** How many related events there are (row: n). */
 export function relatedCountQuery(finding: FindingKey, windowS = RELATED_WINDOW_S): Query {
   const base = relatedBase(finding, windowS);
-  return { sql: `${base.sql}\nSELECT count(*) AS n FROM related`, params: base.params };
+  return { sql: `${base.sql}\nSELECT count(*) AS n FROM related`, params: base.params, setup: base.setup };
 }
 
 export interface SpectrumPoint {

@@ -1,8 +1,8 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { NativeEngine } from '../engine/native-engine.ts';
-import { dropFindingRows, findingEventFilter, findingRows, findingSourceFilter } from './finding-events.ts';
+import { dropFindingRows, findingEventFilter, findingRows, findingSourceFilter, findingSourceRows } from './finding-events.ts';
 import { runQuery } from '../engine/sql-engine.ts';
-import { hourOfWeekQuery, pairSpanQuery } from './finding-charts.ts';
+import { hourOfWeekQuery, pairSpanQuery, relatedCountQuery } from './finding-charts.ts';
 import { BEACONS, loadFixture, telegramFinding } from './finding-charts.fixture.ts';
 import type { Finding } from '../detection/detect.ts';
 
@@ -75,7 +75,7 @@ describe('findingEventFilter', () => {
 
 describe('findingRows', () => {
   const kept = async () =>
-    (await engine.all<{ name: string }>("SELECT table_name AS name FROM duckdb_tables() WHERE temporary AND starts_with(table_name, 'rw_finding_rows_')")).map((t) => t.name);
+    (await engine.all<{ name: string }>("SELECT table_name AS name FROM duckdb_tables() WHERE temporary AND starts_with(table_name, 'rw_') AND table_name LIKE '%_rows_%'")).map((t) => t.name);
 
   it('keeps the finding\'s rows once for all its queries, one table per finding, until dropped', async () => {
     const telegram = telegramFinding();
@@ -91,6 +91,13 @@ describe('findingRows', () => {
     await dropFindingRows(engine, evil);
     expect(await kept()).toEqual([findingRows(telegram).table]);
     await dropFindingRows(engine);
+    expect(await kept()).toEqual([]);
+
+    // Related events read the source's rows, kept the same way and dropped with the finding.
+    const [related] = await runQuery<{ n: number }>(engine, relatedCountQuery(telegram));
+    expect(related.n).toBeGreaterThan(0);
+    expect(await kept()).toEqual([findingSourceRows(telegram).table]);
+    await dropFindingRows(engine, telegram);
     expect(await kept()).toEqual([]);
   });
 });

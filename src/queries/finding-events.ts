@@ -78,27 +78,37 @@ export function findingEventFilter(finding: FindingKey): SqlFilter {
 }
 
 
-/** Names of the temp tables that hold one finding's rows (findingRows). */
-export const FINDING_ROWS_PREFIX = 'rw_finding_rows_';
+/** Names of the temp tables that hold a finding's rows (findingRows) and its source's rows (findingSourceRows). */
+export const KEPT_ROWS_PREFIXES = ['rw_finding_rows_', 'rw_source_rows_'] as const;
 
-/**
- * The finding's rows (findingEventFilter) as a small temp table, made by the first query that reads it (its
- * `setup`): a finding opens with about ten queries (charts, tables, counts), and each filtering every event again
- * cost 0.1–0.4 s at a million events. The name is a digest of the filter, so a finding always finds its own table.
- * dropFindingRows() forgets them when a finding closes; every analysis starts without them.
- */
-export function findingRows(finding: FindingKey): { table: string; setup: Query } {
-  const filter = findingEventFilter(finding);
-  const table = FINDING_ROWS_PREFIX + stableDigest(JSON.stringify([filter.where, filter.params]));
+/** A temp table of the events a filter selects, made by the first query that reads it (its `setup`). */
+function keptRows(prefix: string, filter: SqlFilter): { table: string; setup: Query } {
+  const table = prefix + stableDigest(JSON.stringify([filter.where, filter.params]));
   return { table, setup: { sql: `CREATE TEMP TABLE IF NOT EXISTS ${table} AS SELECT * FROM events WHERE ${filter.where}`, params: filter.params } };
 }
 
-/** Drops the kept rows of the given finding, or of every finding (the data or the keying changed). */
+/**
+ * The finding's rows (findingEventFilter) as a small temp table: a finding opens with about ten queries (charts,
+ * tables, counts), and each filtering every event again cost 0.1–0.4 s at a million events. The name is a digest of
+ * the filter, so a finding always finds its own table. dropFindingRows() forgets it when the finding closes; every
+ * analysis starts without any.
+ */
+export function findingRows(finding: FindingKey): { table: string; setup: Query } {
+  return keptRows(KEPT_ROWS_PREFIXES[0], findingEventFilter(finding));
+}
+
+/** Every row of the finding's source (findingSourceFilter), kept the same way: what related events and the playbook read. */
+export function findingSourceRows(finding: Pick<Finding, 'source'>): { table: string; setup: Query } {
+  return keptRows(KEPT_ROWS_PREFIXES[1], findingSourceFilter(finding));
+}
+
+/** Drops the kept rows of the given finding (and of its source), or of every finding (the data or the keying changed). */
 export async function dropFindingRows(engine: Pick<SqlEngine, 'all' | 'exec'>, finding?: FindingKey): Promise<void> {
   const tables = finding
-    ? [findingRows(finding).table]
+    ? [findingRows(finding).table, findingSourceRows(finding).table]
     : (await engine.all<{ name: string }>(
-        `SELECT table_name AS name FROM duckdb_tables() WHERE temporary AND starts_with(table_name, '${FINDING_ROWS_PREFIX}')`,
+        `SELECT table_name AS name FROM duckdb_tables()
+         WHERE temporary AND (${KEPT_ROWS_PREFIXES.map((p) => `starts_with(table_name, '${p}')`).join(' OR ')})`,
       )).map((t) => t.name);
   for (const table of tables) await engine.exec(`DROP TABLE IF EXISTS temp.${table}`);
 }
