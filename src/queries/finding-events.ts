@@ -77,7 +77,6 @@ export function findingEventFilter(finding: FindingKey): SqlFilter {
   return { where: `${parts.join(' AND ')} AND rw_network_kind(kind)`, params };
 }
 
-
 /** Names of the temp tables that hold a finding's rows (findingRows) and its source's rows (findingSourceRows). */
 export const KEPT_ROWS_PREFIXES = ['rw_finding_rows_', 'rw_source_rows_'] as const;
 
