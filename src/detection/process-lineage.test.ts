@@ -1,28 +1,11 @@
 import { describe, expect, it } from 'vitest';
-import { NativeEngine } from '../engine/native-engine.ts';
-import { appendEvents, createSchema, deriveDstServices, loadContext, type FixtureEvent } from './fixtures/world.ts';
-import { loadNodeDetectionPack } from './manifest-node.ts';
-import { runDetection, type DetectionResult } from './detect.ts';
+import type { FixtureEvent } from './fixtures/world.ts';
+import { detectOver } from './fixtures/detect-over.ts';
+import type { DetectionResult } from './detect.ts';
 
-const pack = loadNodeDetectionPack();
 const T0 = Date.UTC(2022, 4, 13, 8, 54, 0);
 const TOMCAT = 'C:\\Program Files\\Apache\\tomcat-9\\bin\\tomcat9.exe';
 const POWERSHELL = 'C:\\Windows\\System32\\WindowsPowerShell\\v1.0\\powershell.exe';
-
-/** Detection over these events with the shipped process roles; `edit` runs on the context tables first. */
-async function detect(events: FixtureEvent[], edit?: string): Promise<DetectionResult> {
-  const engine = await NativeEngine.open();
-  try {
-    await createSchema(engine);
-    await appendEvents(engine, events);
-    await loadContext(engine);
-    await deriveDstServices(engine);
-    if (edit) await engine.exec(edit);
-    return await runDetection(engine, { pack });
-  } finally {
-    engine.close();
-  }
-}
 
 const flow = (at: number, process: string, parent: string | null, dst_ip: string, dst_port: number, more: Partial<FixtureEvent> = {}): FixtureEvent => ({
   at, kind: 'flow', src_ip: '10.20.0.5', src_host: 'web01', process, parent_process: parent, dst_ip, dst_port, ...more,
@@ -50,7 +33,7 @@ function exploitedServer(): FixtureEvent[] {
 
 describe('launcher-from-server: a shell or download tool started by a server process reaches the network', () => {
   it('flags the shells that servers started, and ranks PowerShell from Tomcat above the same host\'s other PowerShell', async () => {
-    const result = await detect(exploitedServer());
+    const result = await detectOver(exploitedServer());
     const flagged = result.findings.filter((f) => f.signals.some((s) => s.id === 'launcher-from-server'));
     expect(flagged.map((f) => [f.source.hostname, f.destination.domain, f.source.process]).sort()).toEqual([
       ['web01', '10.66.3.5', POWERSHELL],
@@ -76,7 +59,7 @@ describe('launcher-from-server: a shell or download tool started by a server pro
       at: T0 + 9_000, kind: 'flow', src_ip: '10.20.0.7', src_host: 'web03', process: '/bin/bash', parent_process: '/bin/bash', dst_ip, dst_port: 443,
       extra: JSON.stringify({ ProcessGuid: guid }),
     });
-    const result = await detect([
+    const result = await detectOver([
       start(T0, '{c1}', '/bin/bash', '{java}', '/usr/lib/jvm/java-8-openjdk-amd64/jre/bin/java'),
       start(T0 + 1_000, '{c2}', '/bin/bash', '{c1}', '/bin/bash'),
       shell('{c2}', '10.66.2.6'),
@@ -93,7 +76,7 @@ describe('launcher-from-server: a shell or download tool started by a server pro
   });
 
   it('reads both lists from the catalog\'s process roles, not from the SQL', async () => {
-    const result = await detect(exploitedServer(), "DELETE FROM catalog_process_roles WHERE role = 'server' AND regexp_matches('tomcat9.exe', process_regex, 'i')");
+    const result = await detectOver(exploitedServer(), "DELETE FROM catalog_process_roles WHERE role = 'server' AND regexp_matches('tomcat9.exe', process_regex, 'i')");
     const flagged = result.findings.filter((f) => f.signals.some((s) => s.id === 'launcher-from-server'));
     expect(flagged.map((f) => f.source.hostname)).toEqual(['web02']);
   });
@@ -111,7 +94,7 @@ describe('uncatalogued-channel: a binary that needs no network itself reaches an
     result.findings.flatMap((f) => f.signals.filter((s) => s.id === 'uncatalogued-channel').map((s) => [f.destination.domain, s.evidence.proxy_executor]));
 
   it('reads the proxy executors from the catalog\'s process roles, not from the SQL', async () => {
-    expect(proxyExecutors(await detect(events))).toEqual([['10.66.4.5', 'installutil.exe']]);
-    expect(proxyExecutors(await detect(events, "DELETE FROM catalog_process_roles WHERE role = 'proxy-executor'"))).toEqual([]);
+    expect(proxyExecutors(await detectOver(events))).toEqual([['10.66.4.5', 'installutil.exe']]);
+    expect(proxyExecutors(await detectOver(events, "DELETE FROM catalog_process_roles WHERE role = 'proxy-executor'"))).toEqual([]);
   });
 });

@@ -1,25 +1,8 @@
 import { describe, expect, it } from 'vitest';
-import { NativeEngine } from '../engine/native-engine.ts';
-import { appendEvents, createSchema, deriveDstServices, loadContext, type FixtureEvent } from './fixtures/world.ts';
-import { loadNodeDetectionPack } from './manifest-node.ts';
-import { runDetection, type DetectionResult } from './detect.ts';
+import type { FixtureEvent } from './fixtures/world.ts';
+import { detectOver } from './fixtures/detect-over.ts';
 
-const pack = loadNodeDetectionPack();
 const T0 = Date.UTC(2024, 4, 1, 9, 0, 0);
-
-/** Detection over only these events (a short capture), with the shipped catalog. */
-async function detectOnly(events: FixtureEvent[]): Promise<DetectionResult> {
-  const engine = await NativeEngine.open();
-  try {
-    await createSchema(engine);
-    await appendEvents(engine, events);
-    await loadContext(engine);
-    await deriveDstServices(engine);
-    return await runDetection(engine, { pack });
-  } finally {
-    engine.close();
-  }
-}
 
 const flow = (at: number, dst_ip: string, dst_port: number, more: Partial<FixtureEvent> = {}): FixtureEvent => ({
   at, kind: 'flow', src_ip: '10.9.0.5', src_host: 'lab-ws5', dst_ip, dst_port, ...more,
@@ -39,7 +22,7 @@ function shortCapture(): FixtureEvent[] {
 
 describe('short captures and C2 outside the catalog', () => {
   it('judges a 3-minute beacon to a bare address on its cycles, ranks it above first use of a chat service, and says there is no baseline', async () => {
-    const result = await detectOnly(shortCapture());
+    const result = await detectOver(shortCapture());
     const [top] = result.findings;
     expect(top.destination.domain).toBe('10.66.0.5');
     expect(top.signals.map((s) => s.id)).toEqual(expect.arrayContaining(['periodic-beacon', 'uncatalogued-channel']));
@@ -60,7 +43,7 @@ describe('short captures and C2 outside the catalog', () => {
     ];
     for (let i = 0; i < 120; i++) events.push(flow(T0 + i * 2_000, '10.66.0.7', 4444, { src_ip: '10.9.0.6', src_host: 'lab-ws6', conn_state: 'REJ' }));
     for (let i = 0; i < 120; i++) events.push(flow(T0 + i * 500, '10.9.0.30', 1000 + i, { src_ip: '10.9.0.7', src_host: 'lab-ws7', conn_state: 'REJ' }));
-    const result = await detectOnly(events);
+    const result = await detectOver(events);
     const about = (dst: string) => result.findings.find((f) => f.destination.domain === dst);
     const session = about('10.66.0.9')!.signals.find((s) => s.id === 'uncatalogued-channel')!;
     expect(session.evidence).toMatchObject({ session: true, odd_port: true, unnamed: true, port: 6666 });
@@ -77,7 +60,7 @@ describe('short captures and C2 outside the catalog', () => {
     for (const [pid, offset] of [[5172, 0], [5452, 1_700], [7924, 3_400]] as const) {
       for (let i = 0; i < 14; i++) events.push(flow(T0 + offset + i * 5_100, '10.66.0.106', 443, { process_id: pid, process: 'C:\\Windows\\notepad.exe' }));
     }
-    const result = await detectOnly(events);
+    const result = await detectOver(events);
     const beacon = result.findings.find((f) => f.destination.domain === '10.66.0.106')!;
     expect(beacon.periodicity!.period_s).toBeCloseTo(5.1, 1);
     expect(beacon.signals.find((s) => s.id === 'periodic-beacon')!.explanation).toMatch(/every 5 s/);
@@ -92,7 +75,7 @@ describe('short captures and C2 outside the catalog', () => {
       events.push(flow(T0 + i * 60_000, '10.66.0.7', 5000, { src_port: 50500, bytes_out: 2000, bytes_in: 9000, extra }));
       events.push(flow(T0 + i * 60_000 + 20_000, '10.66.0.8', 5000, { src_port: 51000 + i, bytes_out: 300, bytes_in: 900 }));
     }
-    const result = await detectOnly(events);
+    const result = await detectOver(events);
     const signals = (dst: string) => result.findings.filter((f) => f.destination.domain === dst).flatMap((f) => f.signals.map((s) => s.id));
     expect(signals('10.66.0.8')).toContain('periodic-beacon');
     expect(signals('10.66.0.7')).not.toContain('periodic-beacon');

@@ -14,6 +14,12 @@ export interface EnrichStep {
 }
 
 /**
+ * Writes Zeek's sni_matches_cert into the `extra` of each row the subquery `judged` (row_id, matches) judged: the
+ * object with one more member (only rows whose `extra` ends its object are judged).
+ */
+const SET_SNI_MATCHES = `UPDATE events SET extra = left(events.extra, length(events.extra) - 1) || ',"sni_matches_cert":' || CAST(judged.matches AS VARCHAR) || '}'`;
+
+/**
  * Joins between sources that make each record say more, run after every load and before the analysis.
  * Each step only fills values that are missing, so running it again changes nothing. `extra` is read and written as
  * text (regexp_extract), never with JSON functions: the browser's DuckDB has no JSON extension.
@@ -155,8 +161,7 @@ WHERE events.rowid = started.row_id`,
     tables: { raw_zeek_x509: ['id', 'san_dns', 'certificate_subject'] },
     needs: [`kind = 'tls' AND dst_host_origin = 'sni' AND extra LIKE '%"cert_chain_fuids"%' AND extra NOT LIKE '%"sni_matches_cert"%'`],
     sql: `
--- The object with one more member.
-UPDATE events SET extra = left(events.extra, length(events.extra) - 1) || ',"sni_matches_cert":' || CAST(judged.matches AS VARCHAR) || '}'
+${SET_SNI_MATCHES}
 FROM (
   WITH leaf AS (
     SELECT rowid AS row_id, rw_dst_name(dst_host) AS sni, regexp_extract(extra, '"cert_chain_fuids":\\s*\\[?"([^",\\]]+)', 1) AS fuid
@@ -188,8 +193,7 @@ WHERE events.rowid = judged.row_id`,
     id: 'sni-subject',
     needs: [`kind = 'tls' AND dst_host_origin = 'sni' AND extra LIKE '%"subject"%' AND extra NOT LIKE '%"sni_matches_cert"%'`],
     sql: `
--- The object with one more member.
-UPDATE events SET extra = left(events.extra, length(events.extra) - 1) || ',"sni_matches_cert":' || CAST(judged.matches AS VARCHAR) || '}'
+${SET_SNI_MATCHES}
 FROM (
   WITH leaf AS (
     SELECT rowid AS row_id, rw_dst_name(dst_host) AS sni,
